@@ -1,0 +1,16 @@
+"""synthscan: a privacy risk scanner for synthetic data.
+
+>>> import synthscan
+>>> result = synthscan.scan("train.csv", "synthetic.csv", holdout="holdout.csv")  # doctest: +SKIP
+>>> result.verdict, result.risk["estimate"]  # doctest: +SKIP
+"""
+
+from ._version import __version__
+from .api import scan
+from .config import ScanConfig
+from .errors import PrivacyRiskError, SynthscanError
+from .result import ScanResult
+from .risk.policy import Policy
+
+__all__ = ["scan", "ScanConfig", "ScanResult", "Policy", "PrivacyRiskError", "SynthscanError",
+           "__version__"]

@@ -1,0 +1,146 @@
+"""The shared interface of every check: a pre-computed context in, a ``CheckResult`` out."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..config import ScanConfig
+from ..data.schema import Schema
+from ..encoding.encoder import MixedEncoder
+from ..encoding.hashing import CanonicalTables, canonicalize
+
+STATUSES = ("pass", "warn", "fail", "skipped", "error", "info")
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome. Estimates are on the 0-1 excess-success risk scale when
+    ``component`` is true (they then enter the overall risk)."""
+
+    id: str
+    name: str
+    criterion: str
+    status: str = "info"
+    estimate: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    p_value: float | None = None
+    component: bool = False
+    threshold: float | None = None
+    evidence: str = "holdout-calibrated"
+    summary: str = ""
+    reason: str = ""
+    counts: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "criterion": self.criterion,
+            "status": self.status,
+            "component": self.component,
+            "estimate": _num(self.estimate),
+            "lower": _num(self.lower),
+            "upper": _num(self.upper),
+            "p_value": _num(self.p_value),
+            "threshold": _num(self.threshold),
+            "evidence": self.evidence,
+            "summary": self.summary,
+            "reason": self.reason,
+            "counts": to_jsonable(self.counts),
+            "details": to_jsonable(self.details),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
+
+    @classmethod
+    def skipped(cls, id: str, name: str, criterion: str, reason: str,
+                component: bool = True) -> CheckResult:
+        return cls(id=id, name=name, criterion=criterion, status="skipped",
+                   component=component, reason=reason, summary=f"Not run: {reason}")
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    if math.isnan(x):
+        return None
+    return round(x, 10) if math.isfinite(x) else None
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain JSON types from numpy scalars/arrays, tuples and nested containers."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _num(float(obj))
+    return obj
+
+
+@dataclass
+class ScanContext:
+    """Everything checks share, computed once: aligned tables, encodings, neighbour indexes."""
+
+    config: ScanConfig
+    schema: Schema
+    frames: dict[str, pd.DataFrame]
+    names: dict[str, str]
+    encoder: MixedEncoder
+    encoded: dict[str, np.ndarray]
+    #: two-sided error rate per component for family-wide (Bonferroni) decisions
+    alpha_adjusted: float = 0.05
+
+    @property
+    def has_holdout(self) -> bool:
+        return "holdout" in self.frames
+
+    def n(self, role: str) -> int:
+        return len(self.frames[role]) if role in self.frames else 0
+
+    def rng(self, name: str) -> np.random.Generator:
+        """A generator private to one named use, derived from the scan seed: adding or
+        reordering checks never changes another check's random draws."""
+        digest = hashlib.sha256(f"{self.config.seed}:{name}".encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+    @cached_property
+    def canon_data(self) -> CanonicalTables:
+        """Canonical values over the non-identifier columns (what a copy of a person is)."""
+        cols = [c.name for c in self.schema.distance_columns]
+        numeric = {c.name for c in self.schema.columns if c.is_numeric}
+        return canonicalize(self.frames, cols, numeric)
+
+    @cached_property
+    def canon_all(self) -> CanonicalTables:
+        """Canonical values over every column, identifiers included."""
+        numeric = {c.name for c in self.schema.columns if c.is_numeric}
+        return canonicalize(self.frames, self.schema.names, numeric)
+
+
+class Check(Protocol):
+    """What every check provides. Adding a check = one module + one registry line."""
+
+    id: str
+    name: str
+    criterion: str
+
+    def run(self, ctx: ScanContext) -> list[CheckResult]: ...

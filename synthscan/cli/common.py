@@ -1,0 +1,74 @@
+"""CLI plumbing shared by the commands: error handling, exit codes, stderr output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from ..errors import EXIT_CANNOT_RUN, SynthscanError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    verbose: bool = False
+    quiet: bool = False
+
+
+def err(msg: str) -> None:
+    """Human output goes to stderr; stdout is reserved for machine documents."""
+    typer.echo(msg, err=True)
+
+
+def progress(msg: str) -> None:
+    if State.quiet or not sys.stderr.isatty():
+        return
+    sys.stderr.write(f"\r\033[Ksynthscan: {msg}…")
+    sys.stderr.flush()
+
+
+def end_progress() -> None:
+    if not State.quiet and sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def handle_errors(fn: F) -> F:
+    """Turn synthscan errors into one stderr line and their exit code; never a traceback
+    unless -v was given."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SynthscanError as exc:
+            end_progress()
+            if State.verbose:
+                traceback.print_exc()
+            err(f"synthscan: error: {one_line(exc)}")
+            raise typer.Exit(exc.exit_code) from None
+        except MemoryError:
+            end_progress()
+            err("synthscan: error: out of memory — scan fewer rows or columns, or use a larger "
+                "machine")
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback by default
+            end_progress()
+            if State.verbose:
+                traceback.print_exc()
+            err(f"synthscan: internal error ({type(exc).__name__}) — re-run with -v for details "
+                "and report it")
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+    return wrapper  # type: ignore[return-value]

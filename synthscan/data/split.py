@@ -1,0 +1,24 @@
+"""Random train/holdout split of a real table, done *before* data goes to a generator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+
+
+def split_holdout(df: pd.DataFrame, holdout_fraction: float = 0.2,
+                  seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split rows uniformly at random into (train, holdout); row order inside each is kept."""
+    if not 0 < holdout_fraction < 1:
+        raise UsageError("--holdout-fraction must be between 0 and 1 (e.g. 0.2)")
+    n = len(df)
+    n_h = int(round(n * holdout_fraction))
+    if n_h < 1 or n - n_h < 1:
+        raise UsageError(f"cannot split {n} rows with holdout fraction {holdout_fraction} — "
+                         "both parts need at least one row")
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.choice(n, size=n_h, replace=False)] = True
+    return df.loc[~mask].reset_index(drop=True), df.loc[mask].reset_index(drop=True)

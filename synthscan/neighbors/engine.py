@@ -1,0 +1,232 @@
+"""The one place where nearest-neighbour search happens: exact FAISS flat indexes, batched.
+
+Two views of a reference set:
+
+* ``NeighborEngine.kneighbors``: plain k nearest reference rows (distances and row indices).
+* ``TieIndex.nearest``: tie-aware nearest records. The reference is deduplicated into unique
+  points carrying per-label multiplicities (e.g. how many train and how many holdout records sit
+  on that point); for each query it returns the nearest distance, how many records of each label
+  are tied at it, which unique points those are, and the distance to the second-nearest record.
+  Ties are decided by exact equality: the L1 encoding is exact in float32 (see ``encoding``).
+
+Memory stays bounded: queries go in batches sized from ``memory_budget``; no query x reference
+matrix is ever built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024  # bytes for per-batch results
+
+
+def _faiss():
+    import faiss  # imported lazily: it is heavy and not needed to load or render results
+
+    return faiss
+
+
+@contextlib.contextmanager
+def faiss_threads(threads: int | None) -> Iterator[None]:
+    """Run FAISS with ``threads`` OpenMP threads (None: all cores), restoring the old setting."""
+    faiss = _faiss()
+    old = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(int(threads) if threads else (os.cpu_count() or 1))
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(old)
+
+
+class NeighborEngine:
+    """Exact k-nearest-neighbour search of query rows against a fixed reference matrix.
+
+    Parameters
+    ----------
+    reference : (n, d) array; converted to C-contiguous float32.
+    metric : "l1" (distances are L1 sums) or "l2" (squared Euclidean distances).
+    threads : FAISS threads; None means all cores.
+    memory_budget : bytes allowed for one batch of results.
+    """
+
+    def __init__(self, reference: np.ndarray, metric: str = "l1", threads: int | None = None,
+                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> None:
+        faiss = _faiss()
+        ref = np.ascontiguousarray(reference, dtype=np.float32)
+        if ref.ndim != 2 or len(ref) == 0:
+            raise ValueError("reference must be a non-empty 2-D array")
+        self.metric = metric
+        self.threads = threads
+        self.memory_budget = int(memory_budget)
+        self.n_reference, self.dim = ref.shape
+        faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[metric]
+        self._index = faiss.IndexFlat(self.dim, faiss_metric)
+        self._index.add(ref)
+
+    def batch_rows(self, k: int) -> int:
+        per_row = k * (4 + 8) * 3 + self.dim * 4  # results plus the derived arrays callers build
+        return int(max(64, min(65536, self.memory_budget // max(per_row, 1))))
+
+    def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """k nearest reference rows of every query: (distances float32, indices int64), sorted."""
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        k = int(min(k, self.n_reference))
+        n = len(q)
+        dist = np.empty((n, k), dtype=np.float32)
+        idx = np.empty((n, k), dtype=np.int64)
+        step = self.batch_rows(k)
+        with faiss_threads(self.threads):
+            for start in range(0, n, step):
+                d, i = self._index.search(q[start:start + step], k)
+                dist[start:start + step] = d
+                idx[start:start + step] = i
+        if self.metric == "l2":
+            np.maximum(dist, 0, out=dist)
+        return dist, idx
+
+    def kneighbors_excluding(self, queries: np.ndarray, k: int,
+                             self_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """k nearest reference rows, leaving out reference row ``self_rows[i]`` for query i.
+
+        Used for leave-one-out distances when the queries are reference rows themselves.
+        """
+        d, i = self.kneighbors(queries, min(k + 1, self.n_reference))
+        own = i == np.asarray(self_rows)[:, None]
+        # drop the own row where found, else the farthest of the k + 1
+        drop = np.where(own.any(axis=1), own.argmax(axis=1), d.shape[1] - 1)
+        keep = np.ones_like(own)
+        keep[np.arange(len(d)), drop] = False
+        kk = d.shape[1] - 1
+        return d[keep].reshape(len(d), kk)[:, :k], i[keep].reshape(len(d), kk)[:, :k]
+
+
+@dataclass
+class TieResult:
+    """Tie-aware nearest-record answers for a batch of queries.
+
+    ``distance`` and ``second`` are raw engine distances (L1 sums, or squared L2).
+    ``counts[q, l]`` is the number of label-``l`` records tied at the nearest distance of query q;
+    ``tie_points[tie_ptr[q]:tie_ptr[q+1]]`` are the unique reference points making up that tie.
+    """
+
+    distance: np.ndarray
+    second: np.ndarray
+    counts: np.ndarray
+    tie_ptr: np.ndarray
+    tie_points: np.ndarray
+
+    @property
+    def n_tied(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+
+class TieIndex:
+    """A reference set of labelled records, deduplicated, answering tie-aware nearest queries.
+
+    Parameters
+    ----------
+    reference : (n, d) encoded records.
+    labels : (n,) integer label of each record in [0, n_labels), e.g. 0 = train, 1 = holdout.
+    """
+
+    def __init__(self, reference: np.ndarray, labels: np.ndarray, n_labels: int = 2,
+                 metric: str = "l1", threads: int | None = None,
+                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> None:
+        ref = np.ascontiguousarray(reference, dtype=np.float32)
+        labels = np.asarray(labels, dtype=np.int64)
+        if len(labels) != len(ref):
+            raise ValueError("one label per reference row is needed")
+        self.n_labels = int(n_labels)
+        self.metric = metric
+        points, inverse = unique_rows(ref)
+        self.point_of_record = inverse
+        self.point_counts = np.zeros((len(points), self.n_labels), dtype=np.int64)
+        np.add.at(self.point_counts, (inverse, labels), 1)
+        self.record_labels = labels
+        self.engine = NeighborEngine(points, metric=metric, threads=threads,
+                                     memory_budget=memory_budget)
+        self.n_points = len(points)
+
+    def _tol(self, d: np.ndarray) -> np.ndarray:
+        if self.metric == "l1":
+            return np.zeros_like(d)
+        return 1e-5 * (1.0 + np.abs(d))
+
+    def nearest(self, queries: np.ndarray, exclude_records: np.ndarray | None = None,
+                k0: int = 8) -> TieResult:
+        """Nearest records of each query, with exact tie counts per label.
+
+        exclude_records : optional (nq,) record index to leave out for each query (-1: none);
+            gives leave-one-out answers when the queries are reference records.
+        """
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        nq = len(q)
+        excl_point = np.full(nq, -1, dtype=np.int64)
+        excl_label = np.zeros(nq, dtype=np.int64)
+        if exclude_records is not None:
+            er = np.asarray(exclude_records, dtype=np.int64)
+            has = er >= 0
+            excl_point[has] = self.point_of_record[er[has]]
+            excl_label[has] = self.record_labels[er[has]]
+        distance = np.full(nq, np.inf)
+        second = np.full(nq, np.inf)
+        counts = np.zeros((nq, self.n_labels), dtype=np.int64)
+        tie_lists: list[tuple[np.ndarray, np.ndarray]] = []
+        todo = np.arange(nq)
+        k = min(max(k0, 2), self.n_points)
+        while len(todo):
+            d, i = self.engine.kneighbors(q[todo], k)
+            cnt = self.point_counts[i]  # (b, k, L)
+            ep = excl_point[todo]
+            hit = (i == ep[:, None]) & (ep[:, None] >= 0)
+            if hit.any():
+                rows, cols = np.nonzero(hit)
+                cnt = cnt.copy()
+                cnt[rows, cols, excl_label[todo][rows]] -= 1
+            tot = cnt.sum(axis=2)
+            valid = tot > 0
+            dm = np.where(valid, d.astype(np.float64), np.inf)
+            best = dm.min(axis=1)
+            tie = valid & (dm <= (best + self._tol(best))[:, None])
+            tie_tot = (tot * tie).sum(axis=1)
+            rest = np.where(tie, np.inf, dm).min(axis=1)
+            sec = np.where(tie_tot >= 2, best, rest)
+            exhausted = k >= self.n_points
+            # unresolved: the tie may continue past the k-th neighbour, or no second record yet
+            unresolved = (tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)) & ~exhausted
+            done = ~unresolved
+            idx_done = todo[done]
+            distance[idx_done] = best[done]
+            second[idx_done] = sec[done]
+            counts[idx_done] = (cnt * tie[:, :, None]).sum(axis=1)[done]
+            rr, cc = np.nonzero(tie & done[:, None])
+            tie_lists.append((todo[rr], i[rr, cc]))
+            todo = todo[unresolved]
+            k = min(k * 4, self.n_points)
+        if tie_lists:
+            qs = np.concatenate([t[0] for t in tie_lists])
+            ps = np.concatenate([t[1] for t in tie_lists])
+            order = np.lexsort((ps, qs))
+            qs, ps = qs[order], ps[order]
+        else:
+            qs = ps = np.zeros(0, dtype=np.int64)
+        ptr = np.zeros(nq + 1, dtype=np.int64)
+        np.cumsum(np.bincount(qs, minlength=nq), out=ptr[1:])
+        return TieResult(distance, second, counts, ptr, ps.astype(np.int64))
+
+
+def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique rows of a 2-D array (in sorted byte order) and the inverse mapping."""
+    a = np.ascontiguousarray(a)
+    if a.shape[1] == 0:
+        return a[:1], np.zeros(len(a), dtype=np.int64)
+    # -0.0 and 0.0 must be one point
+    a = a + np.zeros(1, dtype=a.dtype)
+    void = a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1]))).ravel()
+    _, first, inverse = np.unique(void, return_index=True, return_inverse=True)
+    return a[first], inverse.ravel().astype(np.int64)

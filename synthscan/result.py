@@ -1,0 +1,137 @@
+"""The scan result: a JSON-serialisable, versioned record of everything a scan found and how.
+
+Field names are a contract read by later tooling: ``schema_version``, ``verdict``, ``risk``,
+``checks``, ``inputs``, ``schema``, ``config``, ``policy``, ``seed``, ``environment``;
+run-dependent values (timings, timestamp) live in ``run`` only, so that two scans of the same
+inputs with the same seed give identical JSON outside ``run``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .attacks.base import CheckResult, to_jsonable
+from .errors import InputError, PrivacyRiskError
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class ScanResult:
+    verdict: str
+    risk: dict[str, Any]
+    checks: list[CheckResult]
+    inputs: list[dict[str, Any]]
+    schema: dict[str, Any]
+    encoding: dict[str, Any]
+    config: dict[str, Any]
+    policy: dict[str, Any]
+    seed: int
+    environment: dict[str, Any]
+    evidence: str = "holdout-calibrated"
+    limitations: list[str] = field(default_factory=list)
+    run: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    # ---------------------------------------------------------------- gates for pipelines
+    @property
+    def passed(self) -> bool:
+        """True when the verdict does not fail the policy's ``fail_on`` level."""
+        fail_on = self.policy.get("fail_on", "high")
+        if fail_on == "never":
+            return True
+        if fail_on == "inconclusive":
+            return self.verdict == "low"
+        return self.verdict != "high"
+
+    def failing_checks(self) -> list[CheckResult]:
+        bad = {"high": {"fail"}, "inconclusive": {"fail", "warn"}, "never": set()}
+        statuses = bad[self.policy.get("fail_on", "high")]
+        return [c for c in self.checks if c.component and c.status in statuses]
+
+    def assert_ok(self) -> None:
+        """Raise ``PrivacyRiskError`` naming the failing checks when the policy fails."""
+        if self.passed:
+            return
+        parts = [
+            f"{c.id}: {_pct(c.estimate)} (95% CI {_pct(c.lower)}–{_pct(c.upper)}) vs threshold "
+            f"{_pct(c.threshold)}"
+            for c in self.failing_checks()
+        ]
+        raise PrivacyRiskError(f"privacy risk verdict '{self.verdict}' fails the policy "
+                               f"(fail on {self.policy.get('fail_on')}): " + "; ".join(parts))
+
+    def check(self, check_id: str) -> CheckResult:
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        raise KeyError(check_id)
+
+    # ---------------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({
+            "schema_version": self.schema_version,
+            "tool": {"name": "synthscan", "version": self.environment.get("synthscan")},
+            "verdict": self.verdict,
+            "risk": self.risk,
+            "evidence": self.evidence,
+            "checks": [c.to_dict() for c in self.checks],
+            "inputs": self.inputs,
+            "schema": self.schema,
+            "encoding": self.encoding,
+            "config": self.config,
+            "policy": self.policy,
+            "seed": self.seed,
+            "limitations": self.limitations,
+            "environment": self.environment,
+            "run": self.run,
+        })
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, ensure_ascii=False,
+                          allow_nan=False) + "\n"
+
+    def save_json(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.write_text(self.to_json(), encoding="utf-8")
+        return p
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ScanResult:
+        try:
+            return cls(
+                verdict=d["verdict"], risk=d["risk"],
+                checks=[CheckResult.from_dict(c) for c in d["checks"]],
+                inputs=d["inputs"], schema=d["schema"], encoding=d.get("encoding", {}),
+                config=d["config"], policy=d["policy"], seed=d["seed"],
+                environment=d["environment"], evidence=d.get("evidence", ""),
+                limitations=d.get("limitations", []), run=d.get("run", {}),
+                schema_version=d["schema_version"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"not a synthscan result (missing or bad field {exc}) — pass a "
+                             "result.json written by 'synthscan scan'") from None
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScanResult:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"{p}: no such result file — check the path")
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(f"{p.name}: not a JSON file — pass a result.json written by "
+                             "'synthscan scan'") from None
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise InputError(f"{p.name}: not a synthscan result (no schema_version)")
+        if str(data["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise InputError(f"{p.name}: result schema {data['schema_version']} is not supported "
+                             f"by this synthscan (schema {SCHEMA_VERSION}) — re-run the scan")
+        return cls.from_dict(data)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2%}"
