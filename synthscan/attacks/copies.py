@@ -1,11 +1,19 @@
 """Exact copies: synthetic rows identical to real records, calibrated against the holdout.
 
-Always runs on every row (hashing is O(n log n)). With a holdout, the rate of copies of train
-records is compared with the rate of "copies" of holdout records at equal size: a synthetic row
-equal to m train records would hit a random n_eq-subset of train with probability
-1 - C(n_T - m, n_eq) / C(n_T, n_eq); summing these gives the exact expected count of the
-equal-size comparison without random subsampling. Chance matches (common value combinations in
-discrete data) hit train and holdout alike and cancel out; only memorisation makes train excess.
+Always runs on every row (hashing is O(n log n)). With a holdout, the share of synthetic rows
+equal to a train record is compared with the share equal to a holdout record, at equal size
+n_eq = min(n_T, n_H). Chance matches — common value combinations in discrete data — hit train and
+holdout alike and cancel out; only memorisation leaves an excess.
+
+Equal size is reached without random subsampling: a synthetic row equal to m records of a set of
+n hits a uniform random n_eq-subset with probability 1 - C(n - m, n_eq) / C(n, n_eq); the sums of
+these are the exact expected counts. (Extrapolating the holdout *up* to train's size instead is
+biased: no unbiased estimator of a match probability over n_T records exists from n_H < n_T.)
+
+Subsampling train thins true copies by n_eq / n_T, so the excess is scaled back by n_T / n_eq:
+with a share f of synthetic rows copying train records and chance-match rate c,
+r_eq = f a + (1 - f a) c with a = n_eq / n_T, hence f = (r_eq - c) / ((1 - c) a). This is exact
+for copies of records unique in train and conservative (an overestimate) otherwise.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
             p = 1.0 - math.exp(log_ratio)
         out[m == mv] = p
     return out
+
+
+#: below this many synthetic rows' worth of room above the chance rate, the excess is undefined
+MIN_ROOM_ROWS = 10
 
 
 class ExactCopies:
@@ -74,21 +86,38 @@ class ExactCopies:
         n_eq = min(n_t, n_h)
         e_t = float(hit_probability(in_t.multiplicity, n_t, n_eq).sum())
         e_h = float(hit_probability(in_h.multiplicity, n_h, n_eq).sum())
-        est, lo, hi = excess_interval(e_t, n_s, e_h, n_s, alpha)
-        details["adjusted_interval"] = list(
-            excess_interval(e_t, n_s, e_h, n_s, ctx.alpha_adjusted)[1:])
-        counts.update({"holdout_rows": n_h, "copies_of_holdout": k_h,
-                       "equal_size": n_eq, "copies_of_train_at_equal_size": round(e_t, 4),
+        counts.update({"holdout_rows": n_h, "copies_of_holdout": k_h, "equal_size": n_eq,
+                       "copies_of_train_at_equal_size": round(e_t, 4),
                        "copies_of_holdout_at_equal_size": round(e_h, 4)})
+        chance = e_h / n_s
+        if (1 - chance) * n_s < MIN_ROOM_ROWS:
+            res = CheckResult.skipped(
+                self.id, self.name, self.criterion,
+                f"the compared columns are so coarse that {chance:.1%} of synthetic rows equal a "
+                "real record by chance; exact copies carry no evidence here (see the distance "
+                "and attack checks)")
+            res.counts, res.details = counts, details
+            return [res]
+        thinning = n_t / n_eq
+
+        def scaled(a: float) -> list[float]:
+            e, lo_, hi_ = excess_interval(e_t, n_s, e_h, n_s, a)
+            return [min(1.0, v * thinning) for v in (e, lo_, hi_)]
+
+        est, lo, hi = scaled(alpha)
+        details["adjusted_interval"] = scaled(ctx.alpha_adjusted)[1:]
         details.update({
             "share_copies_of_holdout": k_h / n_s,
             "share_copies_of_holdout_interval": list(wilson(k_h, n_s, alpha)),
-            "excess_rate_definition": "(r_train - r_holdout) / (1 - r_holdout) at equal size",
+            "chance_share_at_equal_size": chance,
+            "estimate_definition": "share of synthetic rows copying a training record beyond "
+                                   "chance: (r_train - r_holdout) / (1 - r_holdout) at equal "
+                                   "size, times n_train / n_equal",
         })
         summary = (f"{k_t} of {n_s} synthetic rows ({share_t:.2%}) are exact copies of a training "
-                   f"record and {k_h} ({k_h / n_s:.2%}) of a holdout record; compared at equal "
-                   f"size ({n_eq} records each), the excess attributable to training records is "
-                   f"{est:.2%} (95% CI {lo:.2%}–{hi:.2%}).")
+                   f"record and {k_h} ({k_h / n_s:.2%}) of a holdout record. Compared at equal "
+                   f"size, an estimated {est:.2%} of the synthetic rows copy training records "
+                   f"beyond chance (95% CI {lo:.2%}–{hi:.2%}).")
         return [CheckResult(id=self.id, name=self.name, criterion=self.criterion,
                             component=True, estimate=est, lower=lo, upper=hi, counts=counts,
                             details=details, summary=summary)]

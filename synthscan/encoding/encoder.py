@@ -140,6 +140,9 @@ class MixedEncoder:
         for nc in self.numeric_:
             v = frame[nc.name].to_numpy(dtype="float64")
             miss = np.isnan(v)
+            if not nc.with_missing and miss.any():
+                raise ValueError(f"column {nc.name!r} has missing values but was fitted without "
+                                 "a missing slot: pass that table in fit(others=...)")
             c = compress_tails((np.where(miss, nc.lo, v) - nc.lo) / nc.span)
             if self.metric == "l1":
                 half = np.round(c / 2 / step) * step

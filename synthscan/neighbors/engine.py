@@ -198,7 +198,7 @@ class TieIndex:
             sec = np.where(tie_tot >= 2, best, rest)
             exhausted = k >= self.n_points
             # unresolved: the tie may continue past the k-th neighbour, or no second record yet
-            unresolved = (tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)) & ~exhausted
+            unresolved = (tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)) & (not exhausted)
             done = ~unresolved
             idx_done = todo[done]
             distance[idx_done] = best[done]

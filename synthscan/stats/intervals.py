@@ -1,0 +1,641 @@
+"""Confidence intervals and multiple-testing helpers for risk estimates.
+
+Every attack in synthscan ends in a count ("k of n targets were matched"), so the
+report needs honest uncertainty for binomial proportions, for the difference between
+a training-set rate and a holdout (control) rate, and for the family of tests run in
+one scan. This module provides those pieces using only the standard library (and
+no scipy): the normal quantile and the inverse regularized incomplete beta function
+are implemented here as small numerical routines.
+
+All interval functions default to ``alpha=0.05`` (95% two-sided) and are defined for
+the edge cases ``k=0``, ``k=n`` and ``n=0`` without warnings or NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+
+__all__ = [
+    "bonferroni_alpha",
+    "clopper_pearson",
+    "excess_interval",
+    "excess_rate",
+    "holm",
+    "min_detectable_difference",
+    "newcombe_diff",
+    "normal_quantile",
+    "wilson",
+]
+
+# --------------------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------------------
+
+
+def _check_alpha(alpha: float, name: str = "alpha") -> float:
+    alpha = float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"{name} must be in (0, 1), got {alpha!r}")
+    return alpha
+
+
+def _as_count(value: int, name: str) -> int:
+    """Coerce a count (int, numpy integer, or whole-valued float) to a Python int."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        pass
+    as_float = float(value)
+    if not as_float.is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(as_float)
+
+
+def _check_counts(k: float, n: float, fractional: bool = False) -> tuple[float, float]:
+    """Validate counts. ``fractional`` admits non-integer counts (expected counts from an
+    equal-size comparison); score intervals are defined for them, exact ones are not."""
+    if fractional:
+        k, n = float(k), float(n)
+        if math.isnan(k) or math.isnan(n):
+            raise ValueError("counts must not be NaN")
+        if k.is_integer() and n.is_integer():
+            k, n = int(k), int(n)
+    else:
+        k = _as_count(k, "k")
+        n = _as_count(n, "n")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n!r}")
+    if not 0 <= k <= n:
+        raise ValueError(f"k must satisfy 0 <= k <= n, got k={k!r}, n={n!r}")
+    return k, n
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    return min(max(x, lo), hi)
+
+
+# --------------------------------------------------------------------------------------
+# Normal quantile
+# --------------------------------------------------------------------------------------
+
+# Coefficients of P. J. Acklam's rational approximation to the inverse normal CDF
+# (relative error about 1.15e-9 before refinement).
+_ACKLAM_A = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_ACKLAM_B = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+)
+_ACKLAM_C = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549732539343734e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
+_ACKLAM_D = (
+    7.784695709041462e-03,
+    3.224671290700398e-01,
+    2.445134137142996e00,
+    3.754408661907416e00,
+)
+_ACKLAM_P_LOW = 0.02425
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _polyval(coeffs: Sequence[float], x: float) -> float:
+    """Horner evaluation, highest-degree coefficient first."""
+    acc = 0.0
+    for c in coeffs:
+        acc = acc * x + c
+    return acc
+
+
+def _lower_normal_quantile(p: float) -> float:
+    """Normal quantile for ``0 < p <= 0.5`` (result <= 0)."""
+    if p < _ACKLAM_P_LOW:
+        q = math.sqrt(-2.0 * math.log(p))
+        x = _polyval(_ACKLAM_C, q) / (_polyval(_ACKLAM_D, q) * q + 1.0)
+    else:
+        q = p - 0.5
+        r = q * q
+        x = _polyval(_ACKLAM_A, r) * q / (_polyval(_ACKLAM_B, r) * r + 1.0)
+    # One Halley step on Phi(x) - p. Phi(x) = erfc(-x / sqrt 2) / 2 is accurate in the
+    # lower tail; the step is done in log space so that exp(x^2 / 2) cannot overflow.
+    e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
+    if e != 0.0:
+        u = math.copysign(math.exp(math.log(abs(e)) + _LOG_SQRT_2PI + 0.5 * x * x), e)
+        x = x - u / (1.0 + 0.5 * x * u)
+    return x
+
+
+def normal_quantile(p: float) -> float:
+    """Inverse of the standard normal CDF.
+
+    Acklam's rational approximation refined by one Halley step, accurate to well
+    below 1e-9 over the whole open interval. Needed for critical values such as
+    ``z = normal_quantile(1 - alpha / 2)`` without depending on scipy.
+
+    Parameters
+    ----------
+    p : float
+        Probability in [0, 1]; 0 and 1 map to -inf and +inf.
+
+    Returns
+    -------
+    float
+        ``x`` such that ``Phi(x) = p``.
+    """
+    p = float(p)
+    if not 0.0 <= p <= 1.0:  # also rejects NaN
+        raise ValueError(f"p must be in [0, 1], got {p!r}")
+    if p == 0.0:
+        return -math.inf
+    if p == 1.0:
+        return math.inf
+    if p <= 0.5:
+        return _lower_normal_quantile(p)
+    # 1 - p is exact for p in [0.5, 1] (Sterbenz), so this keeps full tail precision
+    # and makes the function antisymmetric.
+    return -_lower_normal_quantile(1.0 - p)
+
+
+# --------------------------------------------------------------------------------------
+# Regularized incomplete beta function and its inverse
+# --------------------------------------------------------------------------------------
+
+_CF_MAX_ITER = 20_000
+_CF_EPS = 1e-15
+_TINY = 1e-300
+
+
+_STIRLING_MIN = 15.0
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+# Stirling-series coefficients B_{2k} / (2k (2k - 1)), highest order first.
+_STIRLING_COEFFS = (
+    -691.0 / 360360.0,
+    1.0 / 1188.0,
+    -1.0 / 1680.0,
+    1.0 / 1260.0,
+    -1.0 / 360.0,
+    1.0 / 12.0,
+)
+
+
+def _stirling_remainder(x: float) -> float:
+    """omega(x) = lgamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2), for x >= 15.
+
+    Asymptotic series with Bernoulli-number coefficients; truncation error < 1e-15.
+    """
+    r = 1.0 / x
+    return r * _polyval(_STIRLING_COEFFS, r * r)
+
+
+def _log_beta_front(a: float, b: float, x: float) -> float:
+    """log(x^a (1 - x)^b / B(a, b)) for a, b > 0 and 0 < x < 1, without cancellation.
+
+    Plain lgamma differences lose about ``ulp(lgamma(a + b))`` (1e-10 at a + b = 1e5);
+    for large arguments Stirling's series is used so that the large terms cancel
+    analytically instead of numerically.
+    """
+    small, large = min(a, b), max(a, b)
+    if small >= _STIRLING_MIN:
+        # log B(a, b) = (a - 1/2) log a + (b - 1/2) log b - (a + b - 1/2) log(a + b)
+        #               + log(2 pi) / 2 + omega(a) + omega(b) - omega(a + b),
+        # so the front is a log(x / p) + b log((1 - x) / (1 - p))
+        #                 + log(a b / (a + b)) / 2 - log(2 pi) / 2 - omegas, p = a / (a + b).
+        # The first two terms are stationary in p, so rounding of p does not matter.
+        p = a / (a + b)
+        q = 1.0 - p
+        core = a * math.log1p((x - p) / p) + b * math.log1p((p - x) / q)
+        d_omega = _stirling_remainder(a) + _stirling_remainder(b) - _stirling_remainder(a + b)
+        return core + 0.5 * math.log(a * b / (a + b)) - _HALF_LOG_2PI - d_omega
+    if large >= _STIRLING_MIN:
+        # lgamma(large) - lgamma(large + small) via Stirling, without cancellation.
+        diff = (
+            -(large - 0.5) * math.log1p(small / large)
+            - small * math.log(large + small)
+            + small
+            + _stirling_remainder(large)
+            - _stirling_remainder(large + small)
+        )
+        log_beta = math.lgamma(small) + diff
+    else:
+        log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    return a * math.log(x) + b * math.log1p(-x) - log_beta
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction for I_x(a, b), evaluated with the modified Lentz method.
+
+    Uses I_x(a, b) = x^a (1-x)^b / (a B(a, b)) * 1 / (1 + d1 / (1 + d2 / (1 + ...)))
+    with d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)) and
+    d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) (DLMF 8.17.22).
+    Converges quickly for x < (a + 1) / (a + b + 2).
+    """
+    c = 1.0
+    d = 1.0 - (a + b) * x / (a + 1.0)
+    if abs(d) < _TINY:
+        d = _TINY
+    d = 1.0 / d
+    h = d
+    for m in range(1, _CF_MAX_ITER + 1):
+        m2 = 2 * m
+        # even step
+        coef = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2))
+        d = 1.0 + coef * d
+        if abs(d) < _TINY:
+            d = _TINY
+        c = 1.0 + coef / c
+        if abs(c) < _TINY:
+            c = _TINY
+        d = 1.0 / d
+        h *= d * c
+        # odd step
+        coef = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0))
+        d = 1.0 + coef * d
+        if abs(d) < _TINY:
+            d = _TINY
+        c = 1.0 + coef / c
+        if abs(c) < _TINY:
+            c = _TINY
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < _CF_EPS:
+            return h
+    raise RuntimeError(f"incomplete beta continued fraction did not converge (a={a}, b={b})")
+
+
+def _betainc_pair(a: float, b: float, x: float) -> tuple[float, float]:
+    """``(I_x(a, b), 1 - I_x(a, b))`` for a, b > 0.
+
+    The continued fraction is evaluated in its fast region, using the symmetry
+    ``I_x(a, b) = 1 - I_{1-x}(b, a)`` when ``x >= (a + 1) / (a + b + 2)``. Whichever of
+    the pair comes out of the fraction directly keeps its relative accuracy (about
+    1e-12 or better), so small upper-tail probabilities are not lost to cancellation.
+    """
+    if x <= 0.0:
+        return 0.0, 1.0
+    if x >= 1.0:
+        return 1.0, 0.0
+    front = math.exp(_log_beta_front(a, b, x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        val = _clip(front * _betacf(a, b, x) / a, 0.0, 1.0)
+        return val, 1.0 - val
+    comp = _clip(front * _betacf(b, a, 1.0 - x) / b, 0.0, 1.0)
+    return 1.0 - comp, comp
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta function I_x(a, b) for a, b > 0."""
+    return _betainc_pair(a, b, x)[0]
+
+
+def _beta_pdf(a: float, b: float, x: float) -> float:
+    """Beta(a, b) density at 0 < x < 1 (the derivative of I_x(a, b) in x)."""
+    try:
+        return math.exp(_log_beta_front(a, b, x) - math.log(x) - math.log1p(-x))
+    except OverflowError:
+        return math.inf
+
+
+_INV_MAX_ITER = 2_000
+
+
+def _betaincinv(a: float, b: float, y: float, upper: bool = False) -> float:
+    """Inverse of the regularized incomplete beta function in x, for a, b > 0.
+
+    Solves ``I_x(a, b) = y``, or ``1 - I_x(a, b) = y`` when ``upper`` is true (so an
+    upper-tail probability such as ``alpha / 2`` is matched without cancellation).
+    Safeguarded Newton iteration inside a bisection bracket: Newton steps (the beta
+    density is the derivative) are taken only when they stay in the bracket and shrink
+    fast enough, otherwise the bracket is halved. Iterates until a Newton step is a few
+    ulps or the bracket spans two floats and returns the evaluated point with the
+    smallest residual, i.e. x to about machine precision (far below 1e-12).
+    """
+    if y <= 0.0:
+        return 1.0 if upper else 0.0
+    if y >= 1.0:
+        return 0.0 if upper else 1.0
+    lo, hi = 0.0, 1.0
+    x = a / (a + b)
+    best_x, best_err = x, math.inf
+    dx_old = dx = 1.0
+    converged = False
+    for _ in range(_INV_MAX_ITER):
+        lower_tail, upper_tail = _betainc_pair(a, b, x)
+        f = y - upper_tail if upper else lower_tail - y  # increasing in x
+        if abs(f) < best_err:
+            best_x, best_err = x, abs(f)
+        if f == 0.0 or converged:
+            break
+        if f < 0.0:
+            lo = x
+        else:
+            hi = x
+        if hi - lo <= 2.0 * math.ulp(hi):
+            break
+        pdf = _beta_pdf(a, b, x)
+        x_newton = x - f / pdf if 0.0 < pdf < math.inf else math.nan
+        dx_older, dx_old = dx_old, dx
+        if lo < x_newton < hi and abs(x_newton - x) <= 0.5 * abs(dx_older):
+            dx = x_newton - x
+            x = x_newton
+            converged = abs(dx) <= 4.0 * math.ulp(x)
+        else:
+            mid = 0.5 * (lo + hi)
+            dx = mid - x
+            x = mid
+    return best_x
+
+
+# --------------------------------------------------------------------------------------
+# Intervals for one proportion
+# --------------------------------------------------------------------------------------
+
+
+def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k / n``.
+
+    Preferred default for attack success rates: good coverage for small ``n`` and
+    rates near 0 or 1, where the Wald interval collapses.
+
+    Parameters
+    ----------
+    k, n : float
+        Successes and trials, ``0 <= k <= n``; ``k`` may be an expected (fractional) count.
+    alpha : float
+        Two-sided error rate; ``0.05`` gives a 95% interval.
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)`` within [0, 1]; ``(0.0, 1.0)`` when ``n == 0``.
+    """
+    k, n = _check_counts(k, n, fractional=True)
+    alpha = _check_alpha(alpha)
+    if n == 0:
+        return 0.0, 1.0
+    z = normal_quantile(1.0 - alpha / 2.0)
+    z2 = z * z
+    # (2k + z^2 -/+ z sqrt(z^2 + 4 k (n - k) / n)) / (2 (n + z^2)); exact 0 / 1 at the
+    # boundaries because the square root reduces to z.
+    root = z * math.sqrt(z2 + 4.0 * k * (n - k) / n)
+    denom = 2.0 * (n + z2)
+    lower = 0.0 if k == 0 else _clip((2.0 * k + z2 - root) / denom, 0.0, 1.0)
+    upper = 1.0 if k == n else _clip((2.0 * k + z2 + root) / denom, 0.0, 1.0)
+    p_hat = k / n
+    return min(lower, p_hat), max(upper, p_hat)
+
+
+def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Clopper-Pearson ("exact") interval for a binomial proportion ``k / n``.
+
+    Guaranteed coverage of at least ``1 - alpha``; conservative, so useful when a
+    report must not understate the risk bound. Endpoints are beta quantiles,
+    ``Beta(k, n-k+1)`` at ``alpha/2`` and ``Beta(k+1, n-k)`` at ``1-alpha/2``.
+
+    Parameters
+    ----------
+    k, n : int
+        Successes and trials, ``0 <= k <= n``.
+    alpha : float
+        Two-sided error rate.
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``; lower is 0 when ``k == 0``, upper is 1 when ``k == n``,
+        and ``(0.0, 1.0)`` when ``n == 0``.
+    """
+    k, n = _check_counts(k, n)
+    alpha = _check_alpha(alpha)
+    if n == 0:
+        return 0.0, 1.0
+    p_hat = k / n
+    # lower: Beta(k, n-k+1) quantile at alpha/2; upper: Beta(k+1, n-k) quantile at
+    # 1 - alpha/2, solved as an upper-tail probability of alpha/2.
+    lower = 0.0 if k == 0 else _betaincinv(k, n - k + 1, alpha / 2.0)
+    upper = 1.0 if k == n else _betaincinv(k + 1, n - k, alpha / 2.0, upper=True)
+    return _clip(lower, 0.0, p_hat), _clip(upper, p_hat, 1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Difference of two proportions and excess over control
+# --------------------------------------------------------------------------------------
+
+
+def newcombe_diff(
+    k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """Newcombe hybrid score interval for ``p1 - p2`` of two independent proportions.
+
+    Method 10 of Newcombe (1998), built from the two Wilson intervals; used to compare
+    an attack's rate on training records against its rate on holdout records.
+
+    Parameters
+    ----------
+    k1, n1 : int
+        Successes and trials of the first group.
+    k2, n2 : int
+        Successes and trials of the second group.
+    alpha : float
+        Two-sided error rate.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, lower, upper)`` with ``-1 <= lower <= estimate <= upper <= 1``;
+        ``(0.0, -1.0, 1.0)`` if either group is empty.
+    """
+    k1, n1 = _check_counts(k1, n1, fractional=True)
+    k2, n2 = _check_counts(k2, n2, fractional=True)
+    alpha = _check_alpha(alpha)
+    if n1 == 0 or n2 == 0:
+        return 0.0, -1.0, 1.0
+    p1 = k1 / n1
+    p2 = k2 / n2
+    l1, u1 = wilson(k1, n1, alpha)
+    l2, u2 = wilson(k2, n2, alpha)
+    diff = p1 - p2
+    lower = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return diff, _clip(lower, -1.0, diff), _clip(upper, diff, 1.0)
+
+
+def excess_rate(r_t: float, r_h: float) -> float:
+    """Risk in excess of the control rate, ``(r_t - r_h) / (1 - r_h)``, clipped to [0, 1].
+
+    ``r_t`` is the attack's success rate on training records and ``r_h`` on holdout
+    records; the ratio is the share of the "room above chance" that the attack
+    actually captures, so a generator that leaks nothing scores 0.
+
+    Parameters
+    ----------
+    r_t, r_h : float
+        Rates on the target (training) and holdout (control) sets.
+
+    Returns
+    -------
+    float
+        Excess rate in [0, 1]; 0.0 when ``r_h >= 1``.
+    """
+    r_t = float(r_t)
+    r_h = float(r_h)
+    if math.isnan(r_t) or math.isnan(r_h):
+        raise ValueError(f"rates must not be NaN, got r_t={r_t!r}, r_h={r_h!r}")
+    if r_h >= 1.0:
+        return 0.0
+    return _clip((r_t - r_h) / (1.0 - r_h), 0.0, 1.0)
+
+
+def excess_interval(
+    k_t: int, n_t: int, k_h: int, n_h: int, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """Point estimate and interval for the excess ``(r_t - r_h) / (1 - r_h)``.
+
+    The Newcombe interval ``[L, U]`` for ``r_t - r_h`` is mapped through
+    ``d -> d / (1 - r_h)`` with ``r_h = k_h / n_h`` and clipped to [0, 1]. This treats
+    ``r_h`` as fixed in the denominator (its uncertainty enters only through the
+    difference), which is a simple, slightly optimistic approximation.
+
+    Parameters
+    ----------
+    k_t, n_t : int
+        Successes and trials on the target (training) set.
+    k_h, n_h : int
+        Successes and trials on the holdout (control) set.
+    alpha : float
+        Two-sided error rate.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, lower, upper)`` with ``0 <= lower <= estimate <= upper <= 1``.
+        Returns the uninformative ``(0.0, 0.0, 1.0)`` when either set is empty or
+        when ``k_h == n_h`` (no room above the control rate).
+    """
+    k_t, n_t = _check_counts(k_t, n_t, fractional=True)
+    k_h, n_h = _check_counts(k_h, n_h, fractional=True)
+    alpha = _check_alpha(alpha)
+    if n_t == 0 or n_h == 0 or k_h == n_h:
+        return 0.0, 0.0, 1.0
+    r_t = k_t / n_t
+    r_h = k_h / n_h
+    estimate = excess_rate(r_t, r_h)
+    _, lo_diff, hi_diff = newcombe_diff(k_t, n_t, k_h, n_h, alpha)
+    scale = 1.0 - r_h
+    lower = _clip(lo_diff / scale, 0.0, 1.0)
+    upper = _clip(hi_diff / scale, 0.0, 1.0)
+    return estimate, min(lower, estimate), max(upper, estimate)
+
+
+# --------------------------------------------------------------------------------------
+# Multiple testing and power
+# --------------------------------------------------------------------------------------
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm step-down adjusted p-values.
+
+    Controls the family-wise error rate over the several attacks run in one scan and
+    is uniformly more powerful than Bonferroni. Reject hypothesis ``i`` at level
+    ``alpha`` iff ``adjusted[i] <= alpha``.
+
+    Parameters
+    ----------
+    pvalues : sequence of float
+        Raw p-values in [0, 1].
+
+    Returns
+    -------
+    list of float
+        Adjusted p-values in the input order, monotone in the raw p-values, capped at 1.
+    """
+    ps = [float(p) for p in pvalues]
+    for p in ps:
+        if not 0.0 <= p <= 1.0:  # also rejects NaN
+            raise ValueError(f"p-values must be in [0, 1], got {p!r}")
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * ps[idx]))
+        adjusted[idx] = running
+    return adjusted
+
+
+def bonferroni_alpha(alpha: float, m: int) -> float:
+    """Per-test level ``alpha / max(m, 1)`` for ``m`` simultaneous tests.
+
+    Parameters
+    ----------
+    alpha : float
+        Family-wise error rate.
+    m : int
+        Number of tests; values below 1 are treated as 1.
+
+    Returns
+    -------
+    float
+        Bonferroni-corrected per-test level.
+    """
+    alpha = _check_alpha(alpha)
+    return alpha / max(_as_count(m, "m"), 1)
+
+
+def min_detectable_difference(
+    n1: int, n2: int, p0: float, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest true difference ``p1 - p0`` detectable with the given power.
+
+    One-sided two-proportion test at level ``alpha``, normal approximation with the
+    variance at ``p0`` in both groups:
+    ``(z_{1-alpha} + z_{power}) * sqrt(p0 (1 - p0) (1/n1 + 1/n2))``. Lets a report say
+    "no leak found, but leaks smaller than this could not have been seen".
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Group sizes.
+    p0 : float
+        Baseline (control) rate in [0, 1].
+    alpha : float
+        One-sided significance level.
+    power : float
+        Desired power in (0, 1).
+
+    Returns
+    -------
+    float
+        Minimal detectable difference; ``inf`` if either group is empty.
+    """
+    n1 = _as_count(n1, "n1")
+    n2 = _as_count(n2, "n2")
+    if n1 < 0 or n2 < 0:
+        raise ValueError(f"group sizes must be >= 0, got n1={n1!r}, n2={n2!r}")
+    p0 = float(p0)
+    if not 0.0 <= p0 <= 1.0:
+        raise ValueError(f"p0 must be in [0, 1], got {p0!r}")
+    alpha = _check_alpha(alpha)
+    power = _check_alpha(power, "power")
+    if n1 == 0 or n2 == 0:
+        return math.inf
+    z_sum = normal_quantile(1.0 - alpha) + normal_quantile(power)
+    return z_sum * math.sqrt(p0 * (1.0 - p0) * (1.0 / n1 + 1.0 / n2))

@@ -1,0 +1,97 @@
+"""The FAISS engine gives exactly scikit-learn's brute-force answers, ties included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import mixed_frame
+from sklearn.metrics import pairwise_distances
+from sklearn.neighbors import NearestNeighbors
+
+from synthscan.data.schema import ColumnSpec
+from synthscan.encoding.encoder import MixedEncoder
+from synthscan.neighbors.engine import NeighborEngine, TieIndex
+
+SPECS = [ColumnSpec("x", "numeric"), ColumnSpec("k", "numeric"), ColumnSpec("c", "categorical"),
+         ColumnSpec("d", "categorical")]
+
+
+def _encoded(rng, n_ref=400, n_q=120, levels=4, discrete=False):
+    if discrete:
+        mk = lambda n: pd.DataFrame({  # noqa: E731
+            "x": rng.integers(0, 3, n).astype(float), "k": rng.integers(0, 2, n).astype(float),
+            "c": rng.choice(["p", "q"], n), "d": rng.choice(["a", "b", None], n)})
+    else:
+        mk = lambda n: mixed_frame(n, rng, levels=levels)  # noqa: E731
+    ref, q = mk(n_ref), mk(n_q)
+    if discrete:  # half the queries sit midway between two levels: ties across distinct points
+        q.loc[: n_q // 2, "k"] = 0.5
+    enc = MixedEncoder("l1").fit([ref], SPECS, others=[q])
+    return enc.transform(ref), enc.transform(q)
+
+
+@pytest.mark.parametrize("discrete", [False, True])
+def test_kneighbors_matches_sklearn_brute_force(rng, discrete):
+    ref, q = _encoded(rng, discrete=discrete)
+    d, i = NeighborEngine(ref, "l1").kneighbors(q, 5)
+    nn = NearestNeighbors(n_neighbors=5, algorithm="brute", metric="manhattan").fit(
+        ref.astype(np.float64))
+    d_sk, _ = nn.kneighbors(q.astype(np.float64))
+    np.testing.assert_allclose(d, d_sk, atol=1e-5)
+    # indices may differ only inside ties: the distance to each returned row must agree
+    full = pairwise_distances(q.astype(np.float64), ref.astype(np.float64), metric="manhattan")
+    np.testing.assert_allclose(np.take_along_axis(full, i, axis=1), d_sk, atol=1e-5)
+
+
+@pytest.mark.parametrize("discrete", [False, True])
+def test_tie_aware_nearest_matches_brute_force(rng, discrete):
+    ref, q = _encoded(rng, discrete=discrete)
+    ref = np.vstack([ref, ref[:40]])  # exact duplicates across labels
+    labels = rng.integers(0, 2, len(ref))
+    idx = TieIndex(ref, labels, 2, "l1")
+    res = idx.nearest(q, k0=2)
+    full = pairwise_distances(q.astype(np.float64), ref.astype(np.float64), metric="manhattan")
+    best = full.min(axis=1)
+    np.testing.assert_allclose(res.distance, best, atol=1e-5)
+    for r in range(len(q)):
+        tied = np.nonzero(full[r] == best[r])[0]  # exact: the encoding makes sums exact
+        want = np.bincount(labels[tied], minlength=2)
+        assert np.array_equal(res.counts[r], want), r
+        points = res.tie_points[res.tie_ptr[r]:res.tie_ptr[r + 1]]
+        assert set(points.tolist()) == set(idx.point_of_record[tied].tolist())
+        second = np.sort(full[r])[1]
+        assert abs(res.second[r] - second) < 1e-5
+    if discrete:
+        # the test really exercised massive ties, also across distinct points
+        assert res.n_tied.mean() > 5
+        assert np.diff(res.tie_ptr).max() >= 2
+
+
+def test_leave_one_out_excludes_only_the_record_itself(rng):
+    ref, _ = _encoded(rng, discrete=True, n_ref=300)
+    labels = np.zeros(len(ref), dtype=int)
+    idx = TieIndex(ref, labels, 1, "l1")
+    res = idx.nearest(ref, exclude_records=np.arange(len(ref)), k0=2)
+    full = pairwise_distances(ref.astype(np.float64), metric="manhattan")
+    np.fill_diagonal(full, np.inf)
+    best = full.min(axis=1)
+    np.testing.assert_allclose(res.distance, best, atol=1e-6)
+    assert np.array_equal(res.counts[:, 0], (full == best[:, None]).sum(axis=1))
+
+
+def test_results_do_not_depend_on_thread_count(rng):
+    ref, q = _encoded(rng, n_ref=2000, n_q=500)
+    labels = rng.integers(0, 2, len(ref))
+    a = TieIndex(ref, labels, 2, "l1", threads=1).nearest(q)
+    b = TieIndex(ref, labels, 2, "l1", threads=2).nearest(q)
+    assert np.array_equal(a.distance, b.distance)
+    assert np.array_equal(a.counts, b.counts)
+    assert np.array_equal(a.tie_points, b.tie_points)
+
+
+def test_small_batches_give_the_same_answer(rng):
+    ref, q = _encoded(rng)
+    big = NeighborEngine(ref, "l1").kneighbors(q, 3)
+    small = NeighborEngine(ref, "l1", memory_budget=1).kneighbors(q, 3)
+    assert np.array_equal(big[0], small[0])
