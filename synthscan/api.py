@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ._version import __version__
-from .attacks import COMPONENTS, NEEDS_HOLDOUT, ScanContext, default_checks
+from .attacks import ScanContext, default_checks, family_size
 from .attacks.base import CheckResult
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, load_table
@@ -109,12 +109,17 @@ def scan(
     timings["encode"] = time.perf_counter() - t1
 
     has_holdout = "holdout" in frames
-    n_family = sum(1 for c in COMPONENTS if has_holdout or c not in NEEDS_HOLDOUT)
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,
                       encoder=encoder, encoded=encoded,
-                      alpha_adjusted=config.alpha / max(n_family, 1))
+                      alpha_adjusted=config.alpha / max(family_size(has_holdout), 1))
     checks: list[CheckResult] = []
-    for check in default_checks():
+    for check in default_checks(has_holdout):
+        if getattr(check, "needs_holdout", None) and not has_holdout:
+            checks.append(CheckResult.skipped(
+                check.id, check.name, check.criterion,
+                "needs a holdout (real records the generator never saw); see 'synthscan split'",
+                component=getattr(check, "component", False)))
+            continue
         say(f"check: {check.name}")
         t2 = time.perf_counter()
         try:
@@ -123,7 +128,8 @@ def scan(
             raise
         except (MemoryError, ValueError, FloatingPointError) as exc:
             checks.append(CheckResult(id=check.id, name=check.name, criterion=check.criterion,
-                                      status="error", component=True,
+                                      status="error",
+                                      component=getattr(check, "component", False),
                                       reason=f"could not compute: {type(exc).__name__}"))
         timings[f"check:{check.id}"] = time.perf_counter() - t2
 

@@ -18,6 +18,8 @@ __all__ = [
     "REGIONS",
     "SAMPLE_SEED",
     "simulate_population",
+    "plant_copies",
+    "mode_collapse",
 ]
 
 #: Seed used by ``sample_data/make_sample_data.py`` for the committed sample files.
@@ -282,3 +284,56 @@ def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataF
         },
         columns=list(COLUMNS),
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Leak scenarios with known truth (validation, tests, demos)
+
+
+def plant_copies(
+    synthetic: pd.DataFrame,
+    train: pd.DataFrame,
+    fraction: float,
+    seed: int | np.random.Generator = 0,
+    jitter: float = 0.0,
+    keep: tuple[str, ...] = ("person_id",),
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Replace a ``fraction`` of synthetic rows by copies of distinct random train rows.
+
+    ``jitter`` > 0 makes near copies: numeric columns get Gaussian noise of ``jitter`` times the
+    column's standard deviation in train. Columns in ``keep`` (ids) keep the synthetic value.
+    Returns the new table and the replaced synthetic row positions.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(round(fraction * len(synthetic)))
+    out = synthetic.copy()
+    if n == 0:
+        return out, np.zeros(0, dtype=np.int64)
+    pos = np.sort(rng.choice(len(synthetic), n, replace=False))
+    src = train.iloc[rng.choice(len(train), n, replace=False)].reset_index(drop=True)
+    for col in out.columns:
+        if col in keep:
+            continue
+        values = src[col].to_numpy()
+        if jitter > 0 and pd.api.types.is_numeric_dtype(train[col]) and not \
+                pd.api.types.is_bool_dtype(train[col]):
+            sd = float(train[col].std())
+            values = values.astype("float64") + rng.normal(0.0, jitter * sd, n)
+            if not pd.api.types.is_float_dtype(out[col]):
+                out[col] = out[col].astype("float64")
+        out.iloc[pos, out.columns.get_loc(col)] = values
+    return out, pos
+
+
+def mode_collapse(population: pd.DataFrame, n: int, n_modes: int,
+                  seed: int | np.random.Generator = 0) -> pd.DataFrame:
+    """A collapsed "generator" that never saw the training data: ``n`` rows drawn from only
+    ``n_modes`` rows of ``population`` (fresh records), with small numeric noise."""
+    rng = np.random.default_rng(seed)
+    modes = population.iloc[rng.choice(len(population), n_modes, replace=False)]
+    out = modes.iloc[rng.integers(0, n_modes, n)].reset_index(drop=True)
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            sd = float(population[col].std())
+            out[col] = out[col] + rng.normal(0.0, 0.05 * sd, n)
+    return out

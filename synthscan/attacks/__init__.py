@@ -1,17 +1,45 @@
-"""The checks a scan runs, in order. Adding a check = one module + one line here."""
+"""The checks a scan runs, in order. Adding a check = one module + one line here.
+
+Each check class declares ``component`` (does it enter the risk score?) and ``needs_holdout``
+(True: runs only with a holdout; False: only without one, as its fallback; None: always).
+"""
 
 from __future__ import annotations
 
 from .base import Check, CheckResult, ScanContext
 from .copies import ExactCopies, UniqueReproduction
+from .distance import (
+    DataCopying,
+    DistanceNoHoldout,
+    NearestNeighbourDistanceRatio,
+    NearestRecordShare,
+)
+
+CHECK_CLASSES: list[type] = [
+    ExactCopies,
+    UniqueReproduction,
+    NearestRecordShare,
+    DataCopying,
+    NearestNeighbourDistanceRatio,
+    DistanceNoHoldout,
+]
 
 
-def default_checks() -> list[Check]:
-    return [ExactCopies(), UniqueReproduction()]
+def applicable(cls: type, has_holdout: bool) -> bool:
+    need = getattr(cls, "needs_holdout", None)
+    return need is None or need == has_holdout
 
 
-#: component checks that need a holdout (for the Bonferroni family size)
-NEEDS_HOLDOUT = {"unique_reproduction"}
-COMPONENTS = ("exact_copies", "unique_reproduction")
+def default_checks(has_holdout: bool) -> list[Check]:
+    """The checks to run, given whether a holdout exists."""
+    return [cls() for cls in CHECK_CLASSES
+            if applicable(cls, has_holdout) or getattr(cls, "needs_holdout", None) is True]
 
-__all__ = ["Check", "CheckResult", "ScanContext", "default_checks", "COMPONENTS", "NEEDS_HOLDOUT"]
+
+def family_size(has_holdout: bool) -> int:
+    """Number of risk components that will run: the Bonferroni family."""
+    return sum(1 for cls in CHECK_CLASSES
+               if getattr(cls, "component", False) and applicable(cls, has_holdout))
+
+
+__all__ = ["Check", "CheckResult", "ScanContext", "default_checks", "family_size"]

@@ -123,6 +123,28 @@ class ScanContext:
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
     @cached_property
+    def query_rows(self) -> np.ndarray:
+        """Synthetic rows used as queries by distance statistics: all of them, or a uniform
+        sample of ``config.max_query_rows`` when the release is larger. The real reference set is
+        never sampled."""
+        n = self.n("synthetic")
+        if n <= self.config.max_query_rows:
+            return np.arange(n)
+        return np.sort(self.rng("query-rows").choice(n, self.config.max_query_rows,
+                                                     replace=False))
+
+    @property
+    def queries_sampled(self) -> bool:
+        return len(self.query_rows) < self.n("synthetic")
+
+    def memo(self, key: str, compute: Any) -> Any:
+        """Compute a shared intermediate (e.g. neighbour results) once per scan."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    @cached_property
     def canon_data(self) -> CanonicalTables:
         """Canonical values over the non-identifier columns (what a copy of a person is)."""
         cols = [c.name for c in self.schema.distance_columns]

@@ -53,6 +53,8 @@ class ExactCopies:
     id = "exact_copies"
     name = "Exact copies of real records"
     criterion = "copies"
+    component = True
+    needs_holdout = None
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
         alpha = ctx.config.alpha
@@ -130,12 +132,10 @@ class UniqueReproduction:
     id = "unique_reproduction"
     name = "Unique real records reproduced"
     criterion = "copies"
+    component = True
+    needs_holdout = True
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if not ctx.has_holdout:
-            return [CheckResult.skipped(self.id, self.name, self.criterion,
-                                        "needs a holdout to compare train-unique with "
-                                        "holdout-unique records")]
         alpha = ctx.config.alpha
         canon = ctx.canon_data
         h_t, h_h = canon.hashes("train"), canon.hashes("holdout")

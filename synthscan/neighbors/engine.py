@@ -119,6 +119,8 @@ class TieResult:
     counts: np.ndarray
     tie_ptr: np.ndarray
     tie_points: np.ndarray
+    #: (nq, n_labels) distance to the nearest record of each label (when asked for)
+    label_distance: np.ndarray | None = None
 
     @property
     def n_tied(self) -> np.ndarray:
@@ -158,11 +160,13 @@ class TieIndex:
         return 1e-5 * (1.0 + np.abs(d))
 
     def nearest(self, queries: np.ndarray, exclude_records: np.ndarray | None = None,
-                k0: int = 8) -> TieResult:
+                k0: int = 8, per_label: bool = False) -> TieResult:
         """Nearest records of each query, with exact tie counts per label.
 
         exclude_records : optional (nq,) record index to leave out for each query (-1: none);
             gives leave-one-out answers when the queries are reference records.
+        per_label : also find the distance to the nearest record of every label (one search
+            serves e.g. synthetic->train and synthetic->train∪holdout).
         """
         q = np.ascontiguousarray(queries, dtype=np.float32)
         nq = len(q)
@@ -176,6 +180,7 @@ class TieIndex:
         distance = np.full(nq, np.inf)
         second = np.full(nq, np.inf)
         counts = np.zeros((nq, self.n_labels), dtype=np.int64)
+        label_distance = np.full((nq, self.n_labels), np.inf) if per_label else None
         tie_lists: list[tuple[np.ndarray, np.ndarray]] = []
         todo = np.arange(nq)
         k = min(max(k0, 2), self.n_points)
@@ -198,11 +203,17 @@ class TieIndex:
             sec = np.where(tie_tot >= 2, best, rest)
             exhausted = k >= self.n_points
             # unresolved: the tie may continue past the k-th neighbour, or no second record yet
-            unresolved = (tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)) & (not exhausted)
+            unresolved = tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)
+            if per_label:
+                lab_d = np.where(cnt > 0, dm[:, :, None], np.inf).min(axis=1)  # (b, L)
+                unresolved |= ~np.isfinite(lab_d).all(axis=1)
+            unresolved &= not exhausted
             done = ~unresolved
             idx_done = todo[done]
             distance[idx_done] = best[done]
             second[idx_done] = sec[done]
+            if per_label:
+                label_distance[idx_done] = lab_d[done]
             counts[idx_done] = (cnt * tie[:, :, None]).sum(axis=1)[done]
             rr, cc = np.nonzero(tie & done[:, None])
             tie_lists.append((todo[rr], i[rr, cc]))
@@ -217,7 +228,7 @@ class TieIndex:
             qs = ps = np.zeros(0, dtype=np.int64)
         ptr = np.zeros(nq + 1, dtype=np.int64)
         np.cumsum(np.bincount(qs, minlength=nq), out=ptr[1:])
-        return TieResult(distance, second, counts, ptr, ps.astype(np.int64))
+        return TieResult(distance, second, counts, ptr, ps.astype(np.int64), label_distance)
 
 
 def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

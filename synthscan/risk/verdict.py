@@ -4,8 +4,9 @@
   when its upper bound is below θ, and is a *warning* (inconclusive) otherwise.
 * Overall risk is the weakest link: the maximum of the components' estimates, with the maximum of
   their upper bounds; never an average, which would let a good score hide a failure.
-* Verdict: ``high`` if any component fails, ``low`` if all pass, ``inconclusive`` otherwise.
-  Bounds used for decisions are Bonferroni-adjusted across the components that ran.
+* Verdict: ``high`` if any component fails, ``low`` if all pass and no supporting test warns,
+  ``inconclusive`` otherwise. Bounds used for decisions are Bonferroni-adjusted across the
+  components that ran.
 """
 
 from __future__ import annotations
@@ -57,5 +58,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy) -> Verdict:
     lower = max(decision_bounds(c)[0] for c in components)
     upper = max(decision_bounds(c)[1] for c in components)
     statuses = {c.status for c in components}
-    verdict = "high" if "fail" in statuses else "low" if statuses == {"pass"} else "inconclusive"
+    supporting_warn = any(c.status == "warn" for c in checks if not c.component)
+    verdict = ("high" if "fail" in statuses
+               else "low" if statuses == {"pass"} and not supporting_warn else "inconclusive")
     return Verdict(verdict, estimate, lower, upper, driver.id, len(components))
