@@ -15,6 +15,7 @@ Unknown keys are errors (a typo must not silently fall back to a default).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,34 +63,50 @@ class ScanConfig:
         self.validate()
 
     def validate(self, where: str = "config") -> None:
-        def bad(key: str, why: str) -> ConfigError:
-            return ConfigError(f"{where}: {key!r} {why}")
+        """Check every setting; raise ``ConfigError`` naming ``where``, the key and a fix."""
+        problem = self._problem()
+        if problem is not None:
+            key, why = problem
+            raise _Invalid(where, key, why)
 
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise bad("seed", "must be a non-negative integer")
+    def _problem(self) -> tuple[str, str] | None:
+        """(key, what is wrong — what to do) of the first invalid setting, or None."""
+
+        def is_int(v: Any) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        if not is_int(self.seed) or self.seed < 0:
+            return "seed", "must be a non-negative integer — e.g. 7"
         if not isinstance(self.missing_tokens, (list, tuple)) or not all(
             isinstance(t, str) for t in self.missing_tokens
         ):
-            raise bad("missing_tokens", "must be a list of strings, e.g. [\"?\"]")
+            return "missing_tokens", ("must be a list of strings — e.g. [\"?\", \"-999\"] "
+                                      "(quote numbers)")
         self.missing_tokens = list(self.missing_tokens)
         if not isinstance(self.columns, dict):
-            raise bad("columns", "must be a table of column name = role")
+            return "columns", ("must be a table of column name = role — e.g. [columns] with "
+                               "customer_id = \"identifier\"")
+        self.columns = {str(col): role for col, role in self.columns.items()}
         for col, role in self.columns.items():
-            if role not in ROLES:
-                raise bad(f"columns.{col}", f"has unknown role {role!r}; use one of "
-                          f"{', '.join(ROLES)}")
+            if not isinstance(role, str) or role not in ROLES:
+                return f"columns.{col}", (f"has unknown role {role!r} — use one of "
+                                          f"{', '.join(ROLES)}")
         if self.metric not in METRICS:
-            raise bad("metric", f"must be one of {', '.join(METRICS)}")
-        if self.threads is not None and (
-            not isinstance(self.threads, int) or isinstance(self.threads, bool) or self.threads < 1
-        ):
-            raise bad("threads", "must be a positive integer")
+            return "metric", f"is {self.metric!r} — use one of {', '.join(METRICS)}"
+        if self.threads is not None and (not is_int(self.threads) or self.threads < 1):
+            return "threads", "must be a positive integer — or leave it out to use all cores"
+        if not isinstance(self.encoding, str) or not _known_encoding(self.encoding):
+            return "encoding", ("is not a known text encoding — use e.g. utf-8, latin-1 or "
+                                "cp1252")
         for key, low in (("max_query_rows", 100), ("permutations", 99), ("bootstrap", 50)):
             v = getattr(self, key)
-            if not isinstance(v, int) or isinstance(v, bool) or v < low:
-                raise bad(key, f"must be an integer >= {low}")
-        if not isinstance(self.alpha, (int, float)) or not 0 < self.alpha < 0.5:
-            raise bad("alpha", "must be a number between 0 and 0.5")
+            if not is_int(v) or v < low:
+                default = _DEFAULTS[key]
+                return key, f"must be an integer of at least {low} — e.g. {default}"
+        if (isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float))
+                or not 0 < self.alpha < 0.5):
+            return "alpha", "must be a number between 0 and 0.5 — e.g. 0.05"
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -98,27 +115,52 @@ class ScanConfig:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any], where: str = "config") -> ScanConfig:
+    def from_mapping(cls, data: dict[str, Any], where: str = "config",
+                     origins: dict[str, str] | None = None) -> ScanConfig:
+        """Build a config from a settings dict. ``where`` names the source in messages;
+        ``origins`` maps a top-level key to a more precise source (e.g. "--seed")."""
+        origins = origins or {}
         known = {f.name for f in dataclasses.fields(cls)}
         if not isinstance(data, dict):
-            raise ConfigError(f"{where}: must be a table of settings at the top level")
+            raise ConfigError(f"{where}: must be a table of settings at the top level — e.g. "
+                              "seed = 7")
         for key in data:
             if key not in known:
                 raise ConfigError(
-                    f"{where}: unknown key {key!r} — known keys: {', '.join(sorted(known))}"
+                    f"{origins.get(str(key), where)}: unknown key {key!r} — known keys: "
+                    f"{', '.join(sorted(known | _ALSO_KNOWN))}"
                 )
         try:
-            cfg = cls(**{k: v for k, v in data.items()})
-        except ConfigError as exc:
-            msg = str(exc)
-            raise ConfigError(msg.replace("config:", f"{where}:", 1)) from None
-        except TypeError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        return cfg
+            return cls(**data)
+        except _Invalid as exc:
+            origin = origins.get(exc.key.split(".", 1)[0], where)
+            raise ConfigError(f"{origin}: {exc.key!r} {exc.why}") from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScanConfig:
         return cls.from_mapping(read_config_file(path), where=Path(path).name)
+
+
+class _Invalid(ConfigError):
+    """A setting failed validation (carries the key so callers can name where it came from)."""
+
+    def __init__(self, where: str, key: str, why: str) -> None:
+        super().__init__(f"{where}: {key!r} {why}")
+        self.key = key
+        self.why = why
+
+
+def _known_encoding(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ScanConfig)}
+#: top-level keys of a settings file that are not ScanConfig fields (read by the CLI)
+_ALSO_KNOWN = {"policy"}
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
@@ -126,29 +168,43 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such config file — check the path")
-    text_bytes = p.read_bytes()
     suffix = p.suffix.lower()
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise ConfigError(f"{p.name}: unknown config format {suffix or '(none)'!r} — use .toml "
+                          "or .yaml")
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p.name}: not UTF-8 text — re-save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{p.name}: cannot be read ({exc.strerror or type(exc).__name__}) — "
+                          "check the file's permissions") from None
     try:
         if suffix == ".toml":
             try:
                 import tomllib
             except ModuleNotFoundError:  # Python 3.10
                 import tomli as tomllib  # type: ignore[no-redef]
-            data = tomllib.loads(text_bytes.decode("utf-8"))
-        elif suffix in (".yaml", ".yml"):
+            data = tomllib.loads(text)
+        else:
             import yaml
 
-            data = yaml.safe_load(text_bytes.decode("utf-8")) or {}
-        else:
-            raise ConfigError(f"{p.name}: unknown config format {suffix!r} — use .toml or .yaml")
-    except ConfigError:
-        raise
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p.name}: not UTF-8 text — re-save it as UTF-8") from None
+            data = yaml.safe_load(text)
+            data = {} if data is None else data
     except Exception as exc:  # noqa: BLE001 - parser errors carry a position, keep it
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"{p.name}: not valid {suffix[1:].upper()} ({first}) — fix the syntax") \
-            from None
+        raise ConfigError(f"{p.name}: not valid {'TOML' if suffix == '.toml' else 'YAML'} "
+                          f"({_syntax_problem(exc)}) — fix the syntax") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{p.name}: must be a table of settings at the top level")
+        raise ConfigError(f"{p.name}: must be a table of settings at the top level — e.g. "
+                          "seed = 7")
     return data
+
+
+def _syntax_problem(exc: Exception) -> str:
+    """A parser error as one short phrase with its position."""
+    mark = getattr(exc, "problem_mark", None)  # PyYAML
+    if mark is not None:
+        problem = getattr(exc, "problem", None) or "syntax error"
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    lines = str(exc).splitlines()
+    return " ".join(lines[0].split()) if lines else type(exc).__name__

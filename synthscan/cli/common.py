@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -38,6 +39,19 @@ def end_progress() -> None:
         sys.stderr.flush()
 
 
+#: exit code after Ctrl-C (128 + SIGINT), as shells report it
+EXIT_INTERRUPTED = 130
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+
+
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -61,7 +75,17 @@ def handle_errors(fn: F) -> F:
             err("synthscan: error: out of memory — scan fewer rows or columns, or use a larger "
                 "machine")
             raise typer.Exit(EXIT_CANNOT_RUN) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1, which reads as "policy failed"
+            end_progress()
+            err("synthscan: interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            # the reader of stdout went away (e.g. `... --out - | head`): nothing to report,
+            # and Python must not complain while flushing the closed stream at exit
+            _silence_stdout()
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback by default
             end_progress()

@@ -10,6 +10,11 @@ from ..config import ScanConfig, read_config_file
 from ..errors import ConfigError, UsageError
 from ..risk.policy import Policy
 
+#: CLI option that sets each top-level setting (for messages naming where a bad value came from)
+OPTION_OF = {"seed": "--seed", "missing_tokens": "--missing-token", "threads": "--threads",
+             "preset": "--preset", "fail_on": "--fail-on"}
+POLICY_KEYS = ("preset", "thresholds", "fail_on")
+
 
 def _parse_value(text: str) -> Any:
     try:
@@ -18,51 +23,100 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def parse_set(item: str) -> tuple[list[str], Any]:
+    """Split one ``a.b.c=value`` assignment into its key path and parsed value."""
+    if "=" not in item:
+        raise UsageError(f"--set {item!r}: expected key=value — e.g. --set "
+                         "policy.thresholds.exact_copies=0.02")
+    key, value = item.split("=", 1)
+    parts = [p.strip() for p in key.strip().split(".")]
+    if not key.strip() or not all(parts):
+        raise UsageError(f"--set {item!r}: the key is empty or has an empty part — e.g. --set "
+                         "seed=7")
+    return parts, _parse_value(value.strip())
+
+
 def apply_set(data: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
     """Apply ``a.b.c=value`` assignments to a nested settings dict (values parsed as JSON when
     they can be, else kept as text)."""
     for item in assignments:
-        if "=" not in item:
-            raise UsageError(f"--set {item!r}: expected key=value, e.g. --set "
-                             "policy.thresholds.exact_copies=0.02")
-        key, value = item.split("=", 1)
-        parts = [p for p in key.strip().split(".") if p]
-        if not parts:
-            raise UsageError(f"--set {item!r}: empty key")
+        parts, value = parse_set(item)
         node = data
-        for p in parts[:-1]:
+        for i, p in enumerate(parts[:-1]):
             node = node.setdefault(p, {})
             if not isinstance(node, dict):
-                raise UsageError(f"--set {item!r}: {p!r} is not a table")
-        node[parts[-1]] = _parse_value(value)
+                prefix = ".".join(parts[: i + 1])
+                raise UsageError(f"--set {item!r}: {prefix!r} is a single value, not a table — "
+                                 f"set it directly, e.g. --set {prefix}=...")
+        node[parts[-1]] = value
     return data
+
+
+def _origin(key: str, set_keys: list[str], cli_keys: set[str], file_name: str | None) -> str:
+    """Where the value of dotted ``key`` came from: --set beats CLI options beats the file."""
+    for k in reversed(set_keys):
+        if k == key or key.startswith(k + ".") or k.startswith(key + "."):
+            return "--set"
+    parts = key.split(".")
+    top = parts[1] if parts[0] == "policy" and len(parts) > 1 else parts[0]
+    if top in cli_keys:
+        return OPTION_OF.get(top, "--set")
+    return file_name or "--set"
 
 
 def resolve(config_path: Path | None, assignments: list[str], overrides: dict[str, Any],
             preset: str | None, fail_on: str | None) -> tuple[ScanConfig, Policy]:
-    """Config file < CLI options < --set. Unknown keys are errors naming the key."""
+    """Config file < CLI options < --set. Errors name the key and where its value came from
+    (the config file, the CLI option or --set)."""
     data: dict[str, Any] = read_config_file(config_path) if config_path else {}
-    where = config_path.name if config_path else "--set"
-    for k, v in overrides.items():
-        if v is not None and v != []:
-            data[k] = v
+    file_name = config_path.name if config_path else None
+    set_keys = [".".join(parse_set(a)[0]) for a in assignments]
+    cli_keys = {k for k, v in overrides.items() if v is not None and v != []}
+    cli_keys |= {k for k, v in (("preset", preset), ("fail_on", fail_on)) if v}
+
+    def where(key: str) -> str:
+        return _origin(key, set_keys, cli_keys, file_name)
+
+    for k in cli_keys & set(overrides):
+        data[k] = overrides[k]
+    if preset or fail_on:
+        if data.get("policy") is None:
+            data["policy"] = {}
+        if not isinstance(data["policy"], dict):
+            raise ConfigError(f"{where('policy')}: 'policy' must be a table — e.g. [policy] "
+                              "with preset = \"controlled-access\"")
+        data["policy"].update({k: v for k, v in (("preset", preset), ("fail_on", fail_on)) if v})
     data = apply_set(data, assignments)
-    policy_data = data.pop("policy", {}) or {}
+    policy_data = data.pop("policy", None)
+    policy_data = {} if policy_data is None else policy_data
     if not isinstance(policy_data, dict):
-        raise ConfigError(f"{where}: 'policy' must be a table")
-    known = {"preset", "thresholds", "fail_on"}
+        raise ConfigError(f"{where('policy')}: 'policy' must be a table — e.g. [policy] with "
+                          "preset = \"controlled-access\"")
     for k in policy_data:
-        if k not in known:
-            raise ConfigError(f"{where}: unknown key 'policy.{k}' — known keys: "
-                              f"{', '.join(sorted(known))}")
-    if preset:
-        policy_data["preset"] = preset
-    if fail_on:
-        policy_data["fail_on"] = fail_on
-    config = ScanConfig.from_mapping(data, where=where)
-    thresholds = policy_data.get("thresholds", {}) or {}
+        if k not in POLICY_KEYS:
+            raise ConfigError(f"{where(f'policy.{k}')}: unknown key 'policy.{k}' — known keys: "
+                              f"{', '.join(f'policy.{p}' for p in POLICY_KEYS)}")
+    origins = {k: where(k) for k in data}
+    config = ScanConfig.from_mapping(data, where=file_name or "--set", origins=origins)
+    thresholds = policy_data.get("thresholds")
+    thresholds = {} if thresholds is None else thresholds
     if not isinstance(thresholds, dict):
-        raise ConfigError(f"{where}: 'policy.thresholds' must be a table")
-    policy = Policy(preset=policy_data.get("preset", "public-release"), thresholds=thresholds,
-                    fail_on=policy_data.get("fail_on", "high"))
+        raise ConfigError(f"{where('policy.thresholds')}: 'policy.thresholds' must be a table "
+                          "of component = threshold — e.g. exact_copies = 0.02")
+    try:
+        policy = Policy(preset=policy_data.get("preset", "public-release"),
+                        thresholds=thresholds, fail_on=policy_data.get("fail_on", "high"))
+    except ConfigError as exc:
+        raise _policy_error(str(exc), where) from None
     return config, policy
+
+
+def _policy_error(msg: str, where: Any) -> ConfigError:
+    """Prefix a ``Policy`` message ("policy.x: problem") with where the value came from, and
+    make sure it says what to do."""
+    key, sep, problem = msg.partition(": ")
+    if not sep or not key.startswith("policy."):
+        return ConfigError(f"{where('policy')}: {msg}")
+    if " — " in problem:
+        return ConfigError(f"{where(key)}: {key!r}: {problem}")
+    return ConfigError(f"{where(key)}: {key!r} has an invalid value — it {problem}")

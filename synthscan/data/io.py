@@ -6,10 +6,14 @@ Error messages name the file and what to do, and never quote a cell's value.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
@@ -67,56 +71,158 @@ def _check_path(path: Path, role: str) -> None:
         raise UsageError(f"{path}: no such file (the {role} table) — check the path")
     if path.is_dir():
         raise UsageError(f"{path}: is a directory, not a table — pass a .csv or .parquet file")
+    if not path.is_file():
+        raise UsageError(f"{path}: is not a regular file (a pipe?) — save the table to a .csv "
+                         "or .parquet file and pass that")
+    suffix = _suffix(path)
+    if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        raise UsageError(f"{path.name}: unknown file type {suffix or '(none)'!r} — use .csv, "
+                         ".tsv or .parquet (export spreadsheets as CSV)")
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty — export the {role} table again")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot be read ({exc.strerror or type(exc).__name__}) "
+                         "— check the file's permissions") from None
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
-    """Pick the delimiter from the header line: the candidate that splits it into most fields."""
-    opener = _open_text(path, encoding)
-    with opener as fh:
-        try:
+    """Pick the delimiter from the header line: the candidate that splits it into most fields.
+    A tie (a header like ``price, EUR;qty``) goes to the candidate that splits the first data
+    line into as many fields as the header."""
+    try:
+        with _open_text(path, encoding) as fh:
             header = fh.readline()
-        except UnicodeDecodeError as exc:
-            raise _decode_error(path, exc, encoding) from None
+            first = fh.readline()
+    except UnicodeError as exc:
+        raise _decode_error(path, exc, encoding) from None
+    except (OSError, EOFError, ValueError) as exc:  # gzip/bz2/lzma errors included
+        raise InputError(f"{path.name}: could not be decompressed ({type(exc).__name__}) — "
+                         "check the file, or drop the compression suffix if it is plain "
+                         "text") from None
+
+    def fields(line: str, d: str) -> int:
+        try:
+            return len(next(csv.reader([line.rstrip("\r\n")], delimiter=d), []))
+        except csv.Error:
+            return line.count(d) + 1
+
     counts = {d: header.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    consistent = {d: bool(first.strip()) and fields(header, d) == fields(first, d)
+                  for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: (counts[d], consistent[d], d == ","))
     return best if counts[best] > 0 else ","
 
 
-def _open_text(path: Path, encoding: str):
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed according to its suffix."""
     import bz2
     import gzip
     import lzma
 
     name = path.name.lower()
     if name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding=encoding, newline="")
+        return gzip.open(path, "rb")
     if name.endswith(".bz2"):
-        return bz2.open(path, "rt", encoding=encoding, newline="")
+        return bz2.open(path, "rb")
     if name.endswith(".xz"):
-        return lzma.open(path, "rt", encoding=encoding, newline="")
-    return path.open("r", encoding=encoding, newline="")
+        return lzma.open(path, "rb")
+    if name.endswith(".zip"):
+        try:
+            zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise InputError(f"{path.name}: not a valid zip archive — zip the CSV file again, "
+                             "or drop the .zip suffix if it is plain text") from None
+        members = [m for m in zf.namelist() if not m.endswith("/")]
+        if len(members) != 1:
+            zf.close()
+            raise InputError(f"{path.name}: the zip archive holds {len(members)} files — zip "
+                             "exactly one CSV file")
+        return zf.open(members[0])
+    return path.open("rb")
 
 
-def _decode_error(path: Path, exc: UnicodeDecodeError, encoding: str) -> InputError:
+def text_encoding(path: Path, encoding: str) -> str:
+    """The encoding to read ``path`` with: a byte-order mark at the start of the file decides
+    (UTF-8, UTF-16, UTF-32); otherwise the configured ``encoding``, where UTF-8 also drops a
+    mark so that it never becomes part of the first column's name."""
+    try:
+        with _open_binary(path) as fh:
+            head = fh.read(4)
+    except InputError:
+        raise
+    except (OSError, EOFError, ValueError) as exc:
+        raise InputError(f"{path.name}: could not be decompressed ({type(exc).__name__}) — "
+                         "check the file, or drop the compression suffix if it is plain "
+                         "text") from None
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return "utf-8-sig" if _is_utf8(encoding) else encoding
+
+
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    return io.TextIOWrapper(_open_binary(path), encoding=encoding, newline="")
+
+
+def _decode_error(path: Path, exc: UnicodeError, encoding: str) -> InputError:
+    where = f"bytes at offset {exc.start}" if isinstance(exc, UnicodeDecodeError) else "the text"
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
     return InputError(
-        f"{path.name}: bytes at offset {exc.start} are not valid {encoding} text — "
-        "re-save the file as UTF-8 or pass --encoding (e.g. --encoding latin-1)"
+        f"{path.name}: {where} are not valid {encoding} text — re-save the file as UTF-8, or "
+        "set its encoding with --set encoding=latin-1 (or encoding = \"latin-1\" in --config)"
     )
 
 
+def _check_text(path: Path, encoding: str) -> None:
+    """Reject binary files up front, with a message that says what they are."""
+    if path.name.lower().endswith((".gz", ".bz2", ".xz", ".zip")) or codecs.lookup(
+        encoding
+    ).name.startswith(("utf-16", "utf-32")):
+        return
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if b"\x00" in head:
+        what = "a Parquet file" if head.startswith(b"PAR1") else "binary data"
+        raise InputError(f"{path.name}: holds {what}, not CSV text — pass a CSV file, or give a "
+                         "Parquet file the .parquet suffix")
+
+
+def _header_fields(path: Path, delimiter: str, encoding: str) -> list[str]:
+    """The header's field names as the csv module reads them (no limit on field size)."""
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, 2**31 - 1))
+    try:
+        with _open_text(path, encoding) as fh:
+            try:
+                return next(csv.reader(fh, delimiter=delimiter), [])
+            except UnicodeError as exc:
+                raise _decode_error(path, exc, encoding) from None
+            except (csv.Error, OSError, EOFError, ValueError):
+                return []
+    finally:
+        csv.field_size_limit(old_limit)
+
+
 def _header_duplicates(path: Path, delimiter: str, encoding: str) -> list[str]:
-    if path.name.lower().endswith(".zip"):
-        return []
-    with _open_text(path, encoding) as fh:
-        try:
-            header = next(csv.reader(fh, delimiter=delimiter), [])
-        except UnicodeDecodeError as exc:
-            raise _decode_error(path, exc, encoding) from None
-        except csv.Error:
-            return []
-    header = [h.lstrip("\ufeff") for h in header]
+    header = [h.lstrip("\ufeff") for h in _header_fields(path, delimiter, encoding)]
     seen: set[str] = set()
     dups: list[str] = []
     for h in header:
@@ -126,8 +232,33 @@ def _header_duplicates(path: Path, delimiter: str, encoding: str) -> list[str]:
     return dups
 
 
+def _first_long_row(path: Path, delimiter: str, encoding: str) -> tuple[int, int, int] | None:
+    """(line, fields, header fields) of the first row with more fields than the header."""
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, 2**31 - 1))
+    try:
+        with _open_text(path, encoding) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            width = len(next(reader, []))
+            for row in reader:
+                if len(row) > width:
+                    return reader.line_num, len(row), width
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError, ValueError):
+        return None
+    finally:
+        csv.field_size_limit(old_limit)
+    return None
+
+
 def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: str) -> pd.DataFrame:
     """Read a delimited text file; the delimiter is taken from the header line."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(f"encoding {encoding!r} is not a known text encoding — use e.g. utf-8, "
+                         "latin-1 or cp1252") from None
+    encoding = text_encoding(path, encoding)
+    _check_text(path, encoding)
     delimiter = _sniff_delimiter(path, encoding)
     dups = _header_duplicates(path, delimiter, encoding)
     if dups:
@@ -141,11 +272,11 @@ def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: s
             sep=delimiter,
             keep_default_na=False,
             na_values=list(missing_tokens),
-            encoding=encoding if encoding.lower() not in ("utf-8", "utf8") else "utf-8-sig",
+            encoding=encoding,
             low_memory=False,
             skipinitialspace=False,
         )
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
         raise _decode_error(path, exc, encoding) from None
     except pd.errors.EmptyDataError:
         raise InputError(
@@ -156,10 +287,41 @@ def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: s
             f"{path.name}: {_parser_reason(str(exc))} — fix the file (unquoted delimiter inside a "
             "value, or a truncated line?)"
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, OverflowError, csv.Error, zipfile.BadZipFile) as exc:
         raise InputError(f"{path.name}: could not be read as CSV ({type(exc).__name__}) — "
                          "check the file format") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        # pandas silently turns the leading field(s) into the index when data rows have more
+        # fields than the header: every value would land one column to the left
+        long_row = _first_long_row(path, delimiter, encoding)
+        where = (f"line {long_row[0]} has {long_row[1]} fields where the header has "
+                 f"{long_row[2]}" if long_row else "data rows have more fields than the header")
+        raise InputError(f"{path.name}: {where} — fix the file (a delimiter at the end of each "
+                         "line, or an unquoted delimiter inside a value?)")
     df.columns = [str(c) for c in df.columns]
+    if delimiter != ",":
+        df = _decimal_commas(df)
+    return df
+
+
+_DECIMAL_COMMA = r"^\s*[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+\s*$"
+_PLAIN_INT = r"^\s*[+-]?\d+\s*$"
+
+
+def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of a non-comma-delimited file that hold numbers written with a decimal
+    comma (``1234,5`` or ``1.234,5``, the European convention) become numbers."""
+    for col in df.select_dtypes(include="object").columns:
+        s = df[col]
+        text = s[s.notna()]
+        if not len(text) or not all(isinstance(v, str) for v in text.head(1000)):
+            continue
+        text = text.astype(str)
+        comma = text.str.match(_DECIMAL_COMMA)
+        if comma.any() and (comma | text.str.match(_PLAIN_INT)).all():
+            plain = text.str.strip().str.replace(".", "", regex=False).str.replace(
+                ",", ".", regex=False)
+            df[col] = pd.to_numeric(plain).reindex(s.index)
     return df
 
 
@@ -196,7 +358,19 @@ def read_parquet(path: Path, role: str) -> pd.DataFrame:
             f"{path.name}: column {_names(nested)} holds nested values (struct/list/map) — "
             "flatten it into plain columns or drop it"
         )
-    df = table.to_pandas()
+    try:
+        df = table.to_pandas()
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for odd columns
+        raise InputError(
+            f"{path.name}: could not be converted to a table ({type(exc).__name__}) — check the "
+            "column types (plain numbers, text, booleans and dates are supported)"
+        ) from None
+    if not isinstance(df.index, pd.RangeIndex):
+        # a pandas index saved in the file: named levels are data, unnamed ones row numbers
+        unnamed = [i for i, n in enumerate(df.index.names) if n is None]
+        if unnamed:
+            df = df.reset_index(level=unnamed, drop=True)
+        df = df.reset_index(drop=isinstance(df.index, pd.RangeIndex))
     df.columns = [str(c) for c in df.columns]
     return df
 
@@ -207,6 +381,23 @@ def _names(names: list[str], limit: int = 5) -> str:
     return shown + more
 
 
+def _mask_tokens(df: pd.DataFrame, missing_tokens: tuple[str, ...]) -> pd.DataFrame:
+    """Cells of a DataFrame equal to a missing-value token become missing (text-like columns
+    only: a number column cannot hold a token)."""
+    tokens = list(missing_tokens)
+    for col in df.columns[[not (pd.api.types.is_numeric_dtype(t) or
+                                pd.api.types.is_datetime64_any_dtype(t)
+                                or pd.api.types.is_timedelta64_dtype(t))
+                           for t in df.dtypes]]:
+        s = df[col]
+        hit = s.isin(tokens)
+        if hit.any():
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype(object)
+            df[col] = s.mask(hit)
+    return df
+
+
 def load_table(
     source: str | Path | pd.DataFrame,
     role: str,
@@ -215,17 +406,15 @@ def load_table(
 ) -> tuple[pd.DataFrame, TableSource]:
     """Load one input table from a path or a DataFrame; return it with its provenance."""
     if isinstance(source, pd.DataFrame):
-        df = source.copy()
+        df = source.reset_index(drop=True)  # a copy; duplicate index labels must not matter
         name = f"<{role} DataFrame>"
+        df.columns = [str(c) for c in df.columns]
         if df.columns.duplicated().any():
-            dups = list(dict.fromkeys(df.columns[df.columns.duplicated()].astype(str)))
+            dups = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
             raise InputError(f"{name}: column name {_names(dups)} appears more than once — "
                              "rename or drop the duplicate")
-        df.columns = [str(c) for c in df.columns]
         if missing_tokens:
-            obj = df.select_dtypes(include=["object", "string"]).columns
-            if len(obj):
-                df[obj] = df[obj].replace(list(missing_tokens), None)
+            df = _mask_tokens(df, missing_tokens)
         path_str, digest = None, None
     else:
         path = Path(source)
@@ -236,10 +425,8 @@ def load_table(
             df = read_parquet(path, role)
         elif suffix in CSV_SUFFIXES:
             df = read_csv(path, role, missing_tokens, encoding)
-        else:
-            raise UsageError(
-                f"{path.name}: unknown file type {suffix or '(none)'!r} — use .csv or .parquet"
-            )
+        else:  # pragma: no cover - _check_path rejects unknown suffixes first
+            raise UsageError(f"{path.name}: unknown file type — use .csv or .parquet")
         path_str, digest = str(path), file_sha256(path)
     if df.shape[1] == 0:
         raise InputError(f"{name}: no columns found — export the {role} table again")

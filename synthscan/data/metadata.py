@@ -22,33 +22,45 @@ _STATISTICAL = {
 
 
 def read_sdv_metadata(path: str | Path, table: str | None = None) -> dict[str, str]:
-    """Return column -> role from an SDV metadata JSON file."""
+    """Return column -> role from an SDV metadata JSON file.
+
+    ``table`` picks a table of a multi-table file; without it the file must describe one table.
+    """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such metadata file — check the --metadata path")
     try:
-        data = json.loads(p.read_bytes().decode("utf-8"))
+        data = json.loads(p.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{p.name}: not UTF-8 text — re-save it as UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{p.name}: not valid JSON (line {exc.lineno}) — fix the syntax") \
-            from None
+        raise ConfigError(f"{p.name}: not valid JSON (line {exc.lineno}, column {exc.colno}) — "
+                          "fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{p.name}: cannot be read ({exc.strerror or type(exc).__name__}) — "
+                          "check the file's permissions") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{p.name}: not SDV metadata (expected a JSON object)")
+        raise ConfigError(f"{p.name}: not SDV metadata (expected a JSON object) — pass the "
+                          "metadata.json that SDV wrote")
     if "tables" in data:
         tables = data["tables"]
         if not isinstance(tables, dict) or not tables:
-            raise ConfigError(f"{p.name}: 'tables' must be a non-empty object")
+            raise ConfigError(f"{p.name}: 'tables' must be a non-empty object — pass the "
+                              "metadata.json that SDV wrote")
         if table is None:
             if len(tables) != 1:
                 raise ConfigError(
-                    f"{p.name}: describes {len(tables)} tables — name the one to use "
-                    f"(one of {', '.join(sorted(tables))})"
+                    f"{p.name}: describes {len(tables)} tables "
+                    f"({', '.join(sorted(map(str, tables)))}) — pass a metadata file with only "
+                    "the scanned table (e.g. SDV's metadata.get_table_metadata(name))"
                 )
             table = next(iter(tables))
         if table not in tables:
-            raise ConfigError(f"{p.name}: no table {table!r} in the metadata")
+            raise ConfigError(f"{p.name}: no table {table!r} in the metadata — use one of "
+                              f"{', '.join(sorted(map(str, tables)))}")
         data = tables[table]
+        if not isinstance(data, dict):
+            raise ConfigError(f"{p.name}: table {table!r} is not an object — fix the metadata")
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
         raise ConfigError(f"{p.name}: no 'columns' object — is this an SDV metadata file?")
@@ -65,9 +77,12 @@ def read_sdv_metadata(path: str | Path, table: str | None = None) -> dict[str, s
             roles[name] = "categorical"
         else:
             roles[name] = "identifier"
-    pk = data.get("primary_key")
-    keys = pk if isinstance(pk, list) else [pk] if isinstance(pk, str) else []
-    for k in keys:
-        if k in roles:
-            roles[k] = "identifier"
+    # keys identify a record whatever their sdtype
+    for key in ("primary_key", "alternate_keys", "sequence_key"):
+        value = data.get(key)
+        names = value if isinstance(value, list) else [value] if value is not None else []
+        for k in names:
+            for col in k if isinstance(k, list) else [k]:  # composite keys are lists
+                if isinstance(col, str) and col in roles:
+                    roles[col] = "identifier"
     return roles

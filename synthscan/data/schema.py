@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
@@ -84,42 +85,66 @@ def _names(names: list[str], limit: int = 5) -> str:
 # --------------------------------------------------------------------------------------------
 # per-table kind detection
 
+#: integers beyond this magnitude are not exact in float64: a column holding them is a code
+_MAX_EXACT_INT = 2**53
+_BIG_INT_TEXT = re.compile(r"^[+-]?\d{16,}$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
 
 def _is_nested(values: pd.Series) -> bool:
     sample = values.dropna().head(50)
     return any(isinstance(v, (dict, list, tuple, set, np.ndarray)) for v in sample)
 
 
+def _has_big_integers(s: pd.Series) -> bool:
+    """Integers too large for exact float64 arithmetic (account numbers, 20-digit codes)."""
+    if pd.api.types.is_integer_dtype(s):
+        vals = s.dropna()
+        return bool(len(vals)) and (int(vals.max()) > _MAX_EXACT_INT
+                                    or int(vals.min()) < -_MAX_EXACT_INT)
+    if pd.api.types.is_numeric_dtype(s):
+        return False  # floats are already floats
+    text = s.dropna().astype(str).str.strip()
+    big = text[text.str.match(_BIG_INT_TEXT)]
+    return any(abs(int(v)) > _MAX_EXACT_INT for v in big)
+
+
 def _detect_kind(s: pd.Series) -> str:
-    """Kind of one table's column: empty, boolean, numeric, datetime or categorical."""
+    """Kind of one table's column: empty, boolean, numeric, datetime, categorical or nested.
+
+    Integer columns too large for exact float64 arithmetic are "bigint" (treated as codes).
+    """
+    kind = s.dtype.kind
+    if kind == "f":  # the common case, kept cheap for very wide tables
+        values = s.to_numpy(dtype="float64", na_value=np.nan)  # nullable Float64 included
+        return "empty" if np.isnan(values).all() else "numeric"
+    if kind in "iu":
+        if not s.notna().any():  # no rows, or a nullable Int64 column that is all <NA>
+            return "empty"
+        return "bigint" if _has_big_integers(s) else "numeric"
     nonmissing = s.dropna()
     if len(nonmissing) == 0:
         return "empty"
     if pd.api.types.is_bool_dtype(s):
         return "boolean"
-    if pd.api.types.is_numeric_dtype(s):
+    if pd.api.types.is_timedelta64_dtype(s):
         return "numeric"
+    if pd.api.types.is_numeric_dtype(s):  # nullable Int64/Float64, ...
+        return "bigint" if _has_big_integers(s) else "numeric"
     if pd.api.types.is_datetime64_any_dtype(s):
         return "datetime"
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
-        nonmissing = s.dropna()
-    if _is_nested(s):
+    values = nonmissing.astype(object)
+    if _is_nested(values):
         return "nested"
-    if all(isinstance(v, (bool, np.bool_)) for v in nonmissing.head(1000)) and nonmissing.map(
-        lambda v: isinstance(v, (bool, np.bool_))
-    ).all():
+    if values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
         return "boolean"
-    text = nonmissing.astype(str).str.strip()
+    text = values.astype(str).str.strip()
     if text.str.lower().isin(_BOOL_STRINGS.keys()).all():
         return "boolean"
-    num = pd.to_numeric(text, errors="coerce")
-    if num.notna().all():
-        return "numeric"
-    if text.str.match(_DATE_LIKE).all():
-        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-        if parsed.notna().all():
-            return "datetime"
+    if pd.to_numeric(text, errors="coerce").notna().all():
+        return "bigint" if _has_big_integers(text) else "numeric"
+    if text.str.match(_DATE_LIKE).all() and not np.isnan(_datetime_seconds(values)).any():
+        return "datetime"
     return "categorical"
 
 
@@ -127,9 +152,19 @@ def _detect_kind(s: pd.Series) -> str:
 # conversion to the canonical dtype of a role
 
 
-def to_numeric(s: pd.Series, table: str, column: str) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-        out = s.astype("float64")
+def _numeric_array(s: pd.Series, table: str, column: str) -> np.ndarray:
+    if s.dtype.kind == "f":
+        arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.to_numpy(
+            dtype="float64", na_value=np.nan)
+        if arr.dtype.itemsize < 8:
+            # float32 0.1 is 0.10000000149011612 as float64: go through its shortest decimal
+            # text so that it equals the 0.1 of a float64 (or CSV) input
+            arr = arr.astype(str).astype("float64")
+        arr = arr.astype("float64", copy=False)
+    elif pd.api.types.is_timedelta64_dtype(s):
+        arr = s.dt.total_seconds().to_numpy(dtype="float64")
+    elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        arr = s.astype("float64").to_numpy()
     else:
         text = s.astype(object).where(s.notna(), None)
         out = pd.to_numeric(text.map(lambda v: v.strip() if isinstance(v, str) else v),
@@ -141,56 +176,134 @@ def to_numeric(s: pd.Series, table: str, column: str) -> pd.Series:
                 "elsewhere — fix the file, declare its missing-value marker with "
                 "--missing-token, or declare the column categorical in --config"
             )
-    arr = out.to_numpy()
+        arr = out.to_numpy()
     if np.isinf(arr).any():
         raise InputError(
             f"{table}: column {column!r} has infinite values — replace them with numbers or "
             "leave the cells empty (missing)"
         )
+    return arr
+
+
+def to_numeric(s: pd.Series, table: str, column: str) -> pd.Series:
+    """Numbers as float64 (booleans 0/1, durations in seconds); text that is not a number and
+    infinities are errors naming ``table`` and ``column``."""
+    return pd.Series(_numeric_array(s, table, column), index=s.index, dtype="float64")
+
+
+def _dt64_seconds(s: pd.Series) -> np.ndarray:
+    """Seconds since the epoch of a datetime64 series, in its own unit (no ns overflow)."""
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    arr = s.to_numpy()
+    unit, count = np.datetime_data(arr.dtype)
+    ticks = arr.view("int64").astype("float64")
+    per_second = np.timedelta64(1, "s") / np.timedelta64(count, unit)
+    out = ticks / per_second if per_second >= 1 else ticks * (1 / per_second)
+    out[np.isnat(arr)] = np.nan
+    return out
+
+
+def _iso_seconds(value: object) -> float:
+    """Fallback for ISO dates outside pandas' nanosecond range (e.g. 9999-12-31)."""
+    if isinstance(value, datetime):
+        d = value
+    elif isinstance(value, date):
+        d = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and _DATE_LIKE.match(value):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            d = datetime.fromisoformat(text)
+        except ValueError:
+            return float("nan")
+    else:
+        return float("nan")
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=timezone.utc)
+    return (d - _EPOCH).total_seconds()
+
+
+def _datetime_seconds(values: pd.Series) -> np.ndarray:
+    """Float seconds since the epoch (UTC) of dates given as datetime64, date/datetime objects
+    or ISO text; NaN for missing and for values that are not dates (numbers included)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _dt64_seconds(values)
+    obj = values.astype(object)
+    present = obj.notna().to_numpy()
+    out = np.full(len(obj), np.nan)
+    if not present.any():
+        return out
+    vals = obj[present].map(lambda v: v.strip() if isinstance(v, str) else v)
+    as_text = vals.map(lambda v: v.isoformat() if isinstance(v, (date, datetime)) else
+                       v if isinstance(v, str) else None)
+    parsed = pd.to_datetime(as_text, errors="coerce", utc=True, format="ISO8601")
+    sec = _dt64_seconds(parsed)
+    failed = np.isnan(sec)
+    if failed.any():
+        sec[failed] = [_iso_seconds(v) for v in vals[failed]]
+    out[present] = sec
     return out
 
 
 def to_datetime_seconds(s: pd.Series, table: str, column: str) -> pd.Series:
-    """Datetimes become float seconds since the epoch (UTC; time zones are normalised)."""
-    if pd.api.types.is_datetime64_any_dtype(s):
-        dt = s.dt.tz_convert("UTC") if getattr(s.dt, "tz", None) is not None else s
-    else:
-        text = s.astype(object).where(s.notna(), None)
-        dt = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-        bad = int((dt.isna() & s.notna()).sum())
-        if bad:
-            raise InputError(
-                f"{table}: column {column!r} has {bad} value(s) that are not dates — use ISO "
-                "dates (YYYY-MM-DD[ HH:MM:SS][+hh:mm]) or declare the column categorical"
-            )
-    if getattr(dt.dt, "tz", None) is not None:
-        dt = dt.dt.tz_convert("UTC").dt.tz_localize(None)
-    out = (dt - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)
-    return out.astype("float64")
+    """Datetimes become float seconds since the epoch (UTC; time zones are normalised, naive
+    times are read as UTC)."""
+    sec = _datetime_seconds(s)
+    bad = int((np.isnan(sec) & s.notna().to_numpy()).sum())
+    if bad:
+        raise InputError(
+            f"{table}: column {column!r} has {bad} value(s) that are not dates — use ISO "
+            "dates (YYYY-MM-DD[ HH:MM:SS][+hh:mm]), or declare the column numeric or "
+            "categorical in --config"
+        )
+    return pd.Series(sec, index=s.index, dtype="float64")
+
+
+def _canonical_text(v: object) -> str:
+    """One text form per value, whatever the dtype it arrived in: 3, 3.0 and "3" (from an int,
+    a float or a numpy scalar) are all "3"; booleans and "true"/"FALSE" are "True"/"False"."""
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if f.is_integer():
+            return str(int(f))
+        return str(v) if isinstance(v, np.floating) else repr(f)
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    text = str(v)
+    low = text.lower()
+    if low in _BOOL_STRINGS:
+        return "True" if _BOOL_STRINGS[low] else "False"
+    return text
 
 
 def to_categorical(s: pd.Series) -> pd.Series:
-    """Categories are compared as text; booleans and numbers become their canonical strings."""
-    if pd.api.types.is_bool_dtype(s):
-        return s.map({True: "True", False: "False"}).astype(object)
-    if pd.api.types.is_float_dtype(s):
-        # 3.0 and 3 must be the same category in every input
-        vals = s.to_numpy()
-        out = np.empty(len(vals), dtype=object)
-        ok = ~np.isnan(vals)
-        out[~ok] = None
-        out[ok] = [repr(int(v)) if float(v).is_integer() else repr(float(v)) for v in vals[ok]]
-        return pd.Series(out, index=s.index, dtype=object)
-    out = s.astype(object)
-    mask = out.notna()
-    text = out[mask].map(str)
-    lowered = text.str.lower()
-    if len(text) and lowered.isin(_BOOL_STRINGS.keys()).all():
-        text = lowered.map(lambda v: "True" if v == "true" else "False")
-    out = out.copy()
-    out[mask] = text
+    """Categories are compared as text (object dtype, None for missing), in one canonical form
+    per value (see ``_canonical_text``) so that every input agrees on what is equal."""
+    obj = s.astype(object)
+    mask = obj.notna().to_numpy()
+    out = np.empty(len(obj), dtype=object)
     out[~mask] = None
-    return out
+    if not mask.any():
+        return pd.Series(out, index=s.index, dtype=object)
+    vals = obj.to_numpy()[mask]
+    if pd.api.types.is_integer_dtype(s):
+        out[mask] = s.to_numpy()[mask].astype(str).astype(object)
+    elif pd.api.types.infer_dtype(vals, skipna=False) == "string":
+        text = pd.Series(vals, dtype=object)
+        low = text.str.lower()
+        is_bool = low.isin(_BOOL_STRINGS.keys()).to_numpy()
+        if is_bool.any():
+            text[is_bool] = np.where(low[is_bool] == "true", "True", "False")
+        out[mask] = text.to_numpy()
+    else:
+        if s.dtype.kind == "f":  # numpy scalars keep their precision: float32 0.1 is "0.1"
+            vals = s.to_numpy()[mask]
+        out[mask] = [_canonical_text(v) for v in vals]
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,8 +319,9 @@ def align_columns(frames: dict[str, pd.DataFrame], names: dict[str, str],
         if role == "train":
             continue
         cols = set(df.columns) - ignore
-        missing = [c for c in train_cols if c in ref - cols]
-        extra = [c for c in df.columns if c in cols - ref]
+        absent, unexpected = ref - cols, cols - ref  # computed once: tables can be very wide
+        missing = [c for c in train_cols if c in absent]
+        extra = [c for c in df.columns if c in unexpected]
         if missing:
             raise InputError(
                 f"{names[role]}: column {_names(missing)} of {names['train']} is missing here — "
@@ -223,6 +337,7 @@ def align_columns(frames: dict[str, pd.DataFrame], names: dict[str, str],
 
 
 def _reconcile(column: str, kinds: dict[str, str], names: dict[str, str]) -> str:
+    """One kind for a column from its kind in each table, or an error naming the disagreement."""
     present = {role: k for role, k in kinds.items() if k != "empty"}
     distinct = set(present.values())
     if not distinct:
@@ -231,6 +346,8 @@ def _reconcile(column: str, kinds: dict[str, str], names: dict[str, str]) -> str
         role = next(r for r, k in present.items() if k == "nested")
         raise InputError(f"{names[role]}: column {column!r} holds nested values (lists or "
                          "records) — flatten it into plain columns or drop it")
+    if "bigint" in distinct and distinct <= {"bigint", "numeric", "categorical"}:
+        return "bigint"  # codes: compared exactly, as text
     if len(distinct) == 1:
         return distinct.pop()
     if distinct <= {"boolean", "categorical"}:
@@ -244,32 +361,73 @@ def _reconcile(column: str, kinds: dict[str, str], names: dict[str, str]) -> str
             f"{names[other_role]} — fix the file, declare its missing-value marker with "
             "--missing-token, or declare the column categorical in --config"
         )
-    a, b = sorted(present.items(), key=lambda kv: kv[1])[:2]
-    kind_a = a[1]
-    b = next((r, k) for r, k in present.items() if k != kind_a)
+    first_role, first_kind = next(iter(present.items()))
+    other_role, other_kind = next((r, k) for r, k in present.items() if k != first_kind)
     raise InputError(
-        f"{names[a[0]]}: column {column!r} is {kind_a} here but {b[1]} in {names[b[0]]} — "
-        "make the inputs agree, or declare the column's role in --config"
+        f"{names[first_role]}: column {column!r} is {first_kind} here but {other_kind} in "
+        f"{names[other_role]} — make the inputs agree, or declare the column's role in --config"
     )
 
 
-def _looks_like_identifier(name: str, role: str, pooled: pd.Series) -> str | None:
-    """Reason to treat a column as an identifier, or None."""
-    values = pooled.dropna()
+def _looks_like_identifier(name: str, role: str, pooled: np.ndarray) -> str | None:
+    """Reason to treat a column as an identifier, or None (``pooled``: the real data,
+    converted: float64 for numeric, text or None for categorical)."""
+    if role == "numeric":
+        values = pooled[~np.isnan(pooled)]
+        n = len(values)
+        if n < 20 or not np.all(np.mod(values, 1) == 0) or len(np.unique(values)) < n:
+            return None  # ids are unique integers
+        if _ID_NAME.search(name):
+            return "unique integers with an id-like name"
+        if values.max() - values.min() + 1 <= 2 * n:
+            return "unique, nearly consecutive integers (a row number)"
+        return None
+    values = pooled[pd.notna(pooled)]
     n = len(values)
     if n < 20:
         return None
-    n_unique = values.nunique()
-    if role == "categorical" and n_unique >= 0.95 * n:
+    n_unique = len(pd.unique(values))
+    if n_unique >= 0.95 * n:
         return f"{n_unique} distinct values in {n} real rows (an id or free text)"
-    if role == "numeric" and n_unique == n:
-        arr = values.to_numpy(dtype="float64")
-        integer = np.all(np.mod(arr, 1) == 0)
-        if integer and _ID_NAME.search(name):
-            return "unique integers with an id-like name"
-        if integer and (arr.max() - arr.min() + 1) <= 2 * n:
-            return "unique, nearly consecutive integers (a row number)"
     return None
+
+
+def _data_note(role: str, pooled: np.ndarray) -> str:
+    """Note on a column that carries no information in the real data."""
+    if role in ("numeric", "datetime"):
+        missing = np.isnan(pooled)
+        if missing.all():
+            return "all values missing in the real data"
+        constant = not missing.any() and pooled.min() == pooled.max()
+    else:
+        missing = pd.isna(pooled)
+        if missing.all():
+            return "all values missing in the real data"
+        constant = not missing.any() and len(pd.unique(pooled)) == 1
+    return "constant in the real data" if constant else ""
+
+
+def _mostly_numbers_note(pooled: np.ndarray) -> str:
+    """A hint for a text column that is numbers except for a few markers (\"?\", \"-\", ...):
+    usually a numeric column whose missing-value marker was not declared."""
+    values = pd.Series(pooled[pd.notna(pooled)], dtype=object)
+    if len(values) < 10 or pd.to_numeric(values.head(200), errors="coerce").notna().mean() < 0.5:
+        return ""  # (the cheap look at the first values spares long text columns)
+    is_number = pd.to_numeric(values, errors="coerce").notna()
+    n_markers = values[~is_number].nunique()
+    if is_number.mean() >= 0.9 and 0 < n_markers <= 3:
+        return (f"numbers except for {n_markers} distinct text value(s); if they mean "
+                "'missing', declare them with --missing-token and the column becomes numeric")
+    return ""
+
+
+def _convert(s: pd.Series, role: str, table: str, column: str) -> np.ndarray:
+    """One table's column in the canonical dtype of ``role`` (float64 or object text)."""
+    if role == "numeric":
+        return _numeric_array(s, table, column)
+    if role == "datetime":
+        return to_datetime_seconds(s, table, column).to_numpy()
+    return to_categorical(s).to_numpy()
 
 
 def build_schema(
@@ -286,7 +444,8 @@ def build_schema(
     declared : column -> (role, source) from config or SDV metadata; overrides inference
 
     Returns the schema and the converted tables (numeric and datetime as float64, categorical
-    and identifier columns as object text with None for missing).
+    and identifier columns as object text with None for missing), each with a fresh
+    ``RangeIndex`` in its input's row order.
     """
     declared = dict(declared or {})
     unknown_roles = {c: r for c, (r, _) in declared.items() if r not in ROLES}
@@ -301,43 +460,35 @@ def build_schema(
             f"{names['train']}: column {_names(not_found)} named in the roles declaration does "
             "not exist — fix the name in --config/--metadata"
         )
-    out = {role: pd.DataFrame(index=df.index) for role, df in frames.items()}
+    frames = {role: df.reset_index(drop=True) for role, df in frames.items()}
+    series = {role: dict(df.items()) for role, df in frames.items()}  # one lookup per column
+    converted: dict[str, dict[str, np.ndarray]] = {role: {} for role in frames}
     specs: list[ColumnSpec] = []
     real_roles = [r for r in ("train", "holdout") if r in frames]
     for col in columns:
+        note = ""
         if col in declared:
             role, source = declared[col]
         else:
-            kinds = {r: _detect_kind(frames[r][col]) for r in frames}
+            kinds = {r: _detect_kind(series[r][col]) for r in frames}
             role, source = _reconcile(col, kinds, names), "inferred"
-        note = ""
-        for r, df in frames.items():
-            s = df[col]
-            if role in ("numeric",):
-                out[r][col] = to_numeric(s, names[r], col)
-            elif role == "datetime":
-                out[r][col] = to_datetime_seconds(s, names[r], col)
-            else:
-                out[r][col] = to_categorical(s)
+            if role == "bigint":
+                role, note = "categorical", ("integers too large for exact arithmetic: "
+                                             "compared as codes")
+        for r in frames:
+            converted[r][col] = _convert(series[r][col], role, names[r], col)
+        pooled = np.concatenate([converted[r][col] for r in real_roles])
+        if source == "inferred" and role == "categorical" and not note:
+            note = _mostly_numbers_note(pooled)
         if source == "inferred" and role in ("numeric", "categorical"):
-            pooled = pd.concat([out[r][col] for r in real_roles], ignore_index=True)
             reason = _looks_like_identifier(col, role, pooled)
             if reason:
-                role, note = "identifier", f"inferred identifier: {reason}"
+                role = "identifier"
+                note = "; ".join(n for n in (f"inferred identifier: {reason}", note) if n)
                 for r in frames:
-                    out[r][col] = to_categorical(out[r][col])
-        if role in ("numeric", "datetime"):
-            pooled = pd.concat([out[r][col] for r in real_roles], ignore_index=True)
-            if pooled.isna().all():
-                note = note or "all values missing in the real data"
-            elif pooled.nunique() == 1 and not pooled.isna().any():
-                note = note or "constant in the real data"
-        elif role != "identifier":
-            pooled = pd.concat([out[r][col] for r in real_roles], ignore_index=True)
-            if pooled.isna().all():
-                note = note or "all values missing in the real data"
-            elif pooled.nunique(dropna=False) == 1:
-                note = note or "constant in the real data"
+                    converted[r][col] = to_categorical(pd.Series(converted[r][col])).to_numpy()
+        if role != "identifier" and not note:
+            note = _data_note(role, pooled)
         specs.append(ColumnSpec(col, role, source, note))
     schema = Schema(specs, ignored)
     if not schema.distance_columns:
@@ -345,4 +496,6 @@ def build_schema(
             f"{names['train']}: no column is left to compare — every column is an identifier "
             f"({_names(schema.identifiers)}); declare the roles of the data columns in --config"
         )
+    out = {role: pd.DataFrame(converted[role], index=frames[role].index, columns=columns)
+           for role in frames}
     return schema, out

@@ -1,0 +1,670 @@
+"""Bad-input corpus, run end to end through the real command line (one subprocess per case).
+
+Every bad input must give exactly one stderr line ``synthscan: error: <file>: ...`` naming the
+file (and the column where relevant), the documented exit code, no traceback, and never a value
+from a data record: cells hold recognisable sentinel strings that must not reach stderr.
+Inputs are generated into ``tmp_path``; nothing large is stored in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE
+
+REPO = Path(__file__).resolve().parents[1]
+SENTINEL = "SENTINEL_XYZ_123"
+#: these tests are about input handling, not statistics: the fewest resamples allowed
+FAST = ("--set", "permutations=99", "--set", "bootstrap=50")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def base_frame(seed: int, n: int = 60) -> pd.DataFrame:
+    """A small valid table: an int, a float and a categorical column."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, n),
+        "income": np.round(rng.normal(50_000, 10_000, n), 2),
+        "color": rng.choice(["red", "green", "blue"], n),
+    })
+
+
+def write_trio(directory: Path) -> dict[str, Path]:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        p = directory / f"{role}.csv"
+        base_frame(seed).to_csv(p, index=False)
+        paths[role] = p
+    return paths
+
+
+@pytest.fixture
+def trio(tmp_path: Path) -> dict[str, Path]:
+    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
+    return write_trio(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The scan result of the unmodified trio (computed once)."""
+    return assert_scanned(scan(write_trio(tmp_path_factory.mktemp("reference"))))
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    env["PYTHONWARNINGS"] = "default"  # a stray warning on stderr must show up in the tests
+    env.pop("COLUMNS", None)
+    return subprocess.run([sys.executable, "-m", "synthscan", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, encoding="utf-8",
+                          errors="replace", timeout=timeout)
+
+
+def scan(trio: dict[str, Path], *extra: str | Path, train: Path | None = None,
+         synthetic: Path | None = None, holdout: Path | None = None,
+         ) -> subprocess.CompletedProcess[str]:
+    """``synthscan scan`` on the trio with some inputs replaced; JSON result on stdout."""
+    return run_cli("scan", train or trio["train"], synthetic or trio["synthetic"],
+                   "--holdout", holdout or trio["holdout"], "--out", "-", *FAST, *extra,
+                   cwd=trio["train"].parent)
+
+
+def assert_error(proc: subprocess.CompletedProcess[str], code: int, file: str | Path,
+                 column: str | None = None, absent: tuple[str, ...] = (SENTINEL,),
+                 contains: tuple[str, ...] = ()) -> str:
+    """One clean error line with the right exit code; returns the line."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    print(f"[exit {proc.returncode}] {line}")  # shown with pytest -s: the corpus of messages
+    assert proc.returncode == code, (proc.returncode, line)
+    assert line.startswith("synthscan: error: "), line
+    assert "internal error" not in line, line
+    assert " — " in line, f"no hint on what to do: {line}"
+    name = Path(file).name if isinstance(file, Path) else file
+    assert name in line, line
+    if column is not None:
+        assert repr(column) in line, line
+    for value in absent:
+        assert value not in line, f"cell value {value!r} leaked into: {line}"
+    for text in contains:
+        assert text in line, line
+    assert proc.stdout == "", proc.stdout[:500]
+    return line
+
+
+def assert_scanned(proc: subprocess.CompletedProcess[str],
+                   codes: tuple[int, ...] = (EXIT_OK,), warnings_ok: bool = False) -> dict:
+    """The scan completed: exit code in ``codes``, no traceback, a JSON result on stdout."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if not warnings_ok:
+        assert "Warning" not in proc.stderr, proc.stderr
+    assert proc.returncode in codes, (proc.returncode, proc.stderr[-2000:])
+    result = json.loads(proc.stdout)
+    assert result["verdict"] in ("low", "inconclusive", "high")
+    return result
+
+
+def assert_clean_outcome(proc: subprocess.CompletedProcess[str], file: str | Path,
+                         warnings_ok: bool = False) -> None:
+    """Either a completed scan or one clean error line — never a traceback."""
+    if proc.returncode in (EXIT_OK, EXIT_POLICY_FAILED):
+        assert_scanned(proc, (EXIT_OK, EXIT_POLICY_FAILED), warnings_ok)
+    else:
+        assert_error(proc, EXIT_CANNOT_RUN, file)
+
+
+def comparable(result: dict) -> dict:
+    """The parts of a result that depend on the data only (not on file names or timings)."""
+    return {k: result[k] for k in ("verdict", "risk", "checks", "schema", "encoding")}
+
+
+def roles(result: dict) -> dict[str, str]:
+    return {c["name"]: c["role"] for c in result["schema"]["columns"]}
+
+
+# --------------------------------------------------------------------------------------------
+# files that cannot be opened or are empty
+
+
+def test_missing_file(trio: dict[str, Path]) -> None:
+    missing = trio["train"].parent / "no_such_train.csv"
+    assert_error(scan(trio, train=missing), EXIT_USAGE, missing)
+
+
+def test_directory_instead_of_file(trio: dict[str, Path], tmp_path: Path) -> None:
+    d = tmp_path / "synth_dir.csv"
+    d.mkdir()
+    assert_error(scan(trio, synthetic=d), EXIT_USAGE, d)
+
+
+def test_empty_file(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "empty_holdout.csv"
+    p.write_bytes(b"")
+    assert_error(scan(trio, holdout=p), EXIT_CANNOT_RUN, p, contains=("empty",))
+
+
+def test_header_only(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "header_only.csv"
+    p.write_text("age,income,color\n", encoding="utf-8")
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, contains=("no data rows",))
+
+
+def test_blank_lines_only_after_header(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "header_blank.csv"
+    p.write_text("age,income,color\n\n\n", encoding="utf-8")
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p)
+
+
+# --------------------------------------------------------------------------------------------
+# malformed or unusual CSV text
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_ragged_row(trio: dict[str, Path], tmp_path: Path) -> None:
+    lines = _lines(trio["train"])
+    lines[10] += f",{SENTINEL}"
+    p = tmp_path / "ragged.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_error(scan(trio, train=p), EXIT_CANNOT_RUN, p, contains=("line 11",))
+
+
+def test_ragged_first_data_row_is_not_read_as_an_index(trio: dict[str, Path],
+                                                       tmp_path: Path) -> None:
+    # pandas silently turns the first column into the index when data rows have one field
+    # more than the header, shifting every value one column to the left
+    lines = _lines(trio["train"])
+    lines[1] += f",{SENTINEL}"
+    p = tmp_path / "ragged_first.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_error(scan(trio, train=p), EXIT_CANNOT_RUN, p, contains=("line 2",))
+
+
+def test_trailing_delimiter_on_every_data_row(trio: dict[str, Path], tmp_path: Path) -> None:
+    lines = _lines(trio["synthetic"])
+    p = tmp_path / "trailing.csv"
+    p.write_text("\n".join([lines[0]] + [ln + "," for ln in lines[1:]]) + "\n",
+                 encoding="utf-8")
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p)
+
+
+@pytest.mark.parametrize("sep,suffix", [(";", ".csv"), ("\t", ".tsv"), ("\t", ".csv"),
+                                        ("|", ".txt")])
+def test_other_delimiters_give_the_same_result(reference: dict, trio: dict[str, Path],
+                                               tmp_path: Path, sep: str, suffix: str) -> None:
+    converted = {}
+    for role, p in trio.items():
+        q = tmp_path / f"{role}_sep{suffix}"
+        pd.read_csv(p).to_csv(q, sep=sep, index=False)
+        converted[role] = q
+    result = assert_scanned(scan(trio, train=converted["train"],
+                                 synthetic=converted["synthetic"],
+                                 holdout=converted["holdout"]))
+    assert comparable(result) == comparable(reference)
+
+
+def test_non_utf8_bytes_hint_and_encoding_setting(trio: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    df = base_frame(1)
+    df["color"] = df["color"].astype(object)
+    df.loc[7, "color"] = f"{SENTINEL}_café"
+    p = tmp_path / "latin1.csv"
+    df.to_csv(p, index=False, encoding="latin-1")
+    line = assert_error(scan(trio, train=p), EXIT_CANNOT_RUN, p,
+                        absent=(SENTINEL, "café", "caf\ufffd"))
+    # the hint must name something that exists: there is no --encoding option
+    assert "--set encoding=" in line, line
+    assert "--encoding" not in line, line
+    result = assert_scanned(scan(trio, "--set", "encoding=latin-1", train=p))
+    assert result["config"]["encoding"] == "latin-1"
+
+
+def test_unknown_encoding_setting(trio: dict[str, Path]) -> None:
+    line = assert_error(scan(trio, "--set", "encoding=no-such-codec"), EXIT_USAGE, "--set")
+    assert "encoding" in line
+
+
+def test_utf8_bom(reference: dict, trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "bom.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + trio["train"].read_bytes())
+    result = assert_scanned(scan(trio, train=p))
+    assert [c["name"] for c in result["schema"]["columns"]] == ["age", "income", "color"]
+    assert comparable(result) == comparable(reference)
+
+
+def test_gzip_csv(reference: dict, trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "train.csv.gz"
+    pd.read_csv(trio["train"]).to_csv(p, index=False)
+    assert comparable(assert_scanned(scan(trio, train=p))) == comparable(reference)
+
+
+# --------------------------------------------------------------------------------------------
+# column sets
+
+
+def test_duplicate_column_names_in_csv_header(trio: dict[str, Path], tmp_path: Path) -> None:
+    lines = _lines(trio["holdout"])
+    lines[0] = "age,income,age"
+    p = tmp_path / "dup_header.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_error(scan(trio, holdout=p), EXIT_CANNOT_RUN, p, column="age")
+
+
+def test_duplicate_column_names_in_a_dataframe() -> None:
+    # the CLI cannot take a DataFrame: this case goes through the Python API
+    from synthscan import SynthscanError
+    from synthscan import scan as api_scan
+
+    df = base_frame(1)
+    dup = pd.concat([df, df[["age"]]], axis=1)
+    with pytest.raises(SynthscanError) as info:
+        api_scan(base_frame(1), dup, holdout=base_frame(2))
+    msg = str(info.value)
+    assert "<synthetic DataFrame>" in msg and "'age'" in msg and "\n" not in msg
+
+
+def test_column_missing_in_synthetic(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "synth_missing_col.csv"
+    base_frame(3).drop(columns="income").to_csv(p, index=False)
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="income")
+
+
+def test_extra_column_in_holdout(trio: dict[str, Path], tmp_path: Path) -> None:
+    df = base_frame(2)
+    df["notes"] = SENTINEL
+    p = tmp_path / "holdout_extra.csv"
+    df.to_csv(p, index=False)
+    assert_error(scan(trio, holdout=p), EXIT_CANNOT_RUN, p, column="notes")
+
+
+def test_columns_in_another_order_are_aligned_by_name(reference: dict, trio: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    p = tmp_path / "reordered.csv"
+    base_frame(3)[["color", "income", "age"]].to_csv(p, index=False)
+    assert comparable(assert_scanned(scan(trio, synthetic=p))) == comparable(reference)
+
+
+def test_unicode_and_markup_column_names(tmp_path: Path) -> None:
+    names = {"age": "<script>alert(1)</script>", "income": "名前", "color": 'a "quoted" col'}
+    trio = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        p = tmp_path / f"{role}_names.csv"
+        base_frame(seed).rename(columns=names).to_csv(p, index=False)
+        trio[role] = p
+    result = assert_scanned(scan(trio))
+    assert [c["name"] for c in result["schema"]["columns"]] == list(names.values())
+    out = tmp_path / "report"
+    proc = run_cli("scan", trio["train"], trio["synthetic"], "--holdout", trio["holdout"],
+                   "--out", out, "--format", "json,html", *FAST, cwd=tmp_path)
+    assert proc.returncode == EXIT_OK and "Traceback" not in proc.stderr, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+# --------------------------------------------------------------------------------------------
+# column types and values
+
+
+def test_numeric_in_train_text_in_synthetic(trio: dict[str, Path], tmp_path: Path) -> None:
+    df = base_frame(3)
+    df["age"] = df["age"].astype(object)
+    df.loc[[4, 9], "age"] = SENTINEL
+    p = tmp_path / "synth_text_age.csv"
+    df.to_csv(p, index=False)
+    line = assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="age")
+    assert trio["train"].name in line, line
+
+
+def test_question_mark_missing_token(trio: dict[str, Path], tmp_path: Path) -> None:
+    df = base_frame(1)
+    df["income"] = df["income"].astype(object)
+    df.loc[[3, 17, 40], "income"] = "?"
+    p = tmp_path / "train_qmark.csv"
+    df.to_csv(p, index=False)
+    line = assert_error(scan(trio, train=p), EXIT_CANNOT_RUN, p, column="income",
+                        absent=("'?'", '"?"'))
+    assert "--missing-token" in line
+    result = assert_scanned(scan(trio, "--missing-token", "?", train=p))
+    assert roles(result)["income"] == "numeric"
+
+
+def test_all_missing_column(trio: dict[str, Path], tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        df["empty"] = ""
+        paths[role] = tmp_path / f"{role}_empty_col.csv"
+        df.to_csv(paths[role], index=False)
+    result = assert_scanned(scan(paths))
+    assert "empty" in roles(result)
+
+
+def test_all_missing_column_in_synthetic_only(trio: dict[str, Path], tmp_path: Path) -> None:
+    df = base_frame(3)
+    df["income"] = np.nan
+    p = tmp_path / "synth_income_empty.csv"
+    df.to_csv(p, index=False)
+    assert roles(assert_scanned(scan(trio, synthetic=p)))["income"] == "numeric"
+
+
+def test_constant_column(trio: dict[str, Path], tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        df["country"] = "NL"
+        df["one"] = 1
+        paths[role] = tmp_path / f"{role}_const.csv"
+        df.to_csv(paths[role], index=False)
+    assert_scanned(scan(paths))
+
+
+def test_every_column_an_identifier(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "all_ids.toml"
+    cfg.write_text('[columns]\nage = "identifier"\nincome = "identifier"\n'
+                   'color = "identifier"\n', encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_CANNOT_RUN, trio["train"],
+                 contains=("no column is left",))
+
+
+@pytest.mark.parametrize("token", ["inf", "-inf", "Infinity"])
+def test_infinities(trio: dict[str, Path], tmp_path: Path, token: str) -> None:
+    lines = _lines(trio["synthetic"])
+    age, _income, color = lines[5].split(",")
+    lines[5] = f"{age},{token},{color}"
+    p = tmp_path / "synth_inf.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="income",
+                        absent=(SENTINEL, "-inf", "Infinity"))
+    assert not re.search(r"\binf\b", line), line
+
+
+def test_datetimes_with_mixed_time_zones(trio: dict[str, Path], tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        rng = np.random.default_rng(seed + 100)
+        stamps = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+            rng.integers(0, 365 * 24 * 3600, len(df)), unit="s")
+        df["seen"] = [
+            (t.tz_convert("Europe/Amsterdam").isoformat() if i % 2 else
+             t.strftime("%Y-%m-%dT%H:%M:%SZ")) for i, t in enumerate(stamps)
+        ]
+        paths[role] = tmp_path / f"{role}_tz.csv"
+        df.to_csv(paths[role], index=False)
+    assert any("+01:00" in v or "+02:00" in v for v in pd.read_csv(paths["train"])["seen"])
+    assert roles(assert_scanned(scan(paths)))["seen"] == "datetime"
+
+
+def test_dates_that_do_not_parse(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "dates.toml"
+    cfg.write_text('[columns]\ncolor = "datetime"\n', encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_CANNOT_RUN, trio["train"], column="color",
+                 absent=("red", "green", "blue"))
+
+
+def test_ints_that_overflow_int64(trio: dict[str, Path], tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        # 20-digit codes: too large for int64, and distinct codes that are equal as float64
+        df["account"] = [str(10**19 * 5 + 2 * i + seed * 1000) for i in range(len(df))]
+        paths[role] = tmp_path / f"{role}_bigint.csv"
+        df.to_csv(paths[role], index=False)
+    result = assert_scanned(scan(paths))
+    assert roles(result)["account"] in ("identifier", "categorical")
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet and file types
+
+
+def test_parquet_struct_column(trio: dict[str, Path], tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = base_frame(3)
+    table = pa.table({
+        "age": df["age"], "income": df["income"],
+        "color": pa.array([{"name": SENTINEL, "code": i} for i in range(len(df))]),
+    })
+    p = tmp_path / "synth_struct.parquet"
+    pq.write_table(table, p)
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="color")
+
+
+def test_parquet_list_column_in_object_cells(trio: dict[str, Path], tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = base_frame(3)
+    table = pa.table({"age": df["age"], "income": df["income"],
+                      "color": pa.array([[SENTINEL, str(i)] for i in range(len(df))])})
+    p = tmp_path / "synth_list.parquet"
+    pq.write_table(table, p)
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="color")
+
+
+def test_parquet_garbage_bytes(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "garbage.parquet"
+    p.write_bytes(os.urandom(4096))
+    assert_error(scan(trio, holdout=p), EXIT_CANNOT_RUN, p)
+
+
+def test_parquet_categorical_and_tz_aware_datetime(trio: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        df["color"] = df["color"].astype("category")
+        df["seen"] = pd.Timestamp("2021-06-01", tz="Europe/Amsterdam") + pd.to_timedelta(
+            np.arange(len(df)) * 3600 * (seed + 1), unit="s")
+        df["flag"] = df["age"] > 50
+        paths[role] = tmp_path / f"{role}_typed.parquet"
+        # synthetic as CSV: the same values must mean the same thing across formats
+        if role == "synthetic":
+            paths[role] = tmp_path / f"{role}_typed.csv"
+            df.to_csv(paths[role], index=False)
+        else:
+            df.to_parquet(paths[role], index=False)
+    result = assert_scanned(scan(paths))
+    assert roles(result) == {"age": "numeric", "income": "numeric", "color": "categorical",
+                             "seen": "datetime", "flag": "boolean"}
+
+
+def test_unknown_suffix(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "train.xlsx"
+    p.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert_error(scan(trio, train=p), EXIT_USAGE, p, contains=(".xlsx",))
+
+
+# --------------------------------------------------------------------------------------------
+# degenerate tables
+
+
+def test_holdout_identical_to_train(trio: dict[str, Path]) -> None:
+    assert_scanned(scan(trio, holdout=trio["train"]), (EXIT_OK, EXIT_POLICY_FAILED))
+
+
+def test_synthetic_identical_to_train(trio: dict[str, Path]) -> None:
+    proc = scan(trio, synthetic=trio["train"])
+    result = assert_scanned(proc, (EXIT_POLICY_FAILED,))
+    assert result["verdict"] == "high"
+
+
+def _tiny(tmp_path: Path, n: int) -> dict[str, Path]:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        paths[role] = tmp_path / f"{role}_{n}.csv"
+        base_frame(seed, n).to_csv(paths[role], index=False)
+    return paths
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_tiny_tables(tmp_path: Path, n: int) -> None:
+    paths = _tiny(tmp_path, n)
+    assert_clean_outcome(scan(paths), paths["train"], warnings_ok=True)
+
+
+@pytest.mark.xfail(reason="synthscan/attacks/distance.py divides by zero on 3-row tables and "
+                   "numpy prints a RuntimeWarning to stderr (not fixable in the files owned "
+                   "by the input-handling work)", strict=False)
+def test_tiny_tables_print_no_warnings(tmp_path: Path) -> None:
+    paths = _tiny(tmp_path, 3)
+    assert_clean_outcome(scan(paths), paths["train"])
+
+
+def test_one_data_row_synthetic_copy(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "one_row.csv"
+    pd.read_csv(trio["train"]).head(1).to_csv(p, index=False)
+    assert_clean_outcome(scan(trio, synthetic=p), p)
+
+
+def test_very_wide_table(tmp_path: Path) -> None:
+    n_cols, n_rows = 10_000, 30
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        rng = np.random.default_rng(seed)
+        data = np.round(rng.normal(size=(n_rows, n_cols)), 3)
+        df = pd.DataFrame(data, columns=[f"c{j}" for j in range(n_cols)])
+        paths[role] = tmp_path / f"{role}_wide.csv"
+        df.to_csv(paths[role], index=False)
+    result = assert_scanned(scan(paths))
+    assert len(result["schema"]["columns"]) == n_cols
+
+
+def test_huge_single_cell(trio: dict[str, Path], tmp_path: Path) -> None:
+    df = base_frame(3)
+    df["color"] = df["color"].astype(object)
+    df.loc[11, "color"] = SENTINEL + "x" * (50 * 2**20)
+    p = tmp_path / "synth_huge_cell.csv"
+    df.to_csv(p, index=False)
+    assert p.stat().st_size > 50 * 2**20
+    proc = scan(trio, synthetic=p)
+    assert SENTINEL not in proc.stderr
+    assert_scanned(proc)
+
+
+# --------------------------------------------------------------------------------------------
+# configuration and options
+
+
+def test_unknown_key_in_toml_config(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "typo.toml"
+    cfg.write_text("seed = 3\nmising_tokens = [\"?\"]\n", encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg, contains=("mising_tokens",))
+
+
+def test_bad_yaml_syntax(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("seed: 3\ncolumns: [age: identifier\n  - : :\n", encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg)
+
+
+def test_wrong_type_in_yaml_config(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "types.yaml"
+    cfg.write_text("seed: three\n", encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg, contains=("seed",))
+
+
+def test_missing_config_file(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "nowhere.toml"
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg)
+
+
+def test_set_unknown_threshold(trio: dict[str, Path]) -> None:
+    assert_error(scan(trio, "--set", "policy.thresholds.nope=0.1"), EXIT_USAGE, "--set",
+                 contains=("policy.thresholds.nope",))
+
+
+def test_set_unknown_top_level_key(trio: dict[str, Path]) -> None:
+    assert_error(scan(trio, "--set", "sede=4"), EXIT_USAGE, "--set", contains=("sede",))
+
+
+def test_negative_seed(trio: dict[str, Path]) -> None:
+    assert_error(scan(trio, "--seed", "-1"), EXIT_USAGE, "--seed")
+
+
+def test_unknown_format(trio: dict[str, Path]) -> None:
+    assert_error(scan(trio, "--format", "xyz"), EXIT_USAGE, "--format", contains=("xyz",))
+
+
+def test_missing_metadata_file(trio: dict[str, Path], tmp_path: Path) -> None:
+    meta = tmp_path / "nometa.json"
+    assert_error(scan(trio, "--metadata", meta), EXIT_USAGE, meta)
+
+
+# --------------------------------------------------------------------------------------------
+# more encodings and formats
+
+
+def test_utf16_file_with_byte_order_mark(reference: dict, trio: dict[str, Path],
+                                         tmp_path: Path) -> None:
+    # Excel's "Unicode text" export: the byte-order mark says how to read it
+    p = tmp_path / "utf16.csv"
+    base_frame(1).to_csv(p, index=False, encoding="utf-16")
+    assert comparable(assert_scanned(scan(trio, train=p))) == comparable(reference)
+
+
+def test_parquet_file_with_csv_suffix(trio: dict[str, Path], tmp_path: Path) -> None:
+    p = tmp_path / "really_parquet.csv"
+    base_frame(3).to_parquet(p)
+    assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, contains=("Parquet",))
+
+
+def test_question_mark_in_every_input_is_not_silent(tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        df["income"] = df["income"].astype(object)
+        df.loc[[3, 17], "income"] = "?"
+        paths[role] = tmp_path / f"{role}_q.csv"
+        df.to_csv(paths[role], index=False)
+    result = assert_scanned(scan(paths))
+    income = next(c for c in result["schema"]["columns"] if c["name"] == "income")
+    assert income["role"] != "numeric" and "--missing-token" in income["note"]
+    fixed = assert_scanned(scan(paths, "--missing-token", "?"))
+    assert roles(fixed)["income"] == "numeric"
+
+
+# --------------------------------------------------------------------------------------------
+# the CLI's last line of defence (in-process: these cannot be provoked from outside reliably)
+
+
+@pytest.mark.parametrize("exc,code,text", [
+    (KeyboardInterrupt(), 130, "synthscan: interrupted"),
+    (RuntimeError(f"boom {SENTINEL}"), EXIT_CANNOT_RUN, "internal error (RuntimeError)"),
+    (MemoryError(), EXIT_CANNOT_RUN, "out of memory"),
+])
+def test_handle_errors_last_resort(capsys: pytest.CaptureFixture[str], exc: BaseException,
+                                   code: int, text: str) -> None:
+    import typer
+
+    from synthscan.cli.common import handle_errors
+
+    @handle_errors
+    def fails() -> None:
+        raise exc
+
+    with pytest.raises(typer.Exit) as info:
+        fails()
+    assert info.value.exit_code == code
+    err = capsys.readouterr().err
+    assert text in err and SENTINEL not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

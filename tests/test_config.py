@@ -1,0 +1,249 @@
+"""Unit tests of scan settings: ``ScanConfig`` validation, TOML/YAML config files, ``--set``
+parsing (``apply_set``) and how ``resolve`` layers config file < CLI options < ``--set``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synthscan.cli.settings import apply_set, parse_set, resolve
+from synthscan.config import ScanConfig, read_config_file
+from synthscan.errors import ConfigError, UsageError
+
+TOML = """\
+seed = 7
+missing_tokens = ["?", "-999"]
+metric = "l2"
+threads = 2
+encoding = "latin-1"
+max_query_rows = 1000
+permutations = 199
+bootstrap = 100
+alpha = 0.1
+
+[columns]
+customer_id = "identifier"
+"zip code" = "categorical"
+notes = "ignore"
+"""
+
+YAML = """\
+seed: 7
+missing_tokens: ["?", "-999"]
+metric: l2
+threads: 2
+encoding: latin-1
+max_query_rows: 1000
+permutations: 199
+bootstrap: 100
+alpha: 0.1
+columns:
+  customer_id: identifier
+  zip code: categorical
+  notes: ignore
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+def test_toml_and_yaml_give_the_same_config(tmp_path: Path) -> None:
+    a = ScanConfig.from_file(write(tmp_path, "c.toml", TOML))
+    b = ScanConfig.from_file(write(tmp_path, "c.yaml", YAML))
+    assert a == b
+    assert a.seed == 7 and a.metric == "l2" and a.missing_tokens == ["?", "-999"]
+    assert a.columns == {"customer_id": "identifier", "zip code": "categorical",
+                         "notes": "ignore"}
+
+
+def test_round_trip_through_a_file(tmp_path: Path) -> None:
+    import yaml
+
+    cfg = ScanConfig(seed=3, missing_tokens=["?"], columns={"id": "identifier"}, alpha=0.01)
+    p = write(tmp_path, "rt.yml", yaml.safe_dump(cfg.to_dict()))
+    assert ScanConfig.from_file(p) == cfg
+    lines = [f"{k} = {v!r}".replace("'", '"') for k, v in cfg.to_dict().items()
+             if k != "columns" and v is not None]
+    toml_text = "\n".join(lines + ["[columns]", 'id = "identifier"']).replace("True", "true")
+    assert ScanConfig.from_file(write(tmp_path, "rt.toml", toml_text)) == cfg
+    assert ScanConfig.from_mapping(cfg.to_dict()) == cfg
+
+
+def test_empty_yaml_is_the_default(tmp_path: Path) -> None:
+    assert ScanConfig.from_file(write(tmp_path, "e.yaml", "# nothing\n")) == ScanConfig()
+
+
+def test_bom_in_config_file(tmp_path: Path) -> None:
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b"\xef\xbb\xbfseed = 4\n")
+    assert ScanConfig.from_file(p).seed == 4
+
+
+@pytest.mark.parametrize("name,text,match", [
+    ("u.toml", "seed = 1\nsed = 2\n", "u.toml: unknown key 'sed'"),
+    ("u.yaml", "sede: 2\n", "u.yaml: unknown key 'sede'"),
+    ("s.toml", "seed = \n", r"s.toml: not valid TOML \(.*line 1.*\) — fix the syntax"),
+    ("s.yaml", "seed: [1,\n", r"s.yaml: not valid YAML \(.*line \d+, column \d+\)"),
+    ("l.yaml", "- 1\n- 2\n", "l.yaml: must be a table of settings"),
+    ("c.json", "{}", "unknown config format '.json'"),
+    ("t.toml", 'seed = "7"\n', "t.toml: 'seed' must be a non-negative integer — e.g. 7"),
+    ("t.yaml", "columns:\n  age: number\n", "'columns.age' has unknown role 'number' — use"),
+])
+def test_config_file_errors(tmp_path: Path, name: str, text: str, match: str) -> None:
+    with pytest.raises(ConfigError, match=match) as info:
+        ScanConfig.from_file(write(tmp_path, name, text))
+    assert "\n" not in str(info.value)
+
+
+def test_config_file_not_utf8_or_missing(tmp_path: Path) -> None:
+    p = tmp_path / "l1.toml"
+    p.write_bytes('encoding = "caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        read_config_file(p)
+    with pytest.raises(ConfigError, match="no such config file"):
+        read_config_file(tmp_path / "none.toml")
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+@pytest.mark.parametrize("key,value", [
+    ("seed", -1), ("seed", True), ("seed", 1.5), ("seed", "7"),
+    ("missing_tokens", "?"), ("missing_tokens", [1]),
+    ("columns", ["a"]), ("columns", {"a": "number"}), ("columns", {"a": 1}),
+    ("metric", "cosine"),
+    ("threads", 0), ("threads", True),
+    ("encoding", "no-such-codec"), ("encoding", 8),
+    ("max_query_rows", 10), ("permutations", 98.0), ("bootstrap", "100"),
+    ("alpha", 0.5), ("alpha", 0), ("alpha", True), ("alpha", float("nan")),
+])
+def test_bad_values_are_rejected_with_a_hint(key: str, value: object) -> None:
+    with pytest.raises(ConfigError) as info:
+        ScanConfig(**{key: value})
+    msg = str(info.value)
+    assert msg.startswith(f"config: '{key}") and " — " in msg
+
+
+def test_valid_values() -> None:
+    cfg = ScanConfig(missing_tokens=("?",), threads=None, encoding="cp1252", alpha=0.01,
+                     columns={2020: "numeric"})
+    assert cfg.missing_tokens == ["?"]
+    assert cfg.columns == {"2020": "numeric"}  # YAML may give non-text keys
+
+
+def test_unknown_key_names_the_key_and_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as info:
+        ScanConfig.from_mapping({"sead": 1}, where="x.toml")
+    msg = str(info.value)
+    assert msg.startswith("x.toml: unknown key 'sead' — known keys:") and "seed" in msg
+
+
+def test_from_mapping_names_the_origin_of_a_bad_value() -> None:
+    with pytest.raises(ConfigError, match=r"^--seed: 'seed'"):
+        ScanConfig.from_mapping({"seed": -1, "alpha": 0.1}, where="c.toml",
+                                origins={"seed": "--seed"})
+    with pytest.raises(ConfigError, match=r"^c.toml: 'alpha'"):
+        ScanConfig.from_mapping({"seed": 1, "alpha": 2}, where="c.toml",
+                                origins={"seed": "--seed"})
+
+
+# --------------------------------------------------------------------------------------------
+# --set
+
+
+def test_apply_set_parses_values() -> None:
+    data = apply_set({"seed": 1}, [
+        "seed=5", "policy.thresholds.exact_copies=0.02", "missing_tokens=[\"?\", \"-\"]",
+        "encoding=latin-1", "threads=null", "columns.zip=categorical", " metric = l2 ",
+        "policy.preset=controlled-access",
+    ])
+    assert data == {
+        "seed": 5, "missing_tokens": ["?", "-"], "encoding": "latin-1", "threads": None,
+        "columns": {"zip": "categorical"}, "metric": "l2",
+        "policy": {"thresholds": {"exact_copies": 0.02}, "preset": "controlled-access"},
+    }
+
+
+def test_apply_set_value_may_contain_equals() -> None:
+    assert apply_set({}, ["encoding=a=b"]) == {"encoding": "a=b"}
+    assert parse_set("a.b=1") == (["a", "b"], 1)
+
+
+@pytest.mark.parametrize("item,match", [
+    ("seed", "expected key=value"),
+    ("=3", "empty"),
+    ("a..b=1", "empty"),
+    ("seed.x=1", "'seed' is a single value"),
+])
+def test_apply_set_errors(item: str, match: str) -> None:
+    with pytest.raises(UsageError, match=match) as info:
+        apply_set({"seed": 1}, [item])
+    assert str(info.value).startswith("--set ") and " — " in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# resolve: config file < CLI options < --set
+
+
+NO_CLI = {"seed": None, "missing_tokens": None, "threads": None}
+
+
+def test_resolve_precedence(tmp_path: Path) -> None:
+    p = write(tmp_path, "c.toml", "seed = 1\nthreads = 3\n[policy]\npreset = "
+              "\"controlled-access\"\nfail_on = \"inconclusive\"\n")
+    cfg, policy = resolve(p, [], NO_CLI, None, None)
+    assert (cfg.seed, cfg.threads, policy.preset, policy.fail_on) == (
+        1, 3, "controlled-access", "inconclusive")
+    cfg, policy = resolve(p, [], {**NO_CLI, "seed": 2}, "public-release", "never")
+    assert (cfg.seed, policy.preset, policy.fail_on) == (2, "public-release", "never")
+    cfg, policy = resolve(p, ["seed=3", "policy.fail_on=high"], {**NO_CLI, "seed": 2}, None,
+                          "never")
+    assert (cfg.seed, cfg.threads, policy.fail_on) == (3, 3, "high")
+
+
+def test_resolve_thresholds() -> None:
+    _, policy = resolve(None, ["policy.thresholds.exact_copies=0.03"], NO_CLI, None, None)
+    assert policy.threshold("exact_copies") == 0.03
+
+
+@pytest.mark.parametrize("sets,cli,preset,fail_on,match", [
+    (["policy.thresholds.nope=0.1"], {}, None, None,
+     r"^--set: 'policy.thresholds.nope': unknown component — known: "),
+    (["policy.thresholds.exact_copies=2"], {}, None, None,
+     r"^--set: 'policy.thresholds.exact_copies' has an invalid value — it must be"),
+    (["policy.nope=1"], {}, None, None, r"^--set: unknown key 'policy.nope' — known keys"),
+    (["policy=3"], {}, None, None, r"^--set: 'policy' must be a table — "),
+    (["policy.thresholds=3"], {}, None, None, r"^--set: 'policy.thresholds' must be a table"),
+    ([], {"seed": -1}, None, None, r"^--seed: 'seed' must be a non-negative integer — "),
+    ([], {"threads": 0}, None, None, r"^--threads: 'threads' must be a positive integer"),
+    ([], {}, "nope", None, r"^--preset: 'policy.preset': unknown preset 'nope' — use one of"),
+    (["policy.fail_on=x"], {}, None, "never", r"^--set: 'policy.fail_on' has an invalid"),
+    (["seed=-4"], {"seed": 1}, None, None, r"^--set: 'seed' must be"),
+    (["encoding=klingon"], {}, None, None, r"^--set: 'encoding' is not a known text encoding"),
+    (["sede=4"], {}, None, None, r"^--set: unknown key 'sede' — known keys: "),
+])
+def test_resolve_errors_name_the_origin(sets: list[str], cli: dict, preset: str | None,
+                                        fail_on: str | None, match: str) -> None:
+    with pytest.raises(ConfigError, match=match) as info:
+        resolve(None, sets, {**NO_CLI, **cli}, preset, fail_on)
+    assert "\n" not in str(info.value)
+
+
+def test_resolve_errors_from_the_config_file(tmp_path: Path) -> None:
+    p = write(tmp_path, "bad.toml", "[policy.thresholds]\nnope = 0.1\n")
+    with pytest.raises(ConfigError, match=r"^bad.toml: 'policy.thresholds.nope': unknown"):
+        resolve(p, [], NO_CLI, None, None)
+    p = write(tmp_path, "bad2.toml", "seed = -1\n")
+    with pytest.raises(ConfigError, match=r"^bad2.toml: 'seed'"):
+        resolve(p, [], NO_CLI, None, None)
+    # the bad file value is overridden on the command line: fine
+    assert resolve(p, ["seed=2"], NO_CLI, None, None)[0].seed == 2
