@@ -22,10 +22,24 @@ app = typer.Typer(
 )
 
 
+#: formats ``scan`` writes when --format is not given
+DEFAULT_FORMATS = ("json", "html")
+
+
 class FailOn(str, Enum):
     high = "high"
     inconclusive = "inconclusive"
     never = "never"
+
+
+def _paragraphs(text: str) -> str:
+    """Help text with the line breaks inside prose paragraphs removed (the help formatter
+    re-wraps them); indented example lines are kept as they are."""
+    out = []
+    for para in text.strip("\n").split("\n\n"):
+        lines = para.split("\n")
+        out.append(para if any(ln.startswith("  ") for ln in lines) else " ".join(lines))
+    return "\n\n".join(out)
 
 
 def _version(value: bool) -> None:
@@ -55,12 +69,19 @@ Examples:
   synthscan scan train.parquet synth.parquet --holdout holdout.parquet --metadata metadata.json \\
       --fail-on inconclusive --format json --out -
 
+  synthscan scan train.csv synthetic.csv --holdout holdout.csv --format json,html,md,sarif,junit
+
+Formats: json (result.json), html (report.html, for data protection officers), md (report.md,
+for PR comments and step summaries), sarif (results.sarif, for code scanning), junit (junit.xml,
+for CI test tabs). Default: json,html; with --out - one format goes to stdout (json unless
+--format names another).
+
 Exit codes: 0 scan done and policy passed; 1 policy failed (risk too high); 2 usage or
 configuration error; 3 the scan could not run.
 """
 
 
-@app.command(epilog=SCAN_EXAMPLES)
+@app.command(epilog=_paragraphs(SCAN_EXAMPLES))
 @handle_errors
 def scan(
     train: Path = typer.Argument(..., help="Real records the generator was trained on "
@@ -75,9 +96,11 @@ def scan(
     config: Path | None = typer.Option(None, "--config", "-c", help="Settings file (TOML or "
                                        "YAML)."),
     out: str = typer.Option("synthscan-report", "--out", "-o", help="Directory for the "
-                            "reports; '-' writes the JSON result to stdout."),
-    fmt: str = typer.Option("json", "--format", "-f", help="Comma-separated report formats: "
-                            "json."),
+                            "reports; '-' writes one format (the JSON result unless --format "
+                            "names another) to stdout."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="Comma-separated report "
+                                   "formats: json, html, md, sarif, junit [default: json,html; "
+                                   "json with --out -]."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for every random choice "
                                     "(default 0)."),
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Verdict that makes the exit "
@@ -93,18 +116,17 @@ def scan(
 ) -> None:
     """Scan a synthetic table for leakage of its real training records."""
     from ..api import scan as run_scan
-    from ..reports import write_reports
+    from ..reports import parse_formats, write_reports
     from ..reports.terminal import render_summary
     from .settings import resolve
 
-    formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
-    known = {"json"}
-    unknown = [f for f in formats if f not in known]
-    if unknown or not formats:
-        raise UsageError(f"--format: unknown format {unknown[0] if unknown else fmt!r} — use "
-                         f"{', '.join(sorted(known))}")
-    if out == "-" and formats != ["json"]:
-        raise UsageError("--out -: only --format json can go to stdout")
+    if fmt is None:
+        formats = ["json"] if out == "-" else list(DEFAULT_FORMATS)
+    else:
+        formats = parse_formats(fmt)
+    if out == "-" and len(formats) > 1:
+        raise UsageError("--out -: only one format can go to stdout — pass a directory to "
+                         "write several")
     cfg, policy = resolve(
         config, set_,
         {"seed": seed, "missing_tokens": list(missing_token) or None, "threads": threads},
@@ -120,6 +142,52 @@ def scan(
             err(f"wrote {p}")
     if not result.passed:
         raise typer.Exit(EXIT_POLICY_FAILED)
+
+
+REPORT_HELP = """Render a saved scan result again, in any report format, without re-scanning.
+
+The figures are those stored in RESULT (a result.json written by 'synthscan scan'); the output
+is the same, byte for byte, as what 'synthscan scan' writes for the same format.
+"""
+
+REPORT_EXAMPLES = """
+Examples:
+
+  synthscan report synthscan-report/result.json --format html --out dpia/
+
+  synthscan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
+
+  synthscan report result.json --format sarif,junit --out ci-reports/
+
+Formats: html (report.html), md (report.md), sarif (results.sarif), junit (junit.xml), json
+(result.json). With --out - (the default) one format is printed to stdout.
+
+Exit codes: 0 written; 2 usage error; 3 the result file cannot be read. The exit code does not
+depend on the verdict (use 'synthscan scan' to gate a pipeline).
+"""
+
+
+@app.command(help=_paragraphs(REPORT_HELP), epilog=_paragraphs(REPORT_EXAMPLES))
+@handle_errors
+def report(
+    result: Path = typer.Argument(..., help="A result.json written by 'synthscan scan'."),
+    fmt: str = typer.Option("html", "--format", "-f", help="Comma-separated report formats: "
+                            "html, md, sarif, junit, json."),
+    out: str = typer.Option("-", "--out", "-o", help="Directory for the reports, or '-' to "
+                            "print one format to stdout."),
+) -> None:
+    from ..reports import parse_formats, write_reports
+    from ..result import ScanResult
+
+    formats = parse_formats(fmt)
+    if out == "-" and len(formats) > 1:
+        raise UsageError("--out -: only one format can go to stdout — pass a directory to "
+                         "write several")
+    loaded = ScanResult.load(result)
+    written = write_reports(loaded, out, formats)
+    if not State.quiet:
+        for p in written:
+            err(f"wrote {p}")
 
 
 SPLIT_HELP = """Split a real table at random into train and holdout files.

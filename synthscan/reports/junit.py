@@ -1,0 +1,125 @@
+"""JUnit XML for the test tabs of CI systems (GitLab, Jenkins, Azure Pipelines, ...).
+
+One ``<testsuite name="synthscan">`` inside ``<testsuites>``, one ``<testcase>`` per check
+(``classname`` = criterion, ``name`` = check id). A check with status ``fail`` gets a
+``<failure>``; so does ``warn`` when the policy fails on inconclusive verdicts; ``error`` gets an
+``<error>`` and ``skipped`` a ``<skipped>``, each with the check's reason as message. Pass, info
+and (under other policies) warn are passing test cases. ElementTree escapes the text;
+characters XML 1.0 cannot hold at all are replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from ..attacks.base import CheckResult
+from ..result import ScanResult
+from . import _common as c
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: Any) -> str:
+    """Text that XML 1.0 can carry."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def outcome(check: CheckResult, fail_on: str) -> str:
+    """``failure``, ``error``, ``skipped`` or ``passed`` for one check under a policy."""
+    if check.status == "fail" or (check.status == "warn" and fail_on == "inconclusive"):
+        return "failure"
+    if check.status == "error":
+        return "error"
+    if check.status == "skipped":
+        return "skipped"
+    return "passed"
+
+
+def _figures(check: CheckResult) -> str:
+    if check.estimate is None:
+        return ""
+    text = (f"estimate {c.figure(check, check.estimate)}, 95% interval "
+            f"{c.figure_interval(check)}")
+    adj = c.adjusted_interval(check)
+    if adj:
+        text += f", interval used to decide {c.interval(*adj)}"
+    if check.threshold is not None:
+        text += f", threshold {c.pct(check.threshold)}"
+    return text
+
+
+def _seconds(result: ScanResult, key: str) -> str | None:
+    timings = result.run.get("timings_seconds") if isinstance(result.run, dict) else None
+    v = timings.get(key) if isinstance(timings, dict) else None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{float(v):.3f}"
+    return None
+
+
+def junit_tree(result: ScanResult) -> ET.Element:
+    """The JUnit document as an ElementTree element (``<testsuites>``)."""
+    result = c.normalised(result)
+    fail_on = result.policy.get("fail_on", "high")
+    outcomes = [outcome(ch, fail_on) for ch in result.checks]
+    totals = {k: str(outcomes.count(k)) for k in ("failure", "error", "skipped")}
+    attrs = {"name": "synthscan", "tests": str(len(result.checks)),
+             "failures": totals["failure"], "errors": totals["error"],
+             "skipped": totals["skipped"]}
+    total_time = _seconds(result, "total")
+    if total_time is not None:
+        attrs["time"] = total_time
+    root = ET.Element("testsuites", {k: v for k, v in attrs.items() if k != "skipped"})
+    suite = ET.SubElement(root, "testsuite", attrs)
+    if result.run.get("started"):
+        suite.set("timestamp", _x(result.run["started"]))
+    props = ET.SubElement(suite, "properties")
+    for name, value in (("verdict", result.verdict),
+                        ("risk", c.pct(result.risk.get("estimate"))),
+                        ("risk_interval", c.interval(result.risk.get("lower"),
+                                                     result.risk.get("upper"))),
+                        ("evidence", result.evidence),
+                        ("policy", result.policy.get("preset", "")),
+                        ("fail_on", fail_on),
+                        ("policy_passed", "true" if result.passed else "false"),
+                        ("seed", result.seed),
+                        ("synthscan", result.environment.get("synthscan", ""))):
+        ET.SubElement(props, "property", {"name": name, "value": _x(value)})
+    for check, result_kind in zip(result.checks, outcomes, strict=True):
+        case = ET.SubElement(suite, "testcase", {"name": _x(check.id),
+                                                 "classname": _x(check.criterion)})
+        t = _seconds(result, f"check:{check.id}")
+        if t is not None:
+            case.set("time", t)
+        figures = _figures(check)
+        if result_kind == "failure":
+            words = "above threshold" if check.status == "fail" else "inconclusive"
+            el = ET.SubElement(case, "failure", {
+                "message": _x(f"{check.name or check.id}: {words} ({figures})"),
+                "type": _x(check.status)})
+            el.text = _x(check.summary)
+        elif result_kind == "error":
+            el = ET.SubElement(case, "error", {"message": _x(check.reason or "could not compute"),
+                                               "type": "error"})
+            el.text = _x(check.summary or check.reason)
+        elif result_kind == "skipped":
+            ET.SubElement(case, "skipped", {"message": _x(check.reason or "not run")})
+        lines = [f"{check.name or check.id} [{check.status}: "
+                 f"{c.status_words(check)}]"]
+        if figures:
+            lines.append(figures)
+        if check.summary:
+            lines.append(check.summary)
+        lines += [f"{k}: {v}" for k, v in c.counts_rows(check.counts)]
+        lines += [f"{k}: {v}" for k, v in c.details_rows(check.details)]
+        ET.SubElement(case, "system-out").text = _x("\n".join(lines))
+    return root
+
+
+def render_junit(result: ScanResult) -> str:
+    """The JUnit XML text."""
+    root = junit_tree(result)
+    ET.indent(root, space="  ")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode") + "\n")

@@ -1,0 +1,170 @@
+"""SARIF 2.1.0 log for code-scanning dashboards (e.g. GitHub code scanning).
+
+Rule ids are the check ids verbatim (``exact_copies``, ``unique_reproduction``, ...): stable
+across runs and versions, and the same names the policy's thresholds use. Every check in the
+result is a rule; each check whose status is ``fail`` becomes a result of level ``error`` and
+each ``warn`` (inconclusive) a result of level ``warning``. Results point at the synthetic input
+file (its path as given to the scan); an in-memory table gets a logical location instead.
+
+``<``, ``>`` and ``&`` are written as JSON ``\\u`` escapes, so data-derived strings can never
+appear as markup in the file, while any JSON parser reads back the same text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from ..attacks.base import CheckResult, to_jsonable
+from ..result import ScanResult
+from . import _common as c
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+_LEVELS = {"fail": "error", "warn": "warning"}
+
+
+_RISK_HELP = ("The estimate is the excess success of the check on the training records over "
+              "comparable records the generator never saw (0-1 scale). The check fails when its "
+              "interval, adjusted for the number of checks, lies above the policy threshold, and "
+              "warns when the interval straddles it.")
+_INFO_HELP = ("An informational check: its figures are on a scale of its own (see the result "
+              "message) and do not enter the overall risk.")
+
+
+def rule_id(check: CheckResult) -> str:
+    """The SARIF rule id of a check: its id, unchanged."""
+    return check.id
+
+
+def _pascal(ident: str) -> str:
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in ident).split() if w]
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Check"
+
+
+def _uri(path: str) -> str:
+    """A relative or absolute path as a URI reference (forward slashes, percent-encoded)."""
+    return quote(path.replace("\\", "/"), safe="/-._~")
+
+
+def _rule(check: CheckResult, result: ScanResult) -> dict[str, Any]:
+    question = c.CRITERION_QUESTIONS.get(check.criterion, "")
+    threshold = result.policy.get("thresholds", {}).get(check.id)
+    full = f"{c.criterion_title(check.criterion)}. {question}".strip()
+    if threshold is not None:
+        full += (f" Fails when the interval of the excess risk lies above {c.pct(threshold)} "
+                 f"(policy {result.policy.get('preset', '?')}).")
+    rule: dict[str, Any] = {
+        "id": rule_id(check),
+        "name": _pascal(check.id),
+        "shortDescription": {"text": check.name or check.id},
+        "fullDescription": {"text": full},
+        "defaultConfiguration": {"level": "error" if check.component else "warning"},
+        "help": {"text": _RISK_HELP if check.component else _INFO_HELP},
+        "properties": {"criterion": check.criterion, "component": bool(check.component),
+                       "tags": ["privacy", "synthetic-data", check.criterion]},
+    }
+    return rule
+
+
+def _message(check: CheckResult, result: ScanResult) -> str:
+    words = {"fail": "above the policy threshold", "warn": "inconclusive against the policy "
+             "threshold"}.get(check.status, check.status)
+    text = (f"{check.name or check.id}: {words}. Estimate {c.figure(check, check.estimate)} "
+            f"(95% interval {c.figure_interval(check)})")
+    text += (f", threshold {c.pct(check.threshold)}." if check.threshold is not None
+             else " (for information; not part of the overall risk).")
+    adj = c.adjusted_interval(check)
+    if adj:
+        text += f" Interval used to decide: {c.interval(*adj)}."
+    if check.summary:
+        text += " " + " ".join(check.summary.split())
+    return text
+
+
+def _location(result: ScanResult) -> tuple[dict[str, Any], str]:
+    """The location of every result and a stable key naming it."""
+    syn = c.synthetic_input(result) or {}
+    path = syn.get("path")
+    if path:
+        uri = _uri(str(path))
+        return {"physicalLocation": {"artifactLocation": {"uri": uri, "index": 0}}}, uri
+    name = str(syn.get("name") or "synthetic")
+    return {"logicalLocations": [{"name": "synthetic", "fullyQualifiedName": name,
+                                  "kind": "parameter"}]}, name
+
+
+def _artifacts(result: ScanResult) -> list[dict[str, Any]]:
+    syn = c.synthetic_input(result) or {}
+    if not syn.get("path"):
+        return []
+    art: dict[str, Any] = {"location": {"uri": _uri(str(syn["path"]))},
+                           "roles": ["analysisTarget"]}
+    if syn.get("sha256"):
+        art["hashes"] = {"sha-256": syn["sha256"]}
+    return [art]
+
+
+def sarif_log(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict."""
+    result = c.normalised(result)
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for check in result.checks:
+        rid = rule_id(check)
+        if rid not in index:
+            index[rid] = len(rules)
+            rules.append(_rule(check, result))
+    location, where = _location(result)
+    results = []
+    for check in result.checks:
+        level = _LEVELS.get(check.status)
+        if level is None:
+            continue
+        rid = rule_id(check)
+        fingerprint = hashlib.sha256(f"{rid}\0{where}".encode()).hexdigest()
+        results.append({
+            "ruleId": rid,
+            "ruleIndex": index[rid],
+            "level": level,
+            "message": {"text": _message(check, result)},
+            "locations": [location],
+            "partialFingerprints": {"synthscanCheck/v1": fingerprint},
+            "properties": {
+                "status": check.status,
+                "estimate": check.estimate, "lower": check.lower, "upper": check.upper,
+                "threshold": check.threshold, "evidence": check.evidence,
+                "counts": to_jsonable(check.counts),
+                "details": {str(k): c.describe(str(k), v)
+                            for k, v in (check.details or {}).items()},
+            },
+        })
+    version = str(result.environment.get("synthscan", "unknown"))
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "synthscan", "version": version, "rules": rules}},
+        "invocations": [{"executionSuccessful": True}],
+        "results": results,
+        "properties": {
+            "verdict": result.verdict,
+            "risk": {k: result.risk.get(k) for k in ("estimate", "lower", "upper", "driver")},
+            "evidence": result.evidence,
+            "policy": {"preset": result.policy.get("preset"),
+                       "fail_on": result.policy.get("fail_on"),
+                       "passed": result.passed},
+            "seed": result.seed,
+            "resultSchema": result.schema_version,
+        },
+    }
+    artifacts = _artifacts(result)
+    if artifacts:
+        run["artifacts"] = artifacts
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render_sarif(result: ScanResult) -> str:
+    """The SARIF log as JSON text."""
+    text = json.dumps(sarif_log(result), indent=2, ensure_ascii=False, allow_nan=False)
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return text + "\n"

@@ -1,0 +1,503 @@
+"""Report renderers on real scan results: schema of the JSON, HTML / Markdown / SARIF / JUnit
+content, escaping of hostile names, and the compact rendering of unknown details."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthscan
+from synthscan.attacks.base import CheckResult
+from synthscan.errors import UsageError
+from synthscan.reports import FORMATS, parse_formats, render, write_reports
+from synthscan.reports import _common as common
+from synthscan.reports.html import CSP, render_html
+from synthscan.reports.junit import junit_tree
+from synthscan.reports.sarif import sarif_log
+from synthscan.result import ScanResult
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "sample_data"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _scan(synthetic: str) -> ScanResult:
+    return synthscan.scan(DATA / "train.csv", DATA / synthetic, holdout=DATA / "holdout.csv",
+                          metadata=DATA / "metadata.json")
+
+
+@pytest.fixture(scope="module")
+def leaky() -> ScanResult:
+    return _scan("synthetic_leaky.csv")
+
+
+@pytest.fixture(scope="module")
+def clean() -> ScanResult:
+    return _scan("synthetic_clean.csv")
+
+
+@pytest.fixture(scope="module")
+def hostile_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Tables with a column named like a script tag and planted copies, so that checks fail."""
+    rng = np.random.default_rng(7)
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({HOSTILE: np.arange(n) + rng.integers(0, 10**9),
+                             "income": np.round(rng.lognormal(10, 0.5, n), 2),
+                             "city": rng.choice(["a", "b", "c", "d"], n)})
+
+    train, hold, synth = frame(600), frame(400), frame(600)
+    synth.iloc[:60, 1:] = train.iloc[:60, 1:].to_numpy()
+    return train, hold, synth
+
+
+# the hostile column is an identifier, so that its name is carried in the checks' details
+HOSTILE_CONFIG = synthscan.ScanConfig(columns={HOSTILE: "identifier"})
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_frames) -> ScanResult:
+    train, hold, synth = hostile_frames
+    return synthscan.scan(train, synth, holdout=hold, config=HOSTILE_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def no_holdout(hostile_frames) -> ScanResult:
+    train, _, synth = hostile_frames
+    return synthscan.scan(train, synth, config=HOSTILE_CONFIG)
+
+
+def _copy(result: ScanResult) -> ScanResult:
+    return ScanResult.from_dict(json.loads(result.to_json()))
+
+
+def _with_statuses(result: ScanResult) -> ScanResult:
+    """A real result edited to hold a failed, a skipped and an errored check."""
+    r = _copy(result)
+    assert len(r.checks) >= 3
+    r.checks[0].status = "fail"
+    r.checks[1] = CheckResult.skipped(r.checks[1].id, r.checks[1].name, r.checks[1].criterion,
+                                      "needs a holdout & more rows")
+    err = r.checks[2]
+    err.status, err.reason = "error", "could not compute: ValueError"
+    err.estimate = err.lower = err.upper = None
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# JSON and its schema
+
+
+@pytest.fixture(scope="module")
+def result_schema() -> dict:
+    schema = json.loads((ROOT / "docs" / "result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def test_real_results_validate_against_the_documented_schema(result_schema, leaky, clean,
+                                                             hostile, no_holdout):
+    for result in (leaky, clean, hostile, no_holdout, _with_statuses(leaky)):
+        jsonschema.validate(json.loads(render(result, "json")), result_schema,
+                            cls=jsonschema.Draft202012Validator)
+
+
+def test_schema_rejects_what_the_contract_forbids(result_schema, leaky):
+    base = json.loads(leaky.to_json())
+    bad = [
+        {**base, "verdict": "medium"},
+        {**base, "checks": [{**base["checks"][0], "status": "ok"}]},
+        {**base, "checks": [{**base["checks"][0], "estimate": "5%"}]},
+        {k: v for k, v in base.items() if k != "risk"},
+        {**base, "inputs": [{**base["inputs"][0], "role": "real"}] + base["inputs"][1:]},
+    ]
+    validator = jsonschema.Draft202012Validator(result_schema)
+    for doc in bad:
+        assert not validator.is_valid(doc)
+    nulls = {**base, "checks": [{**base["checks"][0], "status": "skipped", "estimate": None,
+                                 "lower": None, "upper": None, "threshold": None}]}
+    assert validator.is_valid(nulls)
+
+
+def test_json_format_is_the_result_json(leaky):
+    assert render(leaky, "json") == leaky.to_json()
+    assert ScanResult.from_dict(json.loads(render(leaky, "json"))).to_json() == leaky.to_json()
+
+
+def test_formats_and_file_names():
+    assert FORMATS == {"json": "result.json", "html": "report.html", "md": "report.md",
+                       "sarif": "results.sarif", "junit": "junit.xml"}
+    assert parse_formats(" JSON, html,md,json ") == ["json", "html", "md"]
+    for bad in ("", "pdf", "json,xml"):
+        with pytest.raises(UsageError):
+            parse_formats(bad)
+
+
+def test_write_reports_writes_every_format_and_refuses_bad_targets(leaky, tmp_path):
+    paths = write_reports(leaky, tmp_path / "out", list(FORMATS))
+    assert [p.name for p in paths] == list(FORMATS.values())
+    for fmt, p in zip(FORMATS, paths, strict=True):
+        assert p.read_bytes() == render(leaky, fmt).encode("utf-8")
+    with pytest.raises(UsageError):
+        write_reports(leaky, "-", ["json", "md"])
+    with pytest.raises(UsageError):
+        write_reports(leaky, paths[0], ["json"])
+    with pytest.raises(UsageError):
+        render(leaky, "pdf")
+
+
+def test_write_reports_to_stdout_writes_one_format(leaky, capsysbinary):
+    write_reports(leaky, "-", ["md"])
+    assert capsysbinary.readouterr().out == render(leaky, "md").encode("utf-8")
+    write_reports(leaky, "-", [])
+    assert capsysbinary.readouterr().out == leaky.to_json().encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+class _Tags(HTMLParser):
+    VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.tags: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}> (open: {self.stack[-3:]})")
+        else:
+            self.stack.pop()
+
+
+def _parse(doc: str) -> _Tags:
+    p = _Tags()
+    p.feed(doc)
+    p.close()
+    assert not p.errors, p.errors[:3]
+    assert not p.stack, p.stack
+    return p
+
+
+def test_html_is_self_contained_and_well_formed(leaky, clean):
+    for result in (leaky, clean):
+        doc = render_html(result)
+        assert doc.startswith("<!DOCTYPE html>")
+        assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in doc
+        assert CSP == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        assert "http://" not in doc and "https://" not in doc
+        tags = _parse(doc)
+        assert not {"script", "img", "link", "iframe", "object", "embed"} & set(tags.tags)
+        assert all(v.startswith("#") for k, v in tags.attrs if k == "href" and v)
+        assert not [k for k, _ in tags.attrs if k in ("src", "srcset", "xlink:href")]
+        assert render_html(result) == doc  # nothing time- or order-dependent
+
+
+def test_html_reads_verdict_first_and_has_a_section_per_criterion(leaky):
+    doc = render_html(leaky)
+    assert doc.index("HIGH") < doc.index("Risk by check") < doc.index("Method")
+    assert doc.index("Method") < doc.index("Limitations") < doc.index("Reproducibility")
+    assert doc.count('aria-labelledby="risk-chart-title"') == 1
+    criteria = {c.criterion for c in leaky.checks}
+    for criterion in criteria:
+        assert f"<h2>{common.criterion_title(criterion)}</h2>" in doc
+    for c in leaky.checks:
+        assert f'<span class="id">{c.id}</span>' in doc
+    for i in leaky.inputs:
+        assert i["sha256"] in doc
+    for text in leaky.limitations:
+        assert text.replace("'", "&#x27;") in doc
+    assert leaky.environment["numpy"] in doc
+    # row positions of exposed records are counted, never listed
+    rows = leaky.check("unique_reproduction").details["exposed_train_rows"]
+    assert f"{len(rows)} (positions not listed)" in doc
+    assert ", ".join(str(r) for r in rows[:4]) not in doc
+
+
+def test_html_never_calls_a_low_verdict_anonymous(clean):
+    low = _copy(clean)
+    low.verdict = "low"
+    doc = render_html(low)
+    assert "no evidence of leakage at this statistical power" in doc
+    assert "not proof that the data are anonymous" in doc
+    lowered = doc.lower()
+    assert lowered.count("anonymous") == lowered.count("not proof that the data are anonymous") \
+        + lowered.count("does not certify the data as anonymous")
+
+
+def test_html_draws_histograms_found_in_details(leaky):
+    r = _copy(leaky)
+    r.checks.append(CheckResult(
+        id="made_up_distance", name="A distance test", criterion="distance", status="info",
+        estimate=0.3, lower=0.2, upper=0.4,
+        details={"distance_histogram": {"edges": [0.0, 0.1, 0.2, 0.3],
+                                        "synthetic": [10, 20, 30], "holdout": [30, 20, 10]},
+                 "ecdf": {"x": [0.0, 0.5, 1.0], "train": [0.1, 0.6, 1.0]},
+                 "exposed_rows": list(range(5000)), "long": list(np.linspace(0, 1, 50)),
+                 "nested": {"a": {"b": 1}, "c": [1.5, 2.5]}},
+    ))
+    doc = render_html(r)
+    section = doc[doc.index('<span class="id">made_up_distance</span>'):]
+    section = section[: section.index("</article>")]
+    assert section.count("<svg") == 2
+    assert "histogram of synthetic, holdout (3 bins)" in section
+    assert "share of rows" in section
+    assert "5,000 (positions not listed)" in section
+    assert "50 values, from 0 to 1" in section
+    assert "a: 1 entry; c: [1.5, 2.5]" in section
+    assert "4999" not in section
+
+
+def test_risk_chart_zooms_to_a_round_scale():
+    from synthscan.reports.html import _risk_scale
+
+    assert _risk_scale([0.0, 0.001, 0.01]) == (0.02, 0.005)
+    assert _risk_scale([0.05, 0.14]) == (0.2, 0.05)
+    assert _risk_scale([0.95]) == (1.0, 0.2)
+    assert _risk_scale([]) == (0.01, 0.0025)
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown
+
+
+def test_markdown_summary(leaky):
+    r = _with_statuses(leaky)
+    md = render(r, "md")
+    assert md.startswith("## synthscan privacy risk: HIGH\n")
+    assert "| Check | Criterion | Estimate | 95% interval | Threshold | Status |" in md
+    assert md.count("\n| ") == len(r.checks) + 2  # header, rule, one row per check
+    first = r.checks[0]
+    assert f"(`{first.id}`)" in md and common.pct(first.estimate) in md
+    assert "### Not run" in md and "needs a holdout &amp; more rows" in md
+    assert "### Could not compute" in md and "could not compute: ValueError" in md
+    assert "### Limitations" in md
+    assert "Overall risk (weakest link): " + common.pct(r.risk["estimate"]) in md
+
+
+# --------------------------------------------------------------------------------------------
+# SARIF
+
+
+def _official_sarif_schema() -> dict | None:
+    """The OASIS SARIF 2.1.0 schema, when a copy is available offline: tests/data or the path in
+    SYNTHSCAN_SARIF_SCHEMA."""
+    candidates = [Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"]
+    if os.environ.get("SYNTHSCAN_SARIF_SCHEMA"):
+        candidates.insert(0, Path(os.environ["SYNTHSCAN_SARIF_SCHEMA"]))
+    for p in candidates:
+        if p.is_file():
+            return json.loads(p.read_text(encoding="utf-8"))
+    return None
+
+
+def test_sarif_validates_against_the_official_schema(leaky, clean, hostile, no_holdout):
+    schema = _official_sarif_schema()
+    if schema is None:
+        pytest.skip("official SARIF 2.1.0 schema not available offline (set "
+                    "SYNTHSCAN_SARIF_SCHEMA or add tests/data/sarif-schema-2.1.0.json)")
+    cls = jsonschema.validators.validator_for(schema)
+    for result in (leaky, clean, hostile, no_holdout, _with_statuses(leaky)):
+        jsonschema.validate(json.loads(render(result, "sarif")), schema, cls=cls)
+
+
+def test_sarif_structure(leaky):
+    r = _copy(leaky)
+    r.checks[1].status = "warn"
+    log = json.loads(render(r, "sarif"))
+    assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "synthscan" and driver["version"] == synthscan.__version__
+    assert "informationUri" not in driver
+    assert [rule["id"] for rule in driver["rules"]] == [c.id for c in r.checks]
+    expected = [(c.id, {"fail": "error", "warn": "warning"}[c.status]) for c in r.checks
+                if c.status in ("fail", "warn")]
+    assert [(x["ruleId"], x["level"]) for x in run["results"]] == expected
+    syn = next(i for i in r.inputs if i["role"] == "synthetic")
+    for x in run["results"]:
+        assert driver["rules"][x["ruleIndex"]]["id"] == x["ruleId"]
+        loc = x["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert loc["uri"] == syn["path"].replace("\\", "/")
+        assert x["message"]["text"]
+        assert x["partialFingerprints"]["synthscanCheck/v1"]
+    fail = next(x for x in run["results"] if x["level"] == "error")
+    check = r.check(fail["ruleId"])
+    for figure in (common.pct(check.estimate), common.pct(check.threshold),
+                   common.interval(check.lower, check.upper)):
+        assert figure in fail["message"]["text"]
+    assert run["artifacts"][0]["hashes"]["sha-256"] == syn["sha256"]
+    assert run["properties"]["verdict"] == r.verdict
+    # stable: same fingerprints from a re-rendered copy
+    again = json.loads(render(_copy(r), "sarif"))
+    assert again == log
+
+
+def test_sarif_of_in_memory_tables_uses_a_logical_location(hostile):
+    log = sarif_log(hostile)
+    results = log["runs"][0]["results"]
+    assert results
+    for x in results:
+        (loc,) = x["locations"]
+        assert "physicalLocation" not in loc
+        assert loc["logicalLocations"][0]["name"] == "synthetic"
+    assert "artifacts" not in log["runs"][0]
+
+
+def test_sarif_has_no_result_for_passing_checks(clean):
+    r = _copy(clean)
+    for c in r.checks:
+        c.status = "pass"
+    assert json.loads(render(r, "sarif"))["runs"][0]["results"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# JUnit
+
+
+def _suite(xml_text: str) -> ET.Element:
+    root = ET.fromstring(xml_text.encode("utf-8"))
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "synthscan"
+    return suite
+
+
+def test_junit_counts_failures_errors_and_skips(leaky):
+    r = _with_statuses(leaky)
+    suite = _suite(render(r, "junit"))
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [c.id for c in r.checks]
+    assert [c.get("classname") for c in cases] == [c.criterion for c in r.checks]
+    n_fail = sum(c.status == "fail" for c in r.checks)
+    assert n_fail >= 1
+    assert sum(len(c.findall("failure")) for c in cases) == n_fail
+    assert sum(len(c.findall("error")) for c in cases) == 1
+    assert sum(len(c.findall("skipped")) for c in cases) == 1
+    assert suite.get("tests") == str(len(r.checks))
+    assert suite.get("failures") == str(n_fail)
+    assert suite.get("errors") == "1" and suite.get("skipped") == "1"
+    skipped = next(c for c in cases if c.find("skipped") is not None)
+    assert skipped.find("skipped").get("message") == "needs a holdout & more rows"
+    errored = next(c for c in cases if c.find("error") is not None)
+    assert errored.find("error").get("message") == "could not compute: ValueError"
+
+
+def test_junit_warn_fails_only_when_the_policy_fails_on_inconclusive(clean):
+    r = _copy(clean)
+    for c in r.checks:
+        c.status = "pass"
+    r.checks[0].status = "warn"
+    suite = _suite(render(r, "junit"))
+    assert suite.get("failures") == "0"
+    r.policy = {**r.policy, "fail_on": "inconclusive"}
+    suite = _suite(render(r, "junit"))
+    assert suite.get("failures") == "1"
+    assert suite.findall("testcase")[0].find("failure") is not None
+
+
+def test_junit_survives_characters_xml_cannot_hold(leaky):
+    r = _copy(leaky)
+    r.checks[0].summary = "bad \x00 control \x1b chars & <tags>"
+    root = junit_tree(r)
+    text = ET.tostring(root, encoding="unicode")
+    assert ET.fromstring(text) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# hostile names
+
+
+def test_hostile_column_name_is_escaped_everywhere(hostile):
+    assert HOSTILE in hostile.schema["identifiers_excluded_from_distances"]
+    assert any(c.status == "fail" for c in hostile.checks)
+    doc = render(hostile, "html")
+    md = render(hostile, "md")
+    for text in (doc, md):
+        assert "<script" not in text.lower()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    _parse(doc)
+    sarif_text = render(hostile, "sarif")
+    assert "<script>" not in sarif_text and "\\u003cscript\\u003e" in sarif_text
+    assert HOSTILE in json.dumps(json.loads(sarif_text), ensure_ascii=False)
+    junit_text = render(hostile, "junit")
+    assert "<script>" not in junit_text
+    suite = _suite(junit_text)
+    assert HOSTILE in "".join(suite.itertext())
+
+
+def test_markdown_escapes_markup_in_names(leaky):
+    r = _copy(leaky)
+    r.checks[0].name = "a | b *c* [x](y) `z` $m$"
+    md = render(r, "md")
+    assert "a \\| b \\*c\\* \\[x\\](y) \\`z\\` \\$m\\$" in md
+
+
+# --------------------------------------------------------------------------------------------
+# compact details
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("exposed_train_rows", [3, 1, 2], "3 (positions not listed)"),
+    ("ids", list(range(100)), "100 values, from 0 to 99"),
+    ("share_of_x", 0.125, "12.50%"),
+    ("adjusted_interval", [0.01, 0.02], "[1.00%, 2.00%]"),
+    ("p_hat", 0.64912, "0.6491"),
+    ("credit", 2596.5, "2,596.5"),
+    ("count", 4000, "4,000"),
+    ("flag", True, "yes"),
+    ("nothing", None, "n/a"),
+    ("columns", ["a", "b"], "a, b"),
+    ("columns", [f"c{i}" for i in range(20)], ", ".join(f"c{i}" for i in range(12))
+     + " and 8 more"),
+    ("most_exposed", [{"synthetic_row": 1, "train_row": 2}], "1 entry (fields: synthetic "
+     "row, train row)"),
+    ("mean", 1.00025, "1"),
+    ("z", 32.3113, "32.31"),
+    ("text", "x" * 500, "x" * 299 + "…"),
+])
+def test_describe_is_compact(key, value, expected):
+    assert common.describe(key, value) == expected
+
+
+def test_checks_are_grouped_by_criterion_in_a_fixed_order():
+    checks = [CheckResult(id=i, name=i, criterion=k) for i, k in
+              (("a", "inference"), ("b", "newthing"), ("c", "copies"), ("d", "inference"))]
+    groups = common.group_by_criterion(checks)
+    assert [(k, [c.id for c in g]) for k, g in groups] == [
+        ("copies", ["c"]), ("inference", ["a", "d"]), ("newthing", ["b"])]
+
+
+def test_every_format_renders_a_scan_without_holdout(no_holdout):
+    assert not any(i["role"] == "holdout" for i in no_holdout.inputs)
+    doc = render(no_holdout, "html")
+    assert "No holdout was given" in doc
+    _parse(doc)
+    assert "No holdout given" in render(no_holdout, "md")
+    skipped = [c for c in no_holdout.checks if c.status == "skipped"]
+    suite = _suite(render(no_holdout, "junit"))
+    assert suite.get("skipped") == str(len(skipped))
+    json.loads(render(no_holdout, "sarif"))
