@@ -522,9 +522,6 @@ def test_tiny_tables(tmp_path: Path, n: int) -> None:
     assert_clean_outcome(scan(paths), paths["train"], warnings_ok=True)
 
 
-@pytest.mark.xfail(reason="synthscan/attacks/distance.py divides by zero on 3-row tables and "
-                   "numpy prints a RuntimeWarning to stderr (not fixable in the files owned "
-                   "by the input-handling work)", strict=False)
 def test_tiny_tables_print_no_warnings(tmp_path: Path) -> None:
     paths = _tiny(tmp_path, 3)
     assert_clean_outcome(scan(paths), paths["train"])

@@ -118,3 +118,16 @@ def test_scan_without_holdout_says_the_evidence_is_weaker(tmp_path):
     assert "no-holdout" in r["evidence"]
     assert "no-holdout" in proc.stderr
     assert r["verdict"] == "high" and proc.returncode == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("scan", "--seed", "abc", "a.csv", "b.csv"),
+    ("scan",),
+    ("nope",),
+    ("scan", "a.csv", "b.csv", "--fail-on", "maybe"),
+])
+def test_usage_errors_are_one_line_with_exit_code_2(args):
+    proc = run(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("synthscan: error: ") and "--help" in lines[0]

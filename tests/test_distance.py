@@ -232,3 +232,12 @@ def test_without_holdout_copies_are_still_found_and_labelled_weaker():
     assert res.check("nearest_record_share").status == "skipped"
     clean_res = synthscan.scan(train, clean, config=config)
     assert clean_res.check("distance_no_holdout").status != "fail"
+
+
+def test_tiny_tables_skip_distance_checks_with_the_minimum_stated():
+    train, hold, clean = triple(17, n=12)
+    res = nrs(train, clean, hold)
+    for cid in ("nearest_record_share", "data_copying", "nndr"):
+        c = res.check(cid)
+        assert c.status == "skipped" and "at least 20 rows" in c.reason, cid
+    assert res.check("exact_copies").status in ("pass", "warn", "skipped")

@@ -44,9 +44,9 @@ def test_skipped_components_do_not_count_but_stay_listed():
 
 def test_more_data_needed_hand_worked():
     # estimate 0, upper 0.04, threshold 0.01: half-width must shrink 4x -> 16x the data
-    assert more_data_needed(0.0, 0.0, 0.04, 0.01) == {"likely_outcome": "low", "factor": 16.0}
+    assert more_data_needed(0.0, 0.0, 0.04, 0.01) == {"if_estimate_holds": "low", "factor": 16.0}
     # estimate 0.05, lower 0.0, threshold 0.03: gap 0.05 must shrink to 0.02 -> 6.25x
-    assert more_data_needed(0.05, 0.0, 0.1, 0.03) == {"likely_outcome": "high", "factor": 6.2}
+    assert more_data_needed(0.05, 0.0, 0.1, 0.03) == {"if_estimate_holds": "high", "factor": 6.2}
     assert more_data_needed(0.0099, 0.0, 0.5, 0.01)["factor"] is None
 
 

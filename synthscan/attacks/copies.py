@@ -92,6 +92,13 @@ class ExactCopies:
                        "copies_of_train_at_equal_size": round(e_t, 4),
                        "copies_of_holdout_at_equal_size": round(e_h, 4)})
         chance = e_h / n_s
+        if n_s < MIN_ROOM_ROWS:
+            res = CheckResult.skipped(
+                self.id, self.name, self.criterion,
+                f"needs at least {MIN_ROOM_ROWS} synthetic rows to compare copy rates "
+                f"({n_s} given); the counts are still reported")
+            res.counts, res.details = counts, details
+            return [res]
         if (1 - chance) * n_s < MIN_ROOM_ROWS:
             res = CheckResult.skipped(
                 self.id, self.name, self.criterion,

@@ -87,6 +87,21 @@ def _sampling_details(ctx: ScanContext) -> dict:
             "reference": "all real records (never subsampled)"}
 
 
+#: fewer real or synthetic rows than this and a distance statistic says nothing useful
+MIN_ROWS = 20
+
+
+def too_small(ctx: ScanContext, check: object, roles: tuple[str, ...]) -> list[CheckResult] | None:
+    """A skipped result when any of ``roles`` has fewer than MIN_ROWS rows, else None."""
+    small = [f"{r} has {ctx.n(r)}" for r in roles if ctx.n(r) < MIN_ROWS]
+    if not small:
+        return None
+    return [CheckResult.skipped(check.id, check.name, check.criterion,
+                                f"needs at least {MIN_ROWS} rows in each input ("
+                                + ", ".join(small) + ")",
+                                component=getattr(check, "component", False))]
+
+
 def _clip01(x: float) -> float:
     return min(1.0, max(0.0, x))
 
@@ -107,6 +122,8 @@ class NearestRecordShare:
     needs_holdout = True
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
+        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+            return skip
         cfg = ctx.config
         ties = nearest_real(ctx)
         index = real_index(ctx)
@@ -197,6 +214,8 @@ class DataCopying:
     needs_holdout = True
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
+        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+            return skip
         scale = ctx.encoder.distance_scale
         d_s = distance_to_train(ctx) / scale
         d_h = holdout_distance_to_train(ctx) / scale
@@ -303,6 +322,8 @@ class NearestNeighbourDistanceRatio:
     max_queries = 10_000
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
+        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+            return skip
         n_t, n_h = ctx.n("train"), ctx.n("holdout")
         it, ih = _equal_size(ctx, "nndr:equal-size", n_t, n_h)
         q_rows = np.arange(len(ctx.query_rows))
@@ -364,15 +385,14 @@ class DistanceNoHoldout:
     quantile = 0.05
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
+        if skip := too_small(ctx, self, ("train", "synthetic")):
+            return skip
         scale = ctx.encoder.distance_scale
         d_s = distance_to_train(ctx) / scale
         n_t = ctx.n("train")
         n_ref = min(n_t, len(d_s))
         rows = (np.arange(n_t) if n_ref == n_t
                 else np.sort(ctx.rng("nohold:loo").choice(n_t, n_ref, replace=False)))
-        if n_t < 2:
-            return [CheckResult.skipped(self.id, self.name, self.criterion,
-                                        "needs at least 2 training rows")]
         loo = train_index(ctx).nearest(ctx.encoded["train"][rows],
                                        exclude_records=rows).distance / scale
         q = float(np.quantile(loo, self.quantile))

@@ -232,6 +232,33 @@ def split(
             "--holdout")
 
 
+def _click_exceptions():
+    """The exceptions of the click that typer runs on (recent typer vendors its own copy)."""
+    try:
+        from typer._click import exceptions  # type: ignore[import-not-found]
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Usage errors become one stderr line and exit code 2."""
+    import sys
+
+    from ..errors import EXIT_USAGE
+
+    cx = _click_exceptions()
+
+    try:
+        code = app(standalone_mode=False)
+    except cx.NoArgsIsHelpError:  # bare 'synthscan': typer has printed the help
+        code = 0
+    except cx.UsageError as exc:
+        where = f"synthscan {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "synthscan"
+        err(f"synthscan: error: {' '.join(exc.format_message().split())} — see '{where} "
+            "--help'")
+        code = EXIT_USAGE
+    except (typer.Abort, KeyboardInterrupt):
+        err("synthscan: error: interrupted")
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

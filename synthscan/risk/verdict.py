@@ -50,7 +50,9 @@ MAX_FACTOR = 100.0
 
 
 def more_data_needed(estimate: float, lower: float, upper: float, theta: float) -> dict:
-    """How many times more data would likely decide an undecided component.
+    """How many times more data would decide an undecided component *if its current estimate
+    were the truth* (a noisy estimate can sit on the wrong side of the threshold, so this is
+    conditional, not a prediction of the outcome).
 
     Interval half-widths shrink like 1/sqrt(n). If the estimate is below the threshold, the
     upper bound must come down to it: factor ((upper - est) / (theta - est))^2; if above, the
@@ -62,13 +64,13 @@ def more_data_needed(estimate: float, lower: float, upper: float, theta: float) 
     elif estimate > theta:
         side, gap_now, gap_needed = "above", estimate - lower, estimate - theta
     else:
-        return {"likely_outcome": "undecidable", "factor": None}
+        return {"if_estimate_holds": "undecidable", "factor": None}
     factor = (gap_now / gap_needed) ** 2 if gap_needed > 0 else math.inf
     outcome = "low" if side == "below" else "high"
     if not math.isfinite(factor) or factor > MAX_FACTOR:
-        return {"likely_outcome": outcome, "factor": None,
+        return {"if_estimate_holds": outcome, "factor": None,
                 "note": f"more than {MAX_FACTOR:.0f}x the data would be needed"}
-    return {"likely_outcome": outcome, "factor": round(max(factor, 1.0), 1)}
+    return {"if_estimate_holds": outcome, "factor": round(max(factor, 1.0), 1)}
 
 
 def decision_bounds(check: CheckResult) -> tuple[float, float]:
