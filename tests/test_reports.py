@@ -271,7 +271,7 @@ def test_html_draws_histograms_found_in_details(leaky):
 
 
 def test_risk_chart_zooms_to_a_round_scale():
-    from synthscan.reports.html import _risk_scale
+    from synthscan.reports.svg import _risk_scale
 
     assert _risk_scale([0.0, 0.001, 0.01]) == (0.02, 0.005)
     assert _risk_scale([0.05, 0.14]) == (0.2, 0.05)

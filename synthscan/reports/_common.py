@@ -85,6 +85,13 @@ FAIL_ON_WORDS = {
 }
 
 
+
+def esc(text: object) -> str:
+    """Escape any value for HTML text or attributes."""
+    import html
+
+    return html.escape(str(text), quote=True)
+
 def normalised(result: ScanResult) -> ScanResult:
     """The result as it reads back from its JSON (numbers rounded as stored), so that a report
     rendered during the scan and one rendered later from result.json are byte-identical."""

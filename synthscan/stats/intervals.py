@@ -239,6 +239,18 @@ def _log_beta_front(a: float, b: float, x: float) -> float:
     return a * math.log(x) + b * math.log1p(-x) - log_beta
 
 
+def _lentz_step(coef: float, c: float, d: float) -> tuple[float, float, float]:
+    """One modified-Lentz update of a continued fraction: new (c, d) and the factor c*d."""
+    d = 1.0 + coef * d
+    if abs(d) < _TINY:
+        d = _TINY
+    c = 1.0 + coef / c
+    if abs(c) < _TINY:
+        c = _TINY
+    d = 1.0 / d
+    return c, d, d * c
+
+
 def _betacf(a: float, b: float, x: float) -> float:
     """Continued fraction for I_x(a, b), evaluated with the modified Lentz method.
 
@@ -256,25 +268,11 @@ def _betacf(a: float, b: float, x: float) -> float:
     for m in range(1, _CF_MAX_ITER + 1):
         m2 = 2 * m
         # even step
-        coef = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2))
-        d = 1.0 + coef * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + coef / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        h *= d * c
+        c, d, delta = _lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), c, d)
+        h *= delta
         # odd step
-        coef = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0))
-        d = 1.0 + coef * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + coef / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        delta = d * c
+        c, d, delta = _lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
+                                  c, d)
         h *= delta
         if abs(delta - 1.0) < _CF_EPS:
             return h
