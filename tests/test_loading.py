@@ -580,3 +580,12 @@ def test_decimal_commas_in_semicolon_files(tmp_path: Path) -> None:
     assert df["c"].tolist() == ["x,1", "y"]  # text stays text
     df = load_csv_text(tmp_path, "a,b\n\"1,5\",2\n")  # comma-delimited: a quoted "1,5" is text
     assert df["a"].tolist() == ["1,5"]
+
+
+def test_kind_detection_on_distinct_values_keeps_mixed_bool_and_int_apart():
+    from synthscan.data.schema import _detect_kind
+
+    assert _detect_kind(pd.Series([1, True, 0, False], dtype=object)) == "categorical"
+    assert _detect_kind(pd.Series([True, False, True], dtype=object)) == "boolean"
+    assert _detect_kind(pd.Series(["3", "4", "3"] * 1000, dtype=object)) == "numeric"
+    assert _detect_kind(pd.Series(["2020-01-01", "2021-06-30"] * 500, dtype=object)) == "datetime"

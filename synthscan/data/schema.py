@@ -136,8 +136,14 @@ def _detect_kind(s: pd.Series) -> str:
     values = nonmissing.astype(object)
     if _is_nested(values):
         return "nested"
-    if values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    # a column's kind depends only on its distinct values: test those, not every cell
+    # (unique() merges 1 and True, so with any bool present every cell is checked)
+    distinct = pd.Series(pd.unique(values.to_numpy()), dtype=object)
+    is_bool = distinct.map(lambda v: isinstance(v, (bool, np.bool_)))
+    if is_bool.any() and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
         return "boolean"
+    if not is_bool.any():
+        values = distinct
     text = values.astype(str).str.strip()
     if text.str.lower().isin(_BOOL_STRINGS.keys()).all():
         return "boolean"
