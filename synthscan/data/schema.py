@@ -136,14 +136,13 @@ def _detect_kind(s: pd.Series) -> str:
     values = nonmissing.astype(object)
     if _is_nested(values):
         return "nested"
-    # a column's kind depends only on its distinct values: test those, not every cell
-    # (unique() merges 1 and True, so with any bool present every cell is checked)
-    distinct = pd.Series(pd.unique(values.to_numpy()), dtype=object)
-    is_bool = distinct.map(lambda v: isinstance(v, (bool, np.bool_)))
-    if is_bool.any() and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred == "boolean":
         return "boolean"
-    if not is_bool.any():
-        values = distinct
+    if inferred == "string":
+        # all text: the kind depends only on the distinct values, so test those, not every
+        # cell (mixed objects keep the full path: unique() would merge 1 and True)
+        values = pd.Series(pd.unique(values.to_numpy()), dtype=object)
     text = values.astype(str).str.strip()
     if text.str.lower().isin(_BOOL_STRINGS.keys()).all():
         return "boolean"
