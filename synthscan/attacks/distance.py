@@ -70,15 +70,13 @@ def distance_to_train(ctx: ScanContext) -> np.ndarray:
                     lambda: train_index(ctx).nearest(synthetic_queries(ctx))).distance
 
 
-def holdout_distance_to_train(ctx: ScanContext) -> np.ndarray:
-    """Engine distance of each holdout record to its nearest training record."""
-    def compute() -> np.ndarray:
-        n_t, n_h = ctx.n("train"), ctx.n("holdout")
-        own = np.arange(n_t, n_t + n_h)  # the holdout record itself is in the real index
-        res = real_index(ctx).nearest(ctx.encoded["holdout"], exclude_records=own,
-                                      per_label=True)
-        return res.label_distance[:, 0]
-    return ctx.memo("holdout->train", compute)
+def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray) -> np.ndarray:
+    """Engine distance of holdout records ``rows`` to their nearest training record."""
+    n_t = ctx.n("train")
+    own = n_t + rows  # each holdout record is itself in the real index: leave it out
+    res = real_index(ctx).nearest(ctx.encoded["holdout"][rows], exclude_records=own,
+                                  per_label=True)
+    return res.label_distance[:, 0]
 
 
 def _sampling_details(ctx: ScanContext) -> dict:
@@ -218,9 +216,9 @@ class DataCopying:
             return skip
         scale = ctx.encoder.distance_scale
         d_s = distance_to_train(ctx) / scale
-        d_h = holdout_distance_to_train(ctx) / scale
-        ia, ib = _equal_size(ctx, "copying:equal-size", len(d_s), len(d_h))
-        xs, xh = d_s[ia], d_h[ib]
+        ia, ib = _equal_size(ctx, "copying:equal-size", len(d_s), ctx.n("holdout"))
+        xs = d_s[ia]
+        xh = holdout_distance_to_train(ctx, ib) / scale  # only the rows compared
         # synthetic rows sharing a nearest real record are clustered evidence
         ties = nearest_real(ctx)
         clusters = ties.tie_points[ties.tie_ptr[:-1]][ia]
