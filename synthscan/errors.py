@@ -35,12 +35,6 @@ class InputError(SynthscanError):
     exit_code = EXIT_CANNOT_RUN
 
 
-class ResourceError(SynthscanError):
-    """The scan would exceed a resource limit (memory) and was stopped before it started."""
-
-    exit_code = EXIT_CANNOT_RUN
-
-
 class PrivacyRiskError(SynthscanError):
     """Raised by ``ScanResult.assert_ok()`` when the policy fails."""
 

@@ -8,7 +8,7 @@ collision can never create a false copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,8 +32,15 @@ class CanonicalTables:
 
     columns: list[str]
     tables: dict[str, list[np.ndarray]]
+    _hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def hashes(self, role: str) -> np.ndarray:
+        """64-bit row hashes of one table, computed once (several checks ask for them)."""
+        if role not in self._hashes:
+            self._hashes[role] = self._hash(role)
+        return self._hashes[role]
+
+    def _hash(self, role: str) -> np.ndarray:
         cols = self.tables[role]
         n = len(cols[0]) if cols else 0
         h = np.full(n, np.uint64(len(cols)), dtype=np.uint64)

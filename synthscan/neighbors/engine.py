@@ -89,21 +89,6 @@ class NeighborEngine:
             np.maximum(dist, 0, out=dist)
         return dist, idx
 
-    def kneighbors_excluding(self, queries: np.ndarray, k: int,
-                             self_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """k nearest reference rows, leaving out reference row ``self_rows[i]`` for query i.
-
-        Used for leave-one-out distances when the queries are reference rows themselves.
-        """
-        d, i = self.kneighbors(queries, min(k + 1, self.n_reference))
-        own = i == np.asarray(self_rows)[:, None]
-        # drop the own row where found, else the farthest of the k + 1
-        drop = np.where(own.any(axis=1), own.argmax(axis=1), d.shape[1] - 1)
-        keep = np.ones_like(own)
-        keep[np.arange(len(d)), drop] = False
-        kk = d.shape[1] - 1
-        return d[keep].reshape(len(d), kk)[:, :k], i[keep].reshape(len(d), kk)[:, :k]
-
 
 @dataclass
 class TieResult:
