@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ._version import __version__
-from .attacks import ScanContext, default_checks, family_size
+from .attacks import Check, ScanContext, default_checks, family_size
 from .attacks.base import CheckResult
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, load_table
@@ -55,35 +55,21 @@ def _environment() -> dict[str, Any]:
     return env
 
 
-def scan(
+def prepare(
     train: TableLike,
     synthetic: TableLike,
     holdout: TableLike | None = None,
     config: ScanConfig | None = None,
     metadata: str | Path | None = None,
-    policy: Policy | None = None,
     progress: Progress | None = None,
-) -> ScanResult:
-    """Scan a synthetic table for leakage of the real training records.
-
-    Parameters
-    ----------
-    train, synthetic : the generator's training data and its synthetic output (paths to CSV or
-        Parquet files, or DataFrames).
-    holdout : real records from the same population that the generator never saw; strongly
-        recommended — without it, memorisation cannot be told from generalisation.
-    config : scan settings (seed, missing tokens, column roles, ...).
-    metadata : SDV metadata JSON giving column sdtypes (ids and PII become identifiers).
-    policy : thresholds and the verdict that fails (defaults: public-release preset).
-    progress : called with a short message at each stage.
-    """
+    timings: dict[str, float] | None = None,
+) -> tuple[ScanContext, list[Any]]:
+    """Load, align and encode the inputs: the shared context every check runs on, and the
+    input descriptions (file names, fingerprints) for the result."""
     config = config or ScanConfig()
-    policy = policy or Policy()
     say = progress or (lambda _msg: None)
-    timings: dict[str, float] = {}
+    timings = timings if timings is not None else {}
     t0 = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-
     say("loading inputs")
     tokens = tuple(DEFAULT_MISSING_TOKENS) + tuple(config.missing_tokens)
     raw: dict[str, pd.DataFrame] = {}
@@ -112,10 +98,20 @@ def scan(
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,
                       encoder=encoder, encoded=encoded,
                       alpha_adjusted=config.alpha / max(family_size(has_holdout), 1))
-    checks: list[CheckResult] = []
-    for check in default_checks(has_holdout):
-        if getattr(check, "needs_holdout", None) and not has_holdout:
-            checks.append(CheckResult.skipped(
+    return ctx, list(sources.values())
+
+
+def run_checks(ctx: ScanContext, checks: list[Check], progress: Progress | None = None,
+               timings: dict[str, float] | None = None) -> list[CheckResult]:
+    """Run ``checks`` on a prepared context; a check needing a holdout that is absent is
+    reported as skipped, and an arithmetic failure inside one check becomes its ``error``
+    result instead of stopping the scan."""
+    say = progress or (lambda _msg: None)
+    timings = timings if timings is not None else {}
+    results: list[CheckResult] = []
+    for check in checks:
+        if getattr(check, "needs_holdout", None) and not ctx.has_holdout:
+            results.append(CheckResult.skipped(
                 check.id, check.name, check.criterion,
                 "needs a holdout (real records the generator never saw); see 'synthscan split'",
                 component=getattr(check, "component", False)))
@@ -123,15 +119,49 @@ def scan(
         say(f"check: {check.name}")
         t2 = time.perf_counter()
         try:
-            checks.extend(check.run(ctx))
+            results.extend(check.run(ctx))
         except SynthscanError:
             raise
         except (MemoryError, ValueError, FloatingPointError) as exc:
-            checks.append(CheckResult(id=check.id, name=check.name, criterion=check.criterion,
-                                      status="error",
-                                      component=getattr(check, "component", False),
-                                      reason=f"could not compute: {type(exc).__name__}"))
+            results.append(CheckResult(id=check.id, name=check.name, criterion=check.criterion,
+                                       status="error",
+                                       component=getattr(check, "component", False),
+                                       reason=f"could not compute: {type(exc).__name__}"))
         timings[f"check:{check.id}"] = time.perf_counter() - t2
+    return results
+
+
+def scan(
+    train: TableLike,
+    synthetic: TableLike,
+    holdout: TableLike | None = None,
+    config: ScanConfig | None = None,
+    metadata: str | Path | None = None,
+    policy: Policy | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan a synthetic table for leakage of the real training records.
+
+    Parameters
+    ----------
+    train, synthetic : the generator's training data and its synthetic output (paths to CSV or
+        Parquet files, or DataFrames).
+    holdout : real records from the same population that the generator never saw; strongly
+        recommended — without it, memorisation cannot be told from generalisation.
+    config : scan settings (seed, missing tokens, column roles, ...).
+    metadata : SDV metadata JSON giving column sdtypes (ids and PII become identifiers).
+    policy : thresholds and the verdict that fails (defaults: public-release preset).
+    progress : called with a short message at each stage.
+    """
+    config = config or ScanConfig()
+    policy = policy or Policy()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings)
+    has_holdout = ctx.has_holdout
+    schema, encoder = ctx.schema, ctx.encoder
+    checks = run_checks(ctx, default_checks(has_holdout), progress, timings)
 
     verdict = apply_policy(checks, policy)
     timings["total"] = time.perf_counter() - t0
@@ -144,7 +174,7 @@ def scan(
         verdict=verdict.verdict,
         risk=verdict.risk_dict(),
         checks=checks,
-        inputs=[s.to_dict() for s in sources.values()],
+        inputs=[s.to_dict() for s in sources],
         schema=schema.to_dict(),
         encoding=encoder.describe(),
         config=config.to_dict(),
