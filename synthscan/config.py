@@ -25,6 +25,7 @@ from .data.schema import ROLES
 from .errors import ConfigError
 
 METRICS = ("l1", "l2")
+MODES = ("default", "anonymeter")
 
 
 @dataclass
@@ -46,6 +47,16 @@ class ScanConfig:
     permutations : label permutations for the nearest-record share p-value.
     bootstrap : bootstrap replicates for intervals that need one.
     alpha : two-sided error rate of every interval (0.05 gives 95% intervals).
+    mia_folds : folds of the holdout in the cross-fitted membership-inference design (2-10).
+    secret : columns tested as the secret in attribute inference (empty: every column in turn).
+    known : columns the attribute-inference attacker knows (empty: all other columns).
+    link_columns : two disjoint lists of columns for linkability (empty: several random
+        balanced splits, the worst reported).
+    link_k : neighbour counts for linkability (a target is linked when its k nearest synthetic
+        rows on each side share a row).
+    singling_out_predicates : predicates requested per kind (univariate, multivariate).
+    mode : "default", or "anonymeter" to reproduce Anonymeter's setup (1-NN attackers, its
+        numbers of attacks) so figures can be compared on the same data.
     """
 
     seed: int = 0
@@ -58,6 +69,13 @@ class ScanConfig:
     permutations: int = 1000
     bootstrap: int = 500
     alpha: float = 0.05
+    mia_folds: int = 5
+    secret: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+    link_columns: list[list[str]] = field(default_factory=list)
+    link_k: list[int] = field(default_factory=lambda: [1, 5])
+    singling_out_predicates: int = 1000
+    mode: str = "default"
 
     def __post_init__(self) -> None:
         self.validate()
@@ -106,6 +124,33 @@ class ScanConfig:
         if (isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float))
                 or not 0 < self.alpha < 0.5):
             return "alpha", "must be a number between 0 and 0.5 — e.g. 0.05"
+        if not is_int(self.mia_folds) or not 2 <= self.mia_folds <= 10:
+            return "mia_folds", "must be an integer from 2 to 10 — e.g. 5"
+        for key in ("secret", "known"):
+            v = getattr(self, key)
+            if not isinstance(v, (list, tuple)) or not all(isinstance(c, str) for c in v):
+                return key, "must be a list of column names — e.g. [\"income\"]"
+            setattr(self, key, list(v))
+        if self.secret and self.known and set(self.secret) & set(self.known):
+            return "known", "must not contain a secret column — remove it from one of the lists"
+        lc = self.link_columns
+        if not isinstance(lc, (list, tuple)) or (lc and (
+                len(lc) != 2 or not all(isinstance(side, (list, tuple)) and side
+                                        and all(isinstance(c, str) for c in side)
+                                        for side in lc))):
+            return "link_columns", ("must be two non-empty lists of column names — e.g. "
+                                    "[[\"age\", \"sex\"], [\"income\", \"region\"]]")
+        self.link_columns = [list(side) for side in lc]
+        if lc and set(self.link_columns[0]) & set(self.link_columns[1]):
+            return "link_columns", "the two column lists must not share a column"
+        if (not isinstance(self.link_k, (list, tuple)) or not self.link_k
+                or not all(is_int(k) and 1 <= k <= 100 for k in self.link_k)):
+            return "link_k", "must be a list of integers from 1 to 100 — e.g. [1, 5]"
+        self.link_k = sorted(set(self.link_k))
+        if not is_int(self.singling_out_predicates) or self.singling_out_predicates < 10:
+            return "singling_out_predicates", "must be an integer of at least 10 — e.g. 1000"
+        if self.mode not in MODES:
+            return "mode", f"is {self.mode!r} — use one of {', '.join(MODES)}"
         return None
 
     def to_dict(self) -> dict[str, Any]:

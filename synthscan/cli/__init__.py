@@ -111,6 +111,13 @@ def scan(
                                             "'missing' (repeatable), e.g. --missing-token '?'."),
     threads: int | None = typer.Option(None, "--threads", help="Threads for neighbour search "
                                        "(default: all cores)."),
+    secret: list[str] = typer.Option([], "--secret", help="Attribute inference: a column to "
+                                     "test as the secret (repeatable; default: every column "
+                                     "in turn)."),
+    known: list[str] = typer.Option([], "--known", help="Attribute inference: a column the "
+                                    "attacker knows (repeatable; default: all other columns)."),
+    mode: str | None = typer.Option(None, "--mode", help="'default', or 'anonymeter' to "
+                                    "reproduce Anonymeter's attack setup for comparison."),
     set_: list[str] = typer.Option([], "--set", help="Override a setting: key=value, e.g. "
                                    "policy.thresholds.exact_copies=0.02 (repeatable)."),
 ) -> None:
@@ -129,7 +136,8 @@ def scan(
                          "write several")
     cfg, policy = resolve(
         config, set_,
-        {"seed": seed, "missing_tokens": list(missing_token) or None, "threads": threads},
+        {"seed": seed, "missing_tokens": list(missing_token) or None, "threads": threads,
+         "secret": list(secret) or None, "known": list(known) or None, "mode": mode},
         preset, fail_on.value if fail_on else None,
     )
     result = run_scan(train, synthetic, holdout=holdout, config=cfg, metadata=metadata,

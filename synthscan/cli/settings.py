@@ -12,7 +12,8 @@ from ..risk.policy import Policy
 
 #: CLI option that sets each top-level setting (for messages naming where a bad value came from)
 OPTION_OF = {"seed": "--seed", "missing_tokens": "--missing-token", "threads": "--threads",
-             "preset": "--preset", "fail_on": "--fail-on"}
+             "preset": "--preset", "fail_on": "--fail-on", "secret": "--secret",
+             "known": "--known", "mode": "--mode"}
 POLICY_KEYS = ("preset", "thresholds", "fail_on")
 
 
