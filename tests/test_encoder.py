@@ -117,3 +117,29 @@ def test_l2_variant_categorical_mismatch_is_one():
     enc = MixedEncoder("l2").fit([train], SPECS)
     z = enc.transform(pd.DataFrame({"x": [1.0, 1.0], "k": 0.0, "c": ["a", "b"], "d": "a"}))
     assert abs(float(((z[0] - z[1]) ** 2).sum()) - 1.0) < 1e-6
+
+
+def test_column_slices_give_the_gower_distance_on_a_subset_of_columns(rng):
+    train, hold = mixed_frame(300, rng), mixed_frame(200, rng)
+    enc = MixedEncoder("l1").fit([train, hold], SPECS)
+    pooled = pd.concat([train, hold])
+    ranges = {}
+    for col in ("x", "k"):
+        v = pooled[col].dropna().to_numpy()
+        lo, hi = np.quantile(v, [0.01, 0.99])
+        ranges[col] = (lo, hi - lo)
+    xt = enc.transform(train)
+    sl = enc.column_slices()
+    covered = np.concatenate([np.arange(s.start, s.stop) for s in sl.values()])
+    assert sorted(covered.tolist()) == list(range(enc.dim_))  # a partition of the dimensions
+    dims = enc.dims_of(["x", "c"])
+    for j in range(1, 300, 11):
+        got = float(np.abs(xt[0, dims].astype(np.float64) - xt[j, dims]).sum())
+        # the reference distance with only x and c: blank out the other columns in both rows
+        a, b = train.iloc[0].copy(), train.iloc[j].copy()
+        a[["k", "d"]] = np.nan
+        b[["k", "d"]] = np.nan
+        want = gower_reference(a, b, ranges)
+        assert abs(got - want) < 1e-4, (j, got, want)
+    with pytest.raises(KeyError):
+        enc.dims_of(["nope"])

@@ -181,6 +181,29 @@ class MixedEncoder:
         self.fit(real, columns)
         return self.transform(pd.concat(real, ignore_index=True))
 
+    def column_slices(self) -> dict[str, slice]:
+        """The encoded dimensions of each distance column. The distance is a sum over columns,
+        so the distance on a subset of columns is the same metric on the union of their slices
+        (e.g. for linkability or attribute inference on known columns)."""
+        out = {}
+        for nc in self.numeric_:
+            width = (3 if nc.with_missing else 1) if self.metric == "l1" else (
+                2 if nc.with_missing else 1)
+            out[nc.name] = slice(nc.offset, nc.offset + width)
+        for cc in self.categorical_:
+            out[cc.name] = slice(cc.offset, cc.offset + cc.n_dims)
+        return out
+
+    def dims_of(self, names: list[str]) -> np.ndarray:
+        """Sorted encoded dimension indices of the distance columns ``names``."""
+        sl = self.column_slices()
+        missing = [n for n in names if n not in sl]
+        if missing:
+            raise KeyError(f"not distance columns: {missing}")
+        if not names:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(np.concatenate([np.arange(sl[n].start, sl[n].stop) for n in names]))
+
     # ------------------------------------------------------------------ description
     @property
     def distance_scale(self) -> float:
