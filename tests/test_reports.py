@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -501,3 +502,21 @@ def test_every_format_renders_a_scan_without_holdout(no_holdout):
     suite = _suite(render(no_holdout, "junit"))
     assert suite.get("skipped") == str(len(skipped))
     json.loads(render(no_holdout, "sarif"))
+
+
+def test_log_scale_curves_are_drawn_on_log_axes():
+    from synthscan.reports import _common as rc
+    from synthscan.reports.svg import detail_chart
+
+    details = {"roc_curve": {"x": [0.001, 0.01, 0.1, 1.0], "tpr": [0.2, 0.25, 0.4, 1.0],
+                             "chance": [0.001, 0.01, 0.1, 1.0], "scale": "log"},
+               "bad": {"x": [0.0, 0.5, 1.0], "tpr": [0.0, 0.5, 1.0], "scale": "log"}}
+    charts = rc.find_charts(details)
+    assert [c.key for c in charts] == ["roc_curve"]  # log axes cannot start at zero
+    svg = detail_chart(charts[0])
+    assert "polyline" in svg and "logarithmic" in svg
+    # the decades 0.1% .. 100% are labelled, equally spaced on the x axis
+    xs = [float(m) for m in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" '
+                                       r'class="muted">', svg)]
+    gaps = np.diff(xs)
+    assert len(xs) == 4 and np.allclose(gaps, gaps[0])

@@ -14,6 +14,7 @@ from .distance import (
     NearestNeighbourDistanceRatio,
     NearestRecordShare,
 )
+from .membership import MembershipInference
 
 CHECK_CLASSES: list[type] = [
     ExactCopies,
@@ -22,6 +23,7 @@ CHECK_CLASSES: list[type] = [
     DataCopying,
     NearestNeighbourDistanceRatio,
     DistanceNoHoldout,
+    MembershipInference,
 ]
 
 

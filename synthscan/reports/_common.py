@@ -322,6 +322,7 @@ class ChartData:
     x: list[float]  # bin edges (k + 1) for a histogram, x positions (k) for a curve
     series: list[Series]
     note: str = ""  # the entry's own "note" text, if any
+    log: bool = False  # both axes logarithmic (e.g. a ROC curve at low false-positive rates)
 
 
 def _numeric_list(v: Any) -> list[float] | None:
@@ -348,6 +349,9 @@ def find_charts(details: dict[str, Any]) -> list[ChartData]:
         else:
             continue
         series = []
+        log = value.get("scale") == "log"
+        if log and x[0] <= 0:
+            continue
         for name, arr in value.items():
             if name in ("edges", "x"):
                 continue
@@ -357,7 +361,7 @@ def find_charts(details: dict[str, Any]) -> list[ChartData]:
         note = value.get("note")
         if series and x[-1] > x[0]:
             charts.append(ChartData(str(key), kind, x, series[:6],
-                                    note if isinstance(note, str) else ""))
+                                    note if isinstance(note, str) else "", log))
     return charts
 
 

@@ -190,8 +190,68 @@ def _series_style(i: int, name: str) -> tuple[str, str]:
     return colour, _DASHES[i % len(_DASHES)]
 
 
+def log_chart(chart: c.ChartData) -> str:
+    """An inline SVG of curves on log-log axes (straight segments), e.g. a ROC curve where the
+    low false-positive region matters. Values at or below the axis floor are drawn on it."""
+    width, height = 640, 280
+    ml, mr, mt, mb = 60, 28, 28, 44
+    xs = chart.x
+    ys = [v for s in chart.series for v in s.values if v > 0]
+    lo = min(xs[0], min(ys) if ys else xs[0])
+    llo = math.floor(math.log10(lo) + 1e-9)
+    lhi = 0.0 if max(xs[-1], max(ys, default=1.0)) <= 1.0 else math.ceil(
+        math.log10(max(xs[-1], max(ys))))
+
+    def pos(v: float, span: float, start: float, flip: bool) -> float:
+        frac = (math.log10(max(v, 10.0 ** llo)) - llo) / (lhi - llo)
+        return start - span * frac if flip else start + span * frac
+
+    def px(v: float) -> float:
+        return pos(v, width - ml - mr, ml, False)
+
+    def py(v: float) -> float:
+        return pos(v, height - mt - mb, height - mb, True)
+
+    title = c.details_label(chart.key)
+    out = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'role="img"><title>{e(title)}</title>']
+    for p in range(int(llo), int(lhi) + 1):
+        v = 10.0 ** p
+        label = _pct_tick(v)
+        out.append(f'<line x1="{ml}" y1="{_f(py(v))}" x2="{width - mr}" y2="{_f(py(v))}" '
+                   f'stroke="#eaecf0"/><text x="{ml - 6}" y="{_f(py(v) + 4)}" '
+                   f'text-anchor="end" class="muted">{e(label)}</text>'
+                   f'<line x1="{_f(px(v))}" y1="{height - mb}" x2="{_f(px(v))}" '
+                   f'y2="{height - mb + 4}" stroke="#98a2b3"/><text x="{_f(px(v))}" '
+                   f'y="{height - mb + 17}" text-anchor="middle" class="muted">{e(label)}</text>')
+    out.append(f'<line x1="{ml}" y1="{height - mb}" x2="{width - mr}" y2="{height - mb}" '
+               'stroke="#98a2b3"/>')
+    out.append(f'<text x="{_f((ml + width - mr) / 2)}" y="{height - 6}" class="muted" '
+               'text-anchor="middle">false-positive rate (log scale)</text>')
+    mid = _f((mt + height - mb) / 2)
+    out.append(f'<text x="12" y="{mid}" class="muted" text-anchor="middle" '
+               f'transform="rotate(-90 12 {mid})">true-positive rate (log)</text>')
+    for i, s in enumerate(chart.series):
+        colour, dash = _series_style(i, s.name)
+        pts = " ".join(f"{_f(px(x))},{_f(py(y))}" for x, y in zip(xs, s.values, strict=True))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"'
+                   f'{dash_attr}/>')
+        lx = ml + 10 + 150 * i
+        out.append(f'<line x1="{lx}" y1="14" x2="{lx + 26}" y2="14" stroke="{colour}" '
+                   f'stroke-width="2"{dash_attr}/><text x="{lx + 32}" y="18">'
+                   f'{e(_short(s.name, 20))}</text>')
+    out.append("</svg>")
+    cap = f"{title}: both axes logarithmic."
+    if chart.note:
+        cap += f" Note: {chart.note}"
+    return f"<figure>{''.join(out)}<figcaption>{e(cap)}</figcaption></figure>"
+
+
 def detail_chart(chart: c.ChartData) -> str:
     """An inline SVG of a histogram (step outlines per series) or a curve (step lines)."""
+    if chart.log and chart.kind == "curve":
+        return log_chart(chart)
     series, shares = (_normalise(chart.series) if chart.kind == "histogram"
                       else (chart.series, False))
     width, height = 640, 250

@@ -25,6 +25,7 @@ DATA_DRIVING = {
     "unique_reproduction": "holdout rows",
     "nearest_record_share": "holdout and synthetic rows",
     "distance_no_holdout": "synthetic rows; better: a holdout",
+    "membership_inference": "holdout rows (non-member targets and the attacker's reference)",
 }
 
 
