@@ -322,6 +322,11 @@ def test_sarif_validates_against_the_official_schema(leaky, clean, hostile, no_h
     cls = jsonschema.validators.validator_for(schema)
     for result in (leaky, clean, hostile, no_holdout, _with_statuses(leaky)):
         jsonschema.validate(json.loads(render(result, "sarif")), schema, cls=cls)
+    # the schema is strict enough to catch a malformed log
+    bad = json.loads(render(leaky, "sarif"))
+    bad["runs"][0]["results"][0]["level"] = "critical"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema, cls=cls)
 
 
 def test_sarif_structure(leaky):
