@@ -27,9 +27,10 @@ Risk on the common 0-1 scale: ``R_MIA = (TPR - FPR) / (1 - FPR)`` at the 1% oper
 the evaluation half (the issue-level ``(TPR@1% - 0.01) / 0.99`` with the FPR measured rather than
 assumed), with a Newcombe interval. When the evaluation half has fewer than 1,000 non-members the
 1% point is not estimable and the 10% point is used instead (said in the result). The same is
-computed on the most isolated tenth of the targets (mean distance to the 5 nearest real records):
-outliers are where synthetic data leaks first. The component is the worse of the two, each
-interval Bonferroni-adjusted for the pair.
+computed on the most isolated tenth of the targets (mean distance to the 5 nearest real records of
+the attacker's reference, which never holds the target itself), with its own attack choice and
+threshold from the selection half: outliers are where synthetic data leaks first. The component
+is the worse of the two, each interval Bonferroni-adjusted for the pair.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ KNN_KS = (1, 5, 20)
 LOG_FLOOR = 1e-3
 #: a false-positive rate is estimable when the evaluation non-members times it reach this
 MIN_EXPECTED_FP = 10
+#: isolation = mean distance to this many nearest real records
+ISOLATION_K = 5
 ATTACKS = ("classifier", "distance", *(f"knn{k}" for k in KNN_KS))
 
 
@@ -174,9 +177,10 @@ def _fit_with_threads(model: object, x: np.ndarray, y: np.ndarray, threads: int 
 
 
 def _distance_scores(ctx: ScanContext, t: Targets, encoded_targets: np.ndarray
-                     ) -> dict[str, np.ndarray]:
+                     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Calibrated distance and kNN log-ratio scores from nearest-neighbour distances to the
-    synthetic data and to the fold's reference."""
+    synthetic data and to the fold's reference; and each target's isolation: its mean distance
+    to the 5 nearest records of that reference (real records, never the target itself)."""
     metric, threads = ctx.config.metric, ctx.config.threads
     kmax = max(KNN_KS)
 
@@ -200,15 +204,17 @@ def _distance_scores(ctx: ScanContext, t: Targets, encoded_targets: np.ndarray
     for k in KNN_KS:
         out[f"knn{k}"] = (np.log(d_ref[:, k - 1] + LOG_FLOOR)
                           - np.log(d_syn[:, k - 1] + LOG_FLOOR))
-    return out
+    return out, d_ref[:, :ISOLATION_K].mean(axis=1)
 
 
-def isolation(ctx: ScanContext, encoded_targets: np.ndarray) -> np.ndarray:
-    """Mean distance of each target to its 5 nearest other real records (train ∪ holdout):
-    large = an outlier, the records synthetic data leaks first."""
+def isolation(ctx: ScanContext, encoded_rows: np.ndarray) -> np.ndarray:
+    """Mean distance of each row (a real record) to its 5 nearest other real records in
+    train ∪ holdout: large = an outlier, the records synthetic data leaks first. (The check
+    itself measures isolation against the attacker's reference, which it has searched already;
+    this full version serves experiments and tests.)"""
     real = np.vstack([ctx.encoded["train"], ctx.encoded["holdout"]])
     eng = NeighborEngine(real, ctx.config.metric, ctx.config.threads)
-    d = eng.kneighbors(encoded_targets, 6)[0].astype(np.float64)[:, 1:]  # drop the record itself
+    d = eng.kneighbors(encoded_rows, ISOLATION_K + 1)[0].astype(np.float64)[:, 1:]  # not itself
     d = d / ctx.encoder.distance_scale if ctx.config.metric == "l1" else np.sqrt(d)
     return d.mean(axis=1)
 
@@ -272,7 +278,7 @@ class MembershipInference:
     #: targets per class (members and non-members) at most; more only sharpens 0.1% figures
     max_targets = 20_000
     #: synthetic rows the classifier attack trains on at most (a seeded sample beyond)
-    max_classifier_rows = 20_000
+    max_classifier_rows = 15_000
     #: evaluation non-members needed for the 10% point (so the holdout needs twice this)
     min_holdout = 200
     exposure_fpr = 0.001
@@ -299,8 +305,8 @@ class MembershipInference:
             sel = t.table == tab
             enc_t[sel] = ctx.encoded[tab][t.row[sel]]
         scores = {"classifier": _classifier_scores(ctx, t)}
-        scores.update(_distance_scores(ctx, t, enc_t))
-        iso = isolation(ctx, enc_t)
+        dist_scores, iso = _distance_scores(ctx, t, enc_t)
+        scores.update(dist_scores)
 
         sel_half, ev_half = t.half == 0, t.half == 1
         pos_s, neg_s = sel_half & t.member, sel_half & ~t.member
