@@ -14,7 +14,9 @@ from .distance import (
     NearestNeighbourDistanceRatio,
     NearestRecordShare,
 )
+from .linkability import Linkability
 from .membership import MembershipInference
+from .singling_out import SinglingOut
 
 CHECK_CLASSES: list[type] = [
     ExactCopies,
@@ -24,6 +26,8 @@ CHECK_CLASSES: list[type] = [
     NearestNeighbourDistanceRatio,
     DistanceNoHoldout,
     MembershipInference,
+    SinglingOut,
+    Linkability,
 ]
 
 

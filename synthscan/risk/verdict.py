@@ -26,6 +26,8 @@ DATA_DRIVING = {
     "nearest_record_share": "holdout and synthetic rows",
     "distance_no_holdout": "synthetic rows; better: a holdout",
     "membership_inference": "holdout rows (non-member targets and the attacker's reference)",
+    "singling_out": "holdout rows (predicates are compared at the holdout's size)",
+    "linkability": "holdout rows (targets, up to the cap) and synthetic rows",
 }
 
 

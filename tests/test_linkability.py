@@ -1,0 +1,190 @@
+"""Linkability with known truth: hand-worked tie credits, the exact credit against simulated
+random tie-breaking, planted copies linked, clean releases not flagged, ties unbiased."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthscan.api import prepare, run_checks
+from synthscan.attacks.linkability import (
+    Linkability,
+    SideIndex,
+    link_credit,
+    overlap_counts,
+    random_link_rate,
+)
+from synthscan.attacks.linkability import _log_factorials as log_factorials
+from synthscan.config import ScanConfig
+from synthscan.datasets import simulate_population
+from synthscan.errors import ConfigError
+
+
+def run_link(train, synth, hold, **cfg):
+    ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
+    return run_checks(ctx, [Linkability()])[0]
+
+
+def triple(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    pop = simulate_population(3 * n, seed)
+    return (pop.iloc[:n].reset_index(drop=True), pop.iloc[n:2 * n].reset_index(drop=True),
+            pop.iloc[2 * n:].reset_index(drop=True))
+
+
+def credits(syn_a, syn_b, q_a, q_b, k):
+    """Link credit of each query from raw (already encoded) side matrices."""
+    ia, ib = SideIndex(syn_a, "l1", 1), SideIndex(syn_b, "l1", 1)
+    a, b = ia.search(q_a, [k])[k], ib.search(q_b, [k])[k]
+    ov = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, len(q_a))
+    return link_credit(a, b, ov, log_factorials(len(syn_a)))
+
+
+def col(*v):
+    return np.asarray(v, dtype=np.float32)[:, None]
+
+
+# ------------------------------------------------------------------------------ hand-worked
+
+
+def test_hand_worked_tie_credits():
+    # synthetic rows (a, b): (0,0) (0,1) (1,0) (1,2); target (0, 0)
+    syn_a, syn_b = col(0, 0, 1, 1), col(0, 1, 0, 2)
+    q_a, q_b = col(0), col(0)
+    # k = 1: one of rows {0,1} on A, one of rows {0,2} on B; linked iff both pick row 0
+    assert credits(syn_a, syn_b, q_a, q_b, 1)[0] == pytest.approx(1 / 4)
+    # k = 2: both tie sets are taken whole and share row 0
+    assert credits(syn_a, syn_b, q_a, q_b, 2)[0] == pytest.approx(1.0)
+    # rows strictly inside plus ties. k = 2: A takes row 0 and one of {1,2,3}; B takes row 2
+    # and one of {0,1}. Unlinked only for A's 3 with B's 1: credit 1 - 1/3 * 1/2 = 5/6
+    syn_a, syn_b = col(0, 1, 1, 1), col(5, 5, 0, 9)
+    assert credits(syn_a, syn_b, q_a, q_b, 2)[0] == pytest.approx(5 / 6)
+    # k = 2 on A but 1 on B (B takes row 2 only): linked iff A draws row 2, 1/3
+    ia, ib = SideIndex(syn_a, "l1", 1), SideIndex(syn_b, "l1", 1)
+    a, b = ia.search(q_a, [2])[2], ib.search(q_b, [1])[1]
+    ov = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, 1)
+    assert a.need[0] == 1 and a.tie_rows[0] == 3 and b.tie_rows[0] == 1
+    assert link_credit(a, b, ov, log_factorials(4))[0] == pytest.approx(1 / 3)
+
+
+def test_exact_credit_matches_simulated_random_tie_breaking():
+    rng = np.random.default_rng(0)
+    n_s, n_q = 40, 25
+    # coarse sides (two small integer columns each): many exact ties
+    syn_a = rng.integers(0, 3, (n_s, 2)).astype(np.float32)
+    syn_b = rng.integers(0, 3, (n_s, 2)).astype(np.float32)
+    q_a = rng.integers(0, 3, (n_q, 2)).astype(np.float32)
+    q_b = rng.integers(0, 3, (n_q, 2)).astype(np.float32)
+    d_a = np.abs(q_a[:, None, :] - syn_a[None]).sum(-1)
+    d_b = np.abs(q_b[:, None, :] - syn_b[None]).sum(-1)
+    # the overlap table does not depend on which side a target expands from
+    ia, ib = SideIndex(syn_a, "l1", 1), SideIndex(syn_b, "l1", 1)
+    a, b = ia.search(q_a, [2])[2], ib.search(q_b, [2])[2]
+    ab = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, n_q)
+    ba = overlap_counts(b, a, ib.point_of_row, ia.point_of_row, n_q)
+    assert (ab == ba.transpose(0, 2, 1)).all() and ab.sum() > 0
+    reps = 3000
+    for k in (1, 2, 3):
+        exact = credits(syn_a, syn_b, q_a, q_b, k)
+        hits = np.zeros(n_q)
+        for _ in range(reps):  # distances are integers: a jitter < 1 only breaks ties
+            na = np.argsort(d_a + 0.5 * rng.random(d_a.shape), axis=1)[:, :k]
+            nb = np.argsort(d_b + 0.5 * rng.random(d_b.shape), axis=1)[:, :k]
+            hits += (na[:, :, None] == nb[:, None, :]).any(axis=(1, 2))
+        assert np.abs(exact - hits / reps).max() < 0.04, k
+
+
+def test_random_link_rate():
+    assert random_link_rate(10, 1) == pytest.approx(0.1)
+    assert random_link_rate(10, 2) == pytest.approx(1 - (8 * 7) / (10 * 9))
+
+
+# ------------------------------------------------------------------------------ known truth
+
+
+def test_copied_release_is_linked():
+    train, hold, _ = triple(21, 500)
+    res = run_link(train, train.copy(), hold, seed=3)
+    assert res.estimate > 0.8
+    assert res.details["adjusted_interval"][0] > 0.5 and res.lower > 0.5
+
+
+def test_clean_release_interval_covers_zero_over_seeds():
+    covered = 0
+    for seed in range(20):
+        train, hold, synth = triple(200 + seed, 450)
+        res = run_link(train, synth, hold, seed=seed)
+        covered += res.lower == 0.0
+    assert covered >= 18
+
+
+def test_ties_credit_depends_only_on_values_not_membership():
+    # one coarse column per side: credit of a target with (sex s, region r) at k = 1 is
+    # n(s, r) / (n(s) n(r)) from the synthetic counts, for train and holdout targets alike
+    train, hold, synth = triple(31, 400)
+    res = run_link(train, synth, hold, link_columns=[["sex"], ["region"]], link_k=[1])
+    row = res.details["rows"][0]
+    joint = synth.groupby(["sex", "region"]).size()
+    n_sex, n_reg = synth["sex"].value_counts(), synth["region"].value_counts()
+
+    def expected(df):
+        c = [joint.get((s, r), 0) / (n_sex[s] * n_reg[r])
+             for s, r in zip(df.sex, df.region, strict=True)]
+        return float(np.mean(c))
+
+    assert row["train_rate"] == pytest.approx(expected(train), abs=1e-12)
+    assert row["holdout_rate"] == pytest.approx(expected(hold), abs=1e-12)
+    assert row["notes"]  # such a split can hardly link anyone, and says so
+    assert res.lower == 0.0
+
+
+# ------------------------------------------------------------------------------ robustness
+
+
+def test_missing_values_on_both_sides_give_finite_credits():
+    train, hold, synth = triple(41, 300)
+    rng = np.random.default_rng(1)
+    for df in (train, hold, synth):
+        for c in ("age", "income", "region", "bmi"):
+            df.loc[rng.random(len(df)) < 0.3, c] = None
+    res = run_link(train, synth, hold, link_columns=[["age", "region"], ["income", "bmi"]])
+    row = res.details["rows"][0]
+    for key in ("train_rate", "holdout_rate", "excess"):
+        assert np.isfinite(row[key])
+    assert res.status != "error" and 0 <= res.lower <= res.estimate <= res.upper <= 1
+
+
+def test_odd_column_names_and_link_columns():
+    train, hold, synth = triple(8, 200)
+    rename = {"age": "age (years)", "sex": "it's \"sex\"", "region": "région < 5",
+              "income": "income $ & <tax>"}
+    frames = [f.rename(columns=rename) for f in (train, synth, hold)]
+    res = run_link(*frames, link_columns=[["age (years)", "it's \"sex\""],
+                                          ["région < 5", "income $ & <tax>"]])
+    assert res.status != "error" and res.details["rows"][0]["columns_a"][0] == "age (years)"
+    assert run_link(*frames).estimate is not None
+
+
+def test_unknown_link_column_is_a_config_error():
+    train, hold, synth = triple(9, 100)
+    with pytest.raises(ConfigError, match=r"link_columns: column 'person_id' is not an "
+                                          r"attackable column of .* — use names from"):
+        run_link(train, synth, hold, link_columns=[["person_id"], ["age"]])
+
+
+def test_tiny_or_narrow_tables_are_skipped():
+    train, hold, synth = triple(9, 12)
+    res = run_link(train, synth, hold)
+    assert res.status == "skipped" and "at least 20 rows" in res.reason
+    one = [pd.DataFrame({"v": np.arange(50.0)}) for _ in range(3)]
+    res = run_link(*one)
+    assert res.status == "skipped" and "at least 2 attackable columns" in res.reason
+
+
+def test_anonymeter_mode_and_determinism():
+    train, hold, synth = triple(13, 300)
+    res = run_link(train, synth, hold, mode="anonymeter", seed=5)
+    assert res.details["k_values"] == [1, 10]
+    assert res.details["targets"]["cap"] == 2000 and "anonymeter" in res.details
+    again = run_link(train, synth, hold, mode="anonymeter", seed=5, threads=1)
+    assert again.to_dict() == res.to_dict()  # same seed, any thread count: same result

@@ -1,0 +1,221 @@
+"""Singling out on tables with known truth: hand-counted predicate successes, the vectorised
+evaluator against a brute-force one, planted copies found, clean releases not flagged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthscan.api import prepare, run_checks
+from synthscan.attacks.singling_out import (
+    TOP,
+    CodedColumns,
+    CodedTable,
+    Predicates,
+    SinglingOut,
+    mine_multivariate,
+    random_baseline,
+)
+from synthscan.config import ScanConfig
+from synthscan.datasets import simulate_population
+
+
+def run_so(train, synth, hold, check=None, **cfg) -> tuple:
+    ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
+    return run_checks(ctx, [check or SinglingOut()])[0], ctx
+
+
+def triple(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    pop = simulate_population(3 * n, seed)
+    return (pop.iloc[:n].reset_index(drop=True), pop.iloc[n:2 * n].reset_index(drop=True),
+            pop.iloc[2 * n:].reset_index(drop=True))
+
+
+# ------------------------------------------------------------------------------ hand-worked
+
+
+def _hand_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """20 rows each. Univariate predicates of S (each isolates one synthetic row):
+    c == 'b', c == 'd', c is missing, x == 1, x == 9, x <= 1 (min), x >= 9 (max)."""
+    s_c = ["a"] * 17 + ["b", "d", None]
+    s_x = [5.0] * 18 + [1.0, 9.0]
+    # train: 'b' once ✓, 'd' twice ✗, missing once ✓; x == 1 once ✓, x == 9 never ✗,
+    # x <= 1 twice (0.5, 1.0) ✗, x >= 9 once (12) ✓ -> 4 of 7
+    t_c = ["a"] * 16 + ["b", "d", "d", None]
+    t_x = [5.0] * 17 + [0.5, 1.0, 12.0]
+    # holdout: 'b' never ✗, 'd' once ✓, missing never ✗; x == 1 never ✗, x == 9 once ✓,
+    # x <= 1 never ✗, x >= 9 twice (9, 10) ✗ -> 2 of 7
+    h_c = ["a"] * 19 + ["d"]
+    h_x = [5.0] * 18 + [9.0, 10.0]
+    mk = lambda c, x: pd.DataFrame({"c": c, "x": x})  # noqa: E731
+    return mk(t_c, t_x), mk(s_c, s_x), mk(h_c, h_x)
+
+
+def test_hand_worked_univariate_rates_are_exact():
+    train, synth, hold = _hand_tables()
+    res, _ = run_so(train, synth, hold, singling_out_predicates=10,
+                    columns={"c": "categorical", "x": "numeric"})
+    uni = res.details["kinds"]["univariate"]
+    assert uni["found"] == 7 and uni["requested"] == 10 and uni["shortfall"] == 3
+    assert uni["composition"] == {"extremes_and_missing": 3, "values_occurring_once": 4}
+    assert uni["train_successes"] == 4 and uni["holdout_successes"] == 2
+    r_t, r_h = 4 / 7, 2 / 7
+    assert uni["excess"] == pytest.approx((r_t - r_h) / (1 - r_h))
+    assert res.details["equal_size"]["subsampled"] == "none"
+    # multivariate: each synthetic row gives one candidate on both columns (median of x is 5:
+    # 'at most' for 5 and 1, 'at least' for 9). Isolating ones: c == 'b' & x <= 5,
+    # c == 'd' & x <= 1, c missing & x >= 9. Train: ✓ ✗ (two rows) ✓; holdout: ✗ ✗ ✗
+    multi = res.details["kinds"]["multivariate"]
+    assert multi["found"] == 3 and multi["candidates_tried"] == 1000
+    assert multi["train_successes"] == 2 and multi["holdout_successes"] == 0
+    assert multi["excess"] == pytest.approx(2 / 3)
+    assert res.estimate == pytest.approx(2 / 3)  # the worse kind
+    assert "(7 of 10 requested found)" in res.summary  # the shortfall is said, not hidden
+    # no record values in the words: the rare values and extremes never appear
+    for token in ("'b'", "'d'", "12.0", "9.0"):
+        assert token not in res.summary
+
+
+def _brute(ranks: np.ndarray, preds: Predicates) -> np.ndarray:
+    p_n = len(preds)
+    out = np.zeros((p_n, ranks.shape[1]), dtype=bool)
+    for i in range(p_n):
+        ok = np.ones(ranks.shape[1], dtype=bool)
+        for c, lo, hi in zip(preds.col[i], preds.lo[i], preds.hi[i], strict=True):
+            if c >= 0:
+                ok &= (ranks[c] >= lo) & (ranks[c] <= hi)
+        out[i] = ok
+    return out
+
+
+def test_vectorised_matches_equal_brute_force_with_missing_values():
+    rng = np.random.default_rng(7)
+    ranks = rng.integers(-1, 6, size=(5, 300)).astype(np.int32)  # -1 = missing
+    table = CodedTable(ranks)
+    n_p = 400
+    col = np.where(rng.random((n_p, 4)) < 0.8, rng.integers(0, 5, (n_p, 4)), -1)
+    col[:, 0] = rng.integers(0, 5, n_p)
+    v = rng.integers(-1, 6, (n_p, 4))
+    kind = rng.integers(0, 3, (n_p, 4))  # equality, at least, at most
+    lo = np.where(kind == 0, v, np.where(kind == 1, v, 0))
+    hi = np.where(kind == 0, v, np.where(kind == 1, TOP, v))
+    lo = np.where(v == -1, -1, lo)
+    hi = np.where(v == -1, -1, hi)
+    preds = Predicates(col.astype(np.int64), lo.astype(np.int32), hi.astype(np.int32))
+    expect = _brute(ranks, preds)
+    got = np.zeros_like(expect)
+    p_idx, r_idx = table.matches(preds.ordered_by(table))
+    got[p_idx, r_idx] = True
+    assert (got == expect).all()
+    # 'at most' never matches a missing value; 'is missing' matches only missing values
+    at_most = Predicates(np.array([[0]]), np.array([[0]], np.int32), np.array([[5]], np.int32))
+    assert table.counts(at_most)[0] == int((ranks[0] >= 0).sum())
+    is_missing = Predicates(np.array([[0]]), np.array([[-1]], np.int32),
+                            np.array([[-1]], np.int32))
+    assert table.counts(is_missing)[0] == int((ranks[0] == -1).sum())
+
+
+def test_multivariate_predicates_isolate_one_synthetic_row_and_follow_the_median_rule():
+    train, hold, synth = triple(3, 400)
+    ctx, _ = prepare(train, synth, hold, ScanConfig(seed=3))
+    coded = CodedColumns.from_context(ctx)
+    synth_t = CodedTable(coded.ranks["synthetic"])
+    mined = mine_multivariate(coded, synth_t, 200, (2, 6), 20_000, np.random.default_rng(0))
+    preds = mined.preds
+    assert len(preds) == 200
+    assert len(set(preds.keys())) == 200  # distinct
+    assert (_brute(coded.ranks["synthetic"], preds).sum(axis=1) == 1).all()
+    size = (preds.col >= 0).sum(axis=1)
+    assert size.min() >= 2 and size.max() <= 6
+    used = preds.col >= 0
+    c = np.where(used, preds.col, 0)
+    num = coded.numeric[c] & used & (preds.lo != -1)
+    ge = num & (preds.hi == TOP)
+    le = num & (preds.hi != TOP)
+    med = coded.median_rank[c]
+    assert (preds.lo[ge] > med[ge]).all()  # 'at least v' only for values above the median
+    assert (preds.hi[le] <= med[le]).all() and (preds.lo[le] == 0).all()
+    # the baseline keeps shapes but not values
+    base = random_baseline(coded, preds, np.random.default_rng(1))
+    assert (base.col == preds.col).all()
+    assert (base.lo != preds.lo).any()
+
+
+# ------------------------------------------------------------------------------ known truth
+
+
+def test_copied_release_scores_near_one():
+    train, hold, _ = triple(11, 500)
+    res, ctx = run_so(train, train.copy(), hold, seed=1, singling_out_predicates=300)
+    assert res.estimate > 0.8
+    lo_adj = res.details["adjusted_interval"][0]
+    assert lo_adj > 0.5 and res.lower > 0.5
+    for kind in res.details["kinds"].values():
+        assert kind["excess"] > 0.8
+        assert kind["random_baseline"]["excess"] < 0.1  # random predicates see nothing
+
+
+def test_clean_release_interval_covers_zero_over_seeds():
+    covered, base = 0, []
+    for seed in range(20):
+        train, hold, synth = triple(100 + seed, 450)
+        res, _ = run_so(train, synth, hold, seed=seed, singling_out_predicates=200)
+        covered += res.lower == 0.0
+        base += [k["random_baseline"]["excess"] for k in res.details["kinds"].values()]
+    assert covered >= 18
+    assert np.mean(base) < 0.03
+
+
+def test_equal_size_subsampling_when_train_is_larger():
+    pop = simulate_population(1500, 5)
+    train, hold, synth = pop.iloc[:700], pop.iloc[700:1000], pop.iloc[1000:]
+    res, _ = run_so(train, synth, hold, seed=2, singling_out_predicates=100)
+    eq = res.details["equal_size"]
+    assert eq == {**eq, "size": 300, "subsampled": "train", "repeats": 10}
+    again, _ = run_so(train, synth, hold, seed=2, singling_out_predicates=100)
+    assert again.to_dict() == res.to_dict()  # same seed, same result
+
+
+# ------------------------------------------------------------------------------ robustness
+
+
+def test_odd_column_names_work():
+    train, hold, synth = triple(8, 200)
+    rename = {"age": "age (years)", "sex": "it's \"sex\"", "region": "région < 5",
+              "income": "income $ & <tax>", "bmi": "b m i"}
+    res, _ = run_so(*(f.rename(columns=rename) for f in (train, synth, hold)),
+                    singling_out_predicates=50)
+    assert res.status != "error" and res.estimate is not None
+    assert res.details["kinds"]["multivariate"]["found"] > 0
+
+
+def test_tiny_tables_are_skipped_with_the_minimum():
+    train, hold, synth = triple(9, 12)
+    res, _ = run_so(train, synth, hold)
+    assert res.status == "skipped" and "at least 20 rows" in res.reason
+
+
+def test_release_of_duplicated_rows_is_skipped_with_the_reason():
+    train, hold, synth = triple(10, 300)
+    synth = synth.iloc[:15].sample(300, replace=True, random_state=0)  # no unique row
+    res, _ = run_so(train, synth, hold, singling_out_predicates=50)
+    assert res.status == "skipped" and "no predicate isolating" in res.reason
+
+
+def test_one_column_runs_univariate_only():
+    rng = np.random.default_rng(4)
+    mk = lambda n: pd.DataFrame({"v": rng.normal(size=n).round(2)})  # noqa: E731
+    res, _ = run_so(mk(60), mk(60), mk(60), singling_out_predicates=20)
+    assert list(res.details["kinds"]) == ["univariate"]
+    assert res.estimate is not None
+
+
+def test_anonymeter_mode_uses_its_attack_counts():
+    train, hold, synth = triple(12, 400)
+    res, _ = run_so(train, synth, hold, mode="anonymeter")
+    kinds = res.details["kinds"]
+    assert kinds["univariate"]["requested"] == 500
+    assert kinds["multivariate"]["requested"] == 100
+    assert kinds["multivariate"]["composition"]["columns_per_predicate"] == [4, 4]
+    assert "equal size" in res.details["anonymeter"]["differences"]
