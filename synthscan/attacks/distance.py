@@ -9,6 +9,7 @@ Distance tests detect copying; passing them does not show privacy.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -265,12 +266,15 @@ class DataCopying:
     def _cells(ctx: ScanContext, ia: np.ndarray, ib: np.ndarray, xs: np.ndarray,
                xh: np.ndarray, clusters: np.ndarray) -> dict:
         from sklearn.cluster import KMeans, MiniBatchKMeans
+        from sklearn.exceptions import ConvergenceWarning
 
         t = ctx.encoded["train"]
         k = int(np.clip(min(len(xs), len(t)) // 200, 2, 20))
         seed = int(ctx.rng("copying:kmeans").integers(2**31 - 1))
         km_cls = MiniBatchKMeans if len(t) > 50_000 else KMeans
-        km = km_cls(n_clusters=k, n_init=1, random_state=seed).fit(t)
+        with warnings.catch_warnings():  # few distinct rows: fewer cells, said by the result
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            km = km_cls(n_clusters=k, n_init=1, random_state=seed).fit(t)
         centroids = km.cluster_centers_.astype(np.float32)
         eng = NeighborEngine(centroids, "l2", ctx.config.threads)
         cell_s = eng.kneighbors(synthetic_queries(ctx)[ia], 1)[1][:, 0]
