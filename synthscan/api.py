@@ -14,8 +14,16 @@ from typing import Any
 
 import pandas as pd
 
+from . import memory
 from ._version import __version__
-from .attacks import Check, ScanContext, default_checks, family_size
+from .attacks import (
+    CHECK_CLASSES,
+    Check,
+    ScanContext,
+    applicable,
+    default_checks,
+    family_size,
+)
 from .attacks.base import CheckResult
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, load_table
@@ -23,6 +31,8 @@ from .data.metadata import read_sdv_metadata
 from .data.schema import build_schema
 from .encoding.encoder import MixedEncoder
 from .errors import SynthscanError
+from .memory import parse_size
+from .neighbors.engine import batch_memory
 from .result import ScanResult
 from .risk.policy import Policy
 from .risk.verdict import apply_policy
@@ -72,6 +82,10 @@ def prepare(
     t0 = time.perf_counter()
     say("loading inputs")
     tokens = tuple(DEFAULT_MISSING_TOKENS) + tuple(config.missing_tokens)
+    limit = parse_size(config.max_memory) if config.max_memory else None
+    memory.check_files({Path(src).name: Path(src).stat().st_size
+                        for src in (train, holdout, synthetic)
+                        if isinstance(src, (str, Path)) and Path(src).is_file()}, limit)
     raw: dict[str, pd.DataFrame] = {}
     sources = {}
     for role, src in (("train", train), ("holdout", holdout), ("synthetic", synthetic)):
@@ -93,11 +107,14 @@ def prepare(
     encoder = MixedEncoder(config.metric).fit(real, schema.columns, others=[frames["synthetic"]])
     encoded = {r: encoder.transform(f) for r, f in frames.items()}
     timings["encode"] = time.perf_counter() - t1
+    memory.check_scan(sum(len(f) for f in frames.values()), len(schema.columns), encoder.dim_,
+                      limit, names.get("train", "train"))
 
     has_holdout = "holdout" in frames
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,
                       encoder=encoder, encoded=encoded,
-                      alpha_adjusted=config.alpha / max(family_size(has_holdout), 1))
+                      alpha_adjusted=config.alpha / max(family_size(has_holdout, config.checks),
+                                                        1))
     return ctx, list(sources.values())
 
 
@@ -108,6 +125,13 @@ def run_checks(ctx: ScanContext, checks: list[Check], progress: Progress | None 
     result instead of stopping the scan."""
     say = progress or (lambda _msg: None)
     timings = timings if timings is not None else {}
+    limit = parse_size(ctx.config.max_memory) if ctx.config.max_memory else None
+    with batch_memory(memory.batch_budget(limit)):
+        return _run_each(ctx, checks, say, timings)
+
+
+def _run_each(ctx: ScanContext, checks: list[Check], say: Progress,
+              timings: dict[str, float]) -> list[CheckResult]:
     results: list[CheckResult] = []
     for check in checks:
         if getattr(check, "needs_holdout", None) and not ctx.has_holdout:
@@ -161,7 +185,15 @@ def scan(
     ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings)
     has_holdout = ctx.has_holdout
     schema, encoder = ctx.schema, ctx.encoder
-    checks = run_checks(ctx, default_checks(has_holdout), progress, timings)
+    checks = run_checks(ctx, default_checks(has_holdout, config.checks), progress, timings)
+    if config.checks:
+        checks += [CheckResult.skipped(cls.id, cls.name, cls.criterion,
+                                       "not selected in this scan's settings (checks)",
+                                       component=getattr(cls, "component", False))
+                   for cls in CHECK_CLASSES if cls.id not in config.checks
+                   and applicable(cls, has_holdout)]
+        order = {cls.id: i for i, cls in enumerate(CHECK_CLASSES)}
+        checks.sort(key=lambda c: order.get(c.id, len(order)))
 
     verdict = apply_policy(checks, policy)
     timings["total"] = time.perf_counter() - t0

@@ -55,6 +55,11 @@ class ScanConfig:
     link_k : neighbour counts for linkability (a target is linked when its k nearest synthetic
         rows on each side share a row).
     singling_out_predicates : predicates requested per kind (univariate, multivariate).
+    checks : ids of the checks to run (empty: every check). The others are reported as
+        skipped ("not selected"), and the verdict covers only the checks that ran.
+    max_memory : peak-memory limit, e.g. "4GB" or "512MB" (None: no limit). The scan takes
+        smaller batches under it and stops early, with a clear message, if its memory bound
+        exceeds it.
     mode : "default", or "anonymeter" to reproduce Anonymeter's setup (1-NN attackers, its
         numbers of attacks) so figures can be compared on the same data.
     """
@@ -76,6 +81,8 @@ class ScanConfig:
     link_k: list[int] = field(default_factory=lambda: [1, 5])
     singling_out_predicates: int = 1000
     mode: str = "default"
+    max_memory: str | None = None
+    checks: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -142,7 +149,7 @@ class ScanConfig:
                                     "[[\"age\", \"sex\"], [\"income\", \"region\"]]")
         self.link_columns = [list(side) for side in lc]
         if lc and set(self.link_columns[0]) & set(self.link_columns[1]):
-            return "link_columns", "the two column lists must not share a column"
+            return "link_columns", "has a column in both lists — put each column on one side"
         if (not isinstance(self.link_k, (list, tuple)) or not self.link_k
                 or not all(is_int(k) and 1 <= k <= 100 for k in self.link_k)):
             return "link_k", "must be a list of integers from 1 to 100 — e.g. [1, 5]"
@@ -151,6 +158,18 @@ class ScanConfig:
             return "singling_out_predicates", "must be an integer of at least 10 — e.g. 1000"
         if self.mode not in MODES:
             return "mode", f"is {self.mode!r} — use one of {', '.join(MODES)}"
+        if not isinstance(self.checks, (list, tuple)) or not all(
+                isinstance(c, str) for c in self.checks):
+            return "checks", "must be a list of check ids — e.g. [\"exact_copies\"]"
+        self.checks = list(self.checks)
+        if self.max_memory is not None:
+            from .memory import parse_size
+
+            try:
+                parse_size(self.max_memory)
+            except ValueError:
+                return "max_memory", "must be a size — e.g. \"4GB\" or \"512MB\""
+            self.max_memory = str(self.max_memory)
         return None
 
     def to_dict(self) -> dict[str, Any]:

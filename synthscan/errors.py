@@ -35,6 +35,12 @@ class InputError(SynthscanError):
     exit_code = EXIT_CANNOT_RUN
 
 
+class ResourceError(SynthscanError):
+    """The scan would need more memory than allowed (``--max-memory``)."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
 class PrivacyRiskError(SynthscanError):
     """Raised by ``ScanResult.assert_ok()`` when the policy fails."""
 

@@ -131,3 +131,28 @@ def test_usage_errors_are_one_line_with_exit_code_2(args):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("synthscan: error: ") and "--help" in lines[0]
+
+
+def test_max_memory_stops_early_with_one_line_and_exit_3(tmp_path):
+    proc = scan_sample("clean", tmp_path / "out", "--max-memory", "300MB")
+    assert proc.returncode == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--max-memory" in lines[0] and "raise the limit" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_check_selection_is_a_config_error(tmp_path):
+    proc = scan_sample("clean", tmp_path / "out", "--set", 'checks=["nope"]')
+    assert proc.returncode == 2
+    assert "unknown check 'nope'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_selected_checks_run_and_the_others_are_reported_as_not_selected(tmp_path):
+    proc = scan_sample("leaky", tmp_path / "out", "--set",
+                       'checks=["exact_copies"]', "--format", "json")
+    assert proc.returncode == 1
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+    status = {c["id"]: c["status"] for c in result["checks"]}
+    assert status["exact_copies"] == "fail"
+    assert status["membership_inference"] == "skipped"
+    assert all("not selected" in c["reason"] for c in result["checks"] if c["id"] != "exact_copies")

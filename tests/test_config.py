@@ -125,6 +125,10 @@ def test_config_file_not_utf8_or_missing(tmp_path: Path) -> None:
     ("encoding", "no-such-codec"), ("encoding", 8),
     ("max_query_rows", 10), ("permutations", 98.0), ("bootstrap", "100"),
     ("alpha", 0.5), ("alpha", 0), ("alpha", True), ("alpha", float("nan")),
+    ("mia_folds", 1), ("mia_folds", 11), ("secret", "income"), ("known", [1]),
+    ("link_columns", [["a"]]), ("link_columns", [["a"], ["a", "b"]]), ("link_columns", [[], ["b"]]),
+    ("link_k", []), ("link_k", [0]), ("singling_out_predicates", 5), ("mode", "strict"),
+    ("max_memory", "lots"), ("max_memory", -1), ("max_memory", "0GB"), ("checks", "nndr"),
 ])
 def test_bad_values_are_rejected_with_a_hint(key: str, value: object) -> None:
     with pytest.raises(ConfigError) as info:
@@ -247,3 +251,27 @@ def test_resolve_errors_from_the_config_file(tmp_path: Path) -> None:
         resolve(p, [], NO_CLI, None, None)
     # the bad file value is overridden on the command line: fine
     assert resolve(p, ["seed=2"], NO_CLI, None, None)[0].seed == 2
+
+
+def test_attack_settings_are_normalised() -> None:
+    cfg = ScanConfig(link_k=[5, 1, 5], link_columns=(("a",), ("b", "c")), max_memory=512)
+    assert cfg.link_k == [1, 5]
+    assert cfg.link_columns == [["a"], ["b", "c"]]
+    assert cfg.max_memory == "512"
+    with pytest.raises(ConfigError, match="must not contain a secret column"):
+        ScanConfig(secret=["income"], known=["age", "income"])
+
+
+def test_memory_sizes_parse() -> None:
+    from synthscan.memory import batch_budget, parse_size, peak_bound
+
+    assert parse_size("4GB") == 4 * 2**30
+    assert parse_size("512 mb") == 512 * 2**20
+    assert parse_size(100) == 100 * 2**20  # plain numbers are megabytes
+    assert parse_size("1.5g") == int(1.5 * 2**30)
+    assert batch_budget(None) == 256 * 2**20
+    assert batch_budget(1 * 2**30) == 32 * 2**20  # smaller batches under a limit
+    assert batch_budget(10 * 2**20) == 8 * 2**20  # never below the minimum
+    # the bound grows linearly with rows x width
+    a, b = peak_bound(10_000, 15, 65), peak_bound(20_000, 15, 65)
+    assert b - a == peak_bound(20_000, 15, 65) - peak_bound(10_000, 15, 65) > 0

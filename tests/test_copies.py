@@ -10,6 +10,10 @@ import pandas as pd
 import synthscan
 from synthscan.attacks.copies import hit_probability
 
+#: the checks these tests are about (the attacks have their own tests)
+COPIES = synthscan.ScanConfig(checks=["exact_copies", "unique_reproduction",
+                                      "nearest_record_share", "distance_no_holdout"])
+
 
 def test_hit_probability_hand_worked():
     # one matching record among 10, subset of 4: 4/10; two records: 1 - C(8,4)/C(10,4) = 1 - 70/210
@@ -32,7 +36,7 @@ def test_planted_copies_are_counted_exactly_and_flagged():
     rng = np.random.default_rng(1)
     train, hold, synth = _people(2000, rng), _people(1000, rng), _people(2000, rng)
     synth.iloc[:100] = train.iloc[rng.choice(2000, 100, replace=False)].to_numpy()
-    res = synthscan.scan(train, synth, holdout=hold)
+    res = synthscan.scan(train, synth, holdout=hold, config=COPIES)
     c = res.check("exact_copies")
     assert c.counts["copies_of_train"] == 100
     assert c.counts["copies_of_holdout"] == 0
@@ -49,7 +53,7 @@ def test_chance_matches_in_discrete_data_are_not_a_leak():
     flagged = 0
     for _ in range(20):
         train, hold, synth = draw(1500), draw(500), draw(1500)
-        res = synthscan.scan(train, synth, holdout=hold)
+        res = synthscan.scan(train, synth, holdout=hold, config=COPIES)
         c = res.check("exact_copies")
         assert c.counts["copies_of_train"] > 0.9 * 1500  # nearly every row "copies" someone
         assert c.lower <= c.estimate <= c.upper
@@ -61,7 +65,7 @@ def test_copies_in_data_too_coarse_to_tell_are_skipped_with_a_reason():
     rng = np.random.default_rng(5)
     def draw(n):
         return pd.DataFrame({c: rng.choice(list("xyz"), n) for c in ("a", "b", "c")})
-    res = synthscan.scan(draw(1500), draw(1500), holdout=draw(500))
+    res = synthscan.scan(draw(1500), draw(1500), holdout=draw(500), config=COPIES)
     c = res.check("exact_copies")
     assert c.status == "skipped" and "by chance" in c.reason
     assert c.counts["copies_of_train"] > 1450
@@ -73,7 +77,7 @@ def test_identifier_columns_do_not_hide_copies():
     synth.iloc[:20] = train.iloc[:20].to_numpy()
     for df, prefix in ((train, "t"), (hold, "h"), (synth, "s")):
         df.insert(0, "row_id", [f"{prefix}{i:06d}" for i in range(len(df))])
-    res = synthscan.scan(train, synth, holdout=hold)
+    res = synthscan.scan(train, synth, holdout=hold, config=COPIES)
     assert "row_id" in res.schema["identifiers_excluded_from_distances"]
     c = res.check("exact_copies")
     assert c.counts["copies_of_train"] == 20
@@ -83,7 +87,7 @@ def test_identifier_columns_do_not_hide_copies():
 def test_without_holdout_the_evidence_is_labelled_weaker():
     rng = np.random.default_rng(4)
     train, synth = _people(500, rng), _people(500, rng)
-    res = synthscan.scan(train, synth)
+    res = synthscan.scan(train, synth, config=COPIES)
     assert res.check("exact_copies").evidence == "no-holdout"
     assert res.check("unique_reproduction").status == "skipped"
     assert "no-holdout" in res.evidence

@@ -27,8 +27,13 @@ def triple(seed: int, n: int = N) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     return pop.iloc[:n], pop.iloc[n:2 * n], pop.iloc[2 * n:].reset_index(drop=True)
 
 
+#: the checks these tests are about (the attacks have their own tests)
+DISTANCE_CHECKS = ["exact_copies", "unique_reproduction", "nearest_record_share", "data_copying",
+                   "nndr", "distance_no_holdout"]
+
+
 def nrs(train, synth, hold, **cfg) -> synthscan.ScanResult:
-    config = synthscan.ScanConfig(permutations=499, bootstrap=300, **cfg)
+    config = synthscan.ScanConfig(permutations=499, bootstrap=300, checks=DISTANCE_CHECKS, **cfg)
     return synthscan.scan(train, synth, holdout=hold, config=config)
 
 
@@ -224,7 +229,7 @@ def test_query_sampling_is_reported_and_reference_is_complete():
 def test_without_holdout_copies_are_still_found_and_labelled_weaker():
     train, _, clean = triple(16)
     leaky, _ = plant_copies(clean, train, 0.20, seed=5, jitter=0.02)
-    config = synthscan.ScanConfig(permutations=199, bootstrap=100)
+    config = synthscan.ScanConfig(permutations=199, bootstrap=100, checks=DISTANCE_CHECKS)
     res = synthscan.scan(train, leaky, config=config)
     c = res.check("distance_no_holdout")
     assert c.evidence == "no-holdout" and "Weaker evidence" in c.summary

@@ -6,6 +6,7 @@ Each check class declares ``component`` (does it enter the risk score?) and ``ne
 
 from __future__ import annotations
 
+from ..errors import ConfigError
 from .base import Check, CheckResult, ScanContext
 from .copies import ExactCopies, UniqueReproduction
 from .distance import (
@@ -31,20 +32,33 @@ CHECK_CLASSES: list[type] = [
 ]
 
 
+CHECK_IDS = [cls.id for cls in CHECK_CLASSES]
+
+
 def applicable(cls: type, has_holdout: bool) -> bool:
     need = getattr(cls, "needs_holdout", None)
     return need is None or need == has_holdout
 
 
-def default_checks(has_holdout: bool) -> list[Check]:
-    """The checks to run, given whether a holdout exists."""
-    return [cls() for cls in CHECK_CLASSES
+def selected(only: list[str] | None = None) -> list[type]:
+    """The check classes named in ``only`` (all when empty), in registry order."""
+    if not only:
+        return list(CHECK_CLASSES)
+    unknown = [c for c in only if c not in CHECK_IDS]
+    if unknown:
+        raise ConfigError(f"checks: unknown check {unknown[0]!r} — known: {', '.join(CHECK_IDS)}")
+    return [cls for cls in CHECK_CLASSES if cls.id in only]
+
+
+def default_checks(has_holdout: bool, only: list[str] | None = None) -> list[Check]:
+    """The checks to run, given whether a holdout exists (and the selection, if any)."""
+    return [cls() for cls in selected(only)
             if applicable(cls, has_holdout) or getattr(cls, "needs_holdout", None) is True]
 
 
-def family_size(has_holdout: bool) -> int:
+def family_size(has_holdout: bool, only: list[str] | None = None) -> int:
     """Number of risk components that will run: the Bonferroni family."""
-    return sum(1 for cls in CHECK_CLASSES
+    return sum(1 for cls in selected(only)
                if getattr(cls, "component", False) and applicable(cls, has_holdout))
 
 

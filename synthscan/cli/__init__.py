@@ -116,6 +116,9 @@ def scan(
                                      "in turn)."),
     known: list[str] = typer.Option([], "--known", help="Attribute inference: a column the "
                                     "attacker knows (repeatable; default: all other columns)."),
+    max_memory: str | None = typer.Option(None, "--max-memory", help="Peak-memory limit, e.g. "
+                                          "4GB: smaller batches, and a clear early stop "
+                                          "(exit 3) if the scan would need more."),
     mode: str | None = typer.Option(None, "--mode", help="'default', or 'anonymeter' to "
                                     "reproduce Anonymeter's attack setup for comparison."),
     set_: list[str] = typer.Option([], "--set", help="Override a setting: key=value, e.g. "
@@ -137,7 +140,8 @@ def scan(
     cfg, policy = resolve(
         config, set_,
         {"seed": seed, "missing_tokens": list(missing_token) or None, "threads": threads,
-         "secret": list(secret) or None, "known": list(known) or None, "mode": mode},
+         "secret": list(secret) or None, "known": list(known) or None, "mode": mode,
+         "max_memory": max_memory},
         preset, fail_on.value if fail_on else None,
     )
     result = run_scan(train, synthetic, holdout=holdout, config=cfg, metadata=metadata,

@@ -13,7 +13,7 @@ from ..risk.policy import Policy
 #: CLI option that sets each top-level setting (for messages naming where a bad value came from)
 OPTION_OF = {"seed": "--seed", "missing_tokens": "--missing-token", "threads": "--threads",
              "preset": "--preset", "fail_on": "--fail-on", "secret": "--secret",
-             "known": "--known", "mode": "--mode"}
+             "known": "--known", "mode": "--mode", "max_memory": "--max-memory"}
 POLICY_KEYS = ("preset", "thresholds", "fail_on")
 
 

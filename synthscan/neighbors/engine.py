@@ -16,6 +16,7 @@ matrix is ever built.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,19 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024  # bytes for per-batch results
+_BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("budget",
+                                                              default=DEFAULT_MEMORY_BUDGET)
+
+
+@contextlib.contextmanager
+def batch_memory(budget: int) -> Iterator[None]:
+    """Engines created inside this block size their query batches from ``budget`` bytes (a scan
+    under ``--max-memory`` uses it to take smaller batches)."""
+    token = _BUDGET.set(int(budget))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def _faiss():
@@ -51,18 +65,19 @@ class NeighborEngine:
     reference : (n, d) array; converted to C-contiguous float32.
     metric : "l1" (distances are L1 sums) or "l2" (squared Euclidean distances).
     threads : FAISS threads; None means all cores.
-    memory_budget : bytes allowed for one batch of results.
+    memory_budget : bytes allowed for one batch of results (default: the budget of the
+        enclosing ``batch_memory`` block, else 256 MiB).
     """
 
     def __init__(self, reference: np.ndarray, metric: str = "l1", threads: int | None = None,
-                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> None:
+                 memory_budget: int | None = None) -> None:
         faiss = _faiss()
         ref = np.ascontiguousarray(reference, dtype=np.float32)
         if ref.ndim != 2 or len(ref) == 0:
             raise ValueError("reference must be a non-empty 2-D array")
         self.metric = metric
         self.threads = threads
-        self.memory_budget = int(memory_budget)
+        self.memory_budget = int(memory_budget if memory_budget is not None else _BUDGET.get())
         self.n_reference, self.dim = ref.shape
         faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[metric]
         self._index = faiss.IndexFlat(self.dim, faiss_metric)
@@ -123,7 +138,7 @@ class TieIndex:
 
     def __init__(self, reference: np.ndarray, labels: np.ndarray, n_labels: int = 2,
                  metric: str = "l1", threads: int | None = None,
-                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> None:
+                 memory_budget: int | None = None) -> None:
         ref = np.ascontiguousarray(reference, dtype=np.float32)
         labels = np.asarray(labels, dtype=np.int64)
         if len(labels) != len(ref):
