@@ -15,6 +15,7 @@ from .distance import (
     NearestNeighbourDistanceRatio,
     NearestRecordShare,
 )
+from .inference import AttributeInference
 from .linkability import Linkability
 from .membership import MembershipInference
 from .singling_out import SinglingOut
@@ -29,6 +30,7 @@ CHECK_CLASSES: list[type] = [
     MembershipInference,
     SinglingOut,
     Linkability,
+    AttributeInference,
 ]
 
 

@@ -28,6 +28,8 @@ DATA_DRIVING = {
     "membership_inference": "holdout rows (non-member targets and the attacker's reference)",
     "singling_out": "holdout rows (predicates are compared at the holdout's size)",
     "linkability": "holdout rows (targets, up to the cap) and synthetic rows",
+    "attribute_inference": "holdout rows (targets: up to 5,000 training and 5,000 holdout "
+                           "records)",
 }
 
 

@@ -1,0 +1,296 @@
+"""Attribute inference on generated data with known truth: hand-worked accuracies, copied and
+attribute-only leaks are flagged, clean releases are not, missing values and tiny tables are
+handled, the candidate search equals exact per-secret searches, results are reproducible."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthscan.api import prepare, run_checks
+from synthscan.attacks.copies import ExactCopies
+from synthscan.attacks.distance import NearestRecordShare
+from synthscan.attacks.inference import (
+    ANONYMETER_N_ATTACKS,
+    TAU,
+    AttributeInference,
+    CandidateNN,
+    attack_plan,
+    nn_credit,
+    numeric_tolerance,
+    one_sided_p,
+)
+from synthscan.config import ScanConfig
+from synthscan.datasets import simulate_population
+from synthscan.errors import ConfigError
+from synthscan.neighbors.engine import NeighborEngine
+from synthscan.risk.policy import Policy
+from synthscan.risk.verdict import apply_policy
+
+
+def triple(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Train, holdout and a fresh (clean) synthetic release: disjoint population draws."""
+    pop = simulate_population(3 * n, seed)
+    parts = [pop.iloc[i * n:(i + 1) * n].reset_index(drop=True) for i in range(3)]
+    return parts[0], parts[1], parts[2]
+
+
+def inference(train, synth, hold, **cfg) -> tuple:
+    ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
+    (res,) = run_checks(ctx, [AttributeInference()])
+    return ctx, res
+
+
+def rows_of(res, secret: str, attacker: str = "1-NN") -> dict:
+    (row,) = [r for r in res.details["table"]
+              if r["secret"] == secret and r["attacker"] == attacker]
+    return row
+
+
+# ------------------------------------------------------------------------------ hand-worked
+
+
+def test_nn_credit_splits_exact_ties_fairly():
+    # 1-D reference: two records at 0 (secrets 1 and 2), one at 1 (secret 1), one at 2 (3)
+    ref = np.array([[0.0], [0.0], [1.0], [2.0]], np.float32)
+    ref_y = np.array([1.0, 2.0, 1.0, 3.0])
+    q = np.array([[0.0], [1.0], [1.5], [1.5]], np.float32)
+    truth = np.array([1.0, 1.0, 3.0, 2.0])
+    (credit,) = nn_credit(ref, ref_y, [q], [truth], tolerance=0.0)
+    # q0: tied records {1, 2} -> 1/2; q1: record {1} -> 1; q2: tie {1, 3} at 0.5 -> 1/2;
+    # q3: tie {1, 3}, neither is 2 -> 0
+    assert credit.tolist() == [0.5, 1.0, 0.5, 0.0]
+    # tolerance 1: values within 1 of the truth count; +inf (a missing value) never does.
+    # q0: {1, inf} vs 1 -> 1/2; q1: {1} -> 1; q2: {1, 3} vs 3 -> 1/2; q3: {1, 3} vs 2 -> 1
+    (credit,) = nn_credit(ref, np.array([1.0, np.inf, 1.0, 3.0]), [q], [truth], tolerance=1.0)
+    assert credit.tolist() == [0.5, 1.0, 0.5, 1.0]
+
+
+def test_hand_worked_accuracies_tolerance_and_ties():
+    # known column k identifies train records a_i in the synthetic data; holdout records b_i are
+    # never seen there, so every synthetic row ties for them (distance 1 on k)
+    n = 20
+    i = np.arange(n)
+    train = pd.DataFrame({"k": [f"a{j}" for j in i], "y": 10.0 * i})
+    hold = pd.DataFrame({"k": [f"b{j}" for j in i], "y": 10.0 * i + 3})
+    synth = pd.DataFrame({"k": [f"a{j}" for j in i],
+                          "y": np.where(i < 10, 10.0 * i, 10.0 * i + 50)})
+    # pooled real y: 0, 3, 10, 13, ..., 190, 193 -> quartiles 48.25 and 144.75, IQR 96.5
+    tol, spread = numeric_tolerance(np.concatenate([train.y, hold.y]))
+    assert spread == "IQR"
+    assert tol == pytest.approx(TAU * 96.5)  # 4.825: a guess 3 off counts, 7 off does not
+    # k is unique per record: declare it categorical (it would be inferred as an identifier)
+    ctx, res = inference(train, synth, hold, secret=["y"], known=["k"],
+                         columns={"k": "categorical"})
+    row = rows_of(res, "y")
+    # train a_i: own synthetic row, exact for i < 10, 50 off for i >= 10 -> 10 of 20
+    assert row["successes_train"] == pytest.approx(10.0)
+    assert row["accuracy_train"] == pytest.approx(0.5)
+    # holdout b_i (truth 10i + 3): 20 tied rows, one of them (10i) within tolerance when
+    # 10i is a synthetic value: i < 10 or 15 <= i <= 19 -> 15 targets x 1/20
+    assert row["successes_holdout"] == pytest.approx(0.75)
+    a_h = 0.75 / 20
+    assert row["excess"] == pytest.approx((0.5 - a_h) / (1 - a_h))
+    # baseline: holdout half -> other half; all tie, every other holdout y is >= 10 away
+    assert row["baseline_successes"] == 0 and row["baseline_targets"] == 10
+    assert res.details["pairs_tested"] == 2  # 1-NN and gradient boosting
+    assert res.estimate >= row["excess"] - 1e-12
+    # the p-value is the pooled one-sided z-test, Holm-adjusted over the two pairs
+    p = one_sided_p(10.0, 20, 0.75, 20)
+    z = (0.5 - a_h) / math.sqrt(0.26875 * 0.73125 * (2 / 20))
+    assert p == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)))
+    # the learner has too few rows and guesses one value (the snapped median, 90): 1 of 20 on
+    # each side (90 vs train 90, holdout 93), p = 0.5 -> Holm doubles the smaller p-value
+    gb = rows_of(res, "y", "gradient boosting")
+    assert gb["successes_train"] == 1 and gb["successes_holdout"] == 1
+    assert row["holm_p"] == pytest.approx(min(1.0, 2 * p))
+
+
+def test_categorical_secret_missing_is_a_value_of_its_own():
+    n = 20
+    i = np.arange(n)
+    secret = np.array(["x", None, "y", None] * 5, dtype=object)
+    train = pd.DataFrame({"k": i.astype(float), "s": secret})
+    hold = pd.DataFrame({"k": i + 0.25, "s": np.roll(secret, 2)})
+    synth = train.copy()
+    _, res = inference(train, synth, hold, secret=["s"], known=["k"])
+    row = rows_of(res, "s")
+    # train targets find their own copy: missing guessed for missing counts as correct
+    assert row["accuracy_train"] == 1.0
+    # holdout k_i + 0.25 is nearest to train k_i, whose secret is two steps off: x<->y and
+    # missing<->missing: missing matches (10 of 20), x vs y never does
+    assert row["accuracy_holdout"] == pytest.approx(0.5)
+    assert "missing_truth_excluded" not in row
+
+
+def test_tolerance_falls_back_when_the_iqr_is_zero():
+    v = np.zeros(1000)
+    v[:5] = np.arange(1, 6) * 100.0  # 99.5% zeros: IQR 0 and 1st-99th percentile span 0
+    tol, spread = numeric_tolerance(v)
+    assert spread.startswith("min-max") and tol == pytest.approx(TAU * 500)
+    v[:50] = np.linspace(1, 200, 50)  # 5% non-zero: IQR 0, percentile span > 0
+    tol, spread = numeric_tolerance(v)
+    assert spread.startswith("1st-99th") and tol > 0
+    assert numeric_tolerance(np.full(10, 3.0)) == (0.0, "constant column (exact match)")
+
+
+def test_candidate_search_equals_exact_per_secret_searches():
+    train, hold, synth = triple(400, 3)
+    ctx, _ = prepare(train, synth, hold, ScanConfig())
+    names = [c.name for c in ctx.schema.distance_columns]
+    from synthscan.attacks.inference import _code_columns, _nn_ref_y
+
+    cols = _code_columns(ctx, names)
+    codes = {c: (cols[c].values["synthetic"], cols[c].values["train"])
+             for c in names if not cols[c].numeric}
+    # a small k forces many queries through the exact fallback
+    nn = CandidateNN(ctx.encoded["synthetic"], ctx.encoded["train"], ctx.encoder, names, codes,
+                     k=6)
+    for secret in names:
+        col = cols[secret]
+        known = [c for c in names if c != secret]
+        truth = col.values["train"]
+        rows = np.flatnonzero(~np.isnan(truth)) if col.numeric else np.arange(len(truth))
+        ref_y = _nn_ref_y(col.values["synthetic"], col)
+        fast = nn.credit(known, ref_y, rows, truth[rows], col.tolerance)
+        dims = ctx.encoder.dims_of(known)
+        (exact,) = nn_credit(ctx.encoded["synthetic"][:, dims], ref_y,
+                             [ctx.encoded["train"][rows][:, dims]], [truth[rows]],
+                             col.tolerance)
+        np.testing.assert_array_equal(fast, exact)
+    assert 0 < nn.fallback_queries < len(names) * len(train)
+
+
+# ------------------------------------------------------------------------------ leaks and nulls
+
+
+def test_copy_of_train_is_high_risk_in_default_every_column_mode():
+    train, hold, _ = triple(600, 11)
+    ctx, res = inference(train, train.copy(), hold, seed=1)
+    n_cols = len(ctx.schema.distance_columns)
+    assert res.details["pairs_tested"] == 2 * n_cols  # every column, both attackers
+    assert res.lower > 0.05
+    # identifying numeric secrets are guessed exactly from the copy, not for holdout records
+    for secret in ("income", "bmi"):
+        row = rows_of(res, secret)
+        assert row["accuracy_train"] > 0.9
+        assert row["accuracy_holdout"] < 0.3
+        assert row["interval"][0] > 0.5
+    assert res.details["worst"]["secret"] in {r["secret"] for r in res.details["table"]}
+    lo, hi = res.details["adjusted_interval"]
+    assert lo <= res.lower and hi >= res.upper  # adjusted = wider (smaller alpha)
+
+
+def test_clean_release_interval_covers_zero_over_seeds():
+    covered = 0
+    for seed in range(20):
+        train, hold, synth = triple(400, 100 + seed)
+        _, res = inference(train, synth, hold, seed=seed, secret=["income", "occupation"])
+        assert res.details["pairs_tested"] == 4
+        covered += res.lower == 0.0
+    assert covered >= 18
+
+
+def test_attribute_only_leak_is_flagged_while_distance_tests_are_not():
+    """Fresh synthetic rows whose income is copied from the training record nearest on the
+    quasi-identifiers the attacker knows. The rest of each row is fresh, so nearest-record and
+    copy tests see nothing; attribute inference on those columns does. (When the secret is
+    copied from the record nearest on *all* other columns, the copied value pulls the row onto
+    its source and the nearest-record share flags it too.)"""
+    known = ["age", "sex", "region", "signup_date"]
+    for seed in (0, 1):
+        train, hold, synth = triple(1000, 40 + seed)
+        cfg = ScanConfig(seed=seed, permutations=199, bootstrap=200, secret=["income"],
+                         known=known)
+        ctx, _ = prepare(train, synth, hold, cfg)
+        dims = ctx.encoder.dims_of(known)
+        _, idx = NeighborEngine(ctx.encoded["train"][:, dims]).kneighbors(
+            ctx.encoded["synthetic"][:, dims], 1)
+        leaky = synth.copy()
+        leaky["income"] = train["income"].to_numpy()[idx[:, 0]]
+        ctx, _ = prepare(train, leaky, hold, cfg)
+        results = run_checks(ctx, [AttributeInference(), NearestRecordShare(), ExactCopies()])
+        apply_policy(results, Policy())
+        by_id = {r.id: r for r in results}
+        inf = by_id["attribute_inference"]
+        assert inf.lower > 0.05 and inf.status == "fail"
+        assert rows_of(inf, "income")["interval"][0] > 0.05
+        assert by_id["nearest_record_share"].status != "fail"
+        assert by_id["exact_copies"].status == "pass"
+
+
+# ------------------------------------------------------------------------------ robustness
+
+
+def test_missing_values_in_known_and_secret_columns():
+    train, hold, synth = triple(300, 5)
+    rng = np.random.default_rng(0)
+    for df in (train, hold, synth):
+        for col in ("income", "occupation", "age"):
+            df.loc[rng.random(len(df)) < 0.15, col] = None
+    _, res = inference(train, synth, hold, secret=["bmi", "smoker", "income", "occupation"])
+    assert res.status != "error" and res.estimate is not None
+    for row in res.details["table"]:
+        for key in ("accuracy_train", "accuracy_holdout", "excess", "holm_p", "baseline"):
+            assert math.isfinite(row[key]), (row["secret"], key)
+        assert all(math.isfinite(v) for v in row["interval"])
+    # numeric secrets with a missing truth are left out of the scoring, and counted
+    bmi = rows_of(res, "bmi")
+    assert bmi["missing_truth_excluded"]["train"] > 0
+    assert bmi["targets_train"] + bmi["missing_truth_excluded"]["train"] == 300
+    # categorical missing values are a class: every target is scored
+    assert rows_of(res, "occupation")["targets_train"] == 300
+
+
+def test_tiny_and_degenerate_inputs_are_skipped_with_a_reason():
+    train, hold, synth = triple(10, 2)
+    _, res = inference(train, synth, hold)
+    assert res.status == "skipped" and "at least 20" in res.reason
+    one = [df[["age"]] for df in triple(50, 2)]
+    _, res = inference(*one)
+    assert res.status == "skipped" and "two attackable columns" in res.reason
+
+
+def test_unknown_column_names_raise_one_line_config_errors():
+    train, hold, synth = triple(50, 2)
+    ctx, _ = prepare(train, synth, hold, ScanConfig(secret=["salary"]))
+    with pytest.raises(ConfigError) as exc:
+        AttributeInference().run(ctx)
+    msg = str(exc.value)
+    assert "'salary'" in msg and "use one of" in msg and "\n" not in msg
+    ctx, _ = prepare(train, synth, hold, ScanConfig(known=["person_id"]))  # an identifier
+    with pytest.raises(ConfigError, match="'person_id' is not an attackable column"):
+        AttributeInference().run(ctx)
+
+
+def test_known_columns_narrow_the_plan():
+    train, hold, synth = triple(50, 2)
+    ctx, _ = prepare(train, synth, hold, ScanConfig(known=["age", "sex"]))
+    plan = attack_plan(ctx)
+    assert {s for s, _ in plan} == {c.name for c in ctx.schema.distance_columns} - {"age", "sex"}
+    assert all(q == ["age", "sex"] for _, q in plan)
+    ctx, _ = prepare(train, synth, hold, ScanConfig(secret=["income"]))
+    ((secret, known),) = attack_plan(ctx)
+    assert secret == "income" and "income" not in known and "person_id" not in known
+
+
+def test_anonymeter_mode_uses_its_attack_count_and_1nn_only():
+    train, hold, synth = triple(700, 8)
+    _, res = inference(train, synth, hold, mode="anonymeter", secret=["income", "sex"])
+    assert res.details["targets_per_side"] == ANONYMETER_N_ATTACKS
+    assert {r["attacker"] for r in res.details["table"]} == {"1-NN"}
+    assert res.details["pairs_tested"] == 2
+    assert "relative to the guess" in res.details["anonymeter_comparison"]
+
+
+def test_same_seed_same_result_and_no_record_values_in_output():
+    train, hold, synth = triple(300, 9)
+    a = inference(train, synth, hold, seed=4, secret=["income", "region"])[1].to_dict()
+    b = inference(train, synth, hold, seed=4, secret=["income", "region"])[1].to_dict()
+    assert a == b
+    text = repr(a)
+    for value in train["income"].head(50):
+        assert f"{value}" not in text
