@@ -6,7 +6,7 @@ indexes over them, the coded tables of the singling-out and attribute-inference 
 classifier features of the membership attack. Query results are produced in batches whose size is
 set from a batch budget, so the bound is
 
-    peak ≈ base + per_cell × rows_total × (encoded dimensions + columns) + 4 × batch budget
+    peak ≈ base + per_cell × rows_total × (encoded dimensions + columns) + 2 × batch budget
 
 with constants measured by ``benchmarks/bench_memory.py`` (see docs/security-and-limits.md).
 Under ``--max-memory`` the scan takes smaller batches and stops early, with a clear message, when
@@ -21,9 +21,9 @@ from .errors import ResourceError
 from .neighbors.engine import DEFAULT_MEMORY_BUDGET
 
 #: the interpreter with numpy, pandas, scikit-learn and FAISS loaded
-BASE_BYTES = 700 * 2**20
+BASE_BYTES = 400 * 2**20
 #: bytes per row and per (encoded dimension + column) at the peak, with margin
-PER_CELL_BYTES = 40
+PER_CELL_BYTES = 80
 #: reading a CSV or Parquet file takes up to this many times its size while parsing
 LOAD_FACTOR = 12
 MIN_BATCH = 8 * 2**20
@@ -63,7 +63,7 @@ def batch_budget(limit: int | None) -> int:
 def peak_bound(rows_total: int, columns: int, dims: int, limit: int | None = None) -> int:
     """Upper bound (bytes) on a scan's peak resident memory for these data sizes."""
     return int(BASE_BYTES + PER_CELL_BYTES * rows_total * (dims + columns)
-               + 4 * batch_budget(limit))
+               + 2 * batch_budget(limit))
 
 
 def check_files(sizes: dict[str, int], limit: int | None) -> None:
