@@ -294,3 +294,24 @@ def test_same_seed_same_result_and_no_record_values_in_output():
     text = repr(a)
     for value in train["income"].head(50):
         assert f"{value}" not in text
+
+
+def test_very_wide_data_samples_the_secrets_and_the_learner_features():
+    from synthscan.attacks.inference import MAX_LEARNER_FEATURES, MAX_SECRETS, attack_plan
+
+    n_cols = max(MAX_SECRETS, MAX_LEARNER_FEATURES) + 30
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame(rng.integers(0, 3, (40, n_cols)).astype(float),
+                           columns=[f"c{j}" for j in range(n_cols)]) for _ in range(3)]
+    ctx, _ = prepare(frames[0], frames[2], frames[1], ScanConfig(seed=1))
+    plan = attack_plan(ctx)
+    assert len(plan) == MAX_SECRETS
+    assert len({s for s, _ in plan}) == MAX_SECRETS
+    assert all(len(q) == n_cols - 1 and s not in q for s, q in plan)
+    assert plan == attack_plan(ctx)  # seeded
+    (r,) = run_checks(ctx, [AttributeInference()])
+    assert r.details["secrets_sampled"] is True
+    assert r.details["pairs_tested"] == 2 * MAX_SECRETS
+    # naming the secrets explicitly tests exactly those
+    ctx2, _ = prepare(frames[0], frames[2], frames[1], ScanConfig(seed=1, secret=["c0", "c1"]))
+    assert [s for s, _ in attack_plan(ctx2)] == ["c0", "c1"]

@@ -244,8 +244,9 @@ def test_html_never_calls_a_low_verdict_anonymous(clean):
     assert "no evidence of leakage at this statistical power" in doc
     assert "not proof that the data are anonymous" in doc
     lowered = doc.lower()
-    assert lowered.count("anonymous") == lowered.count("not proof that the data are anonymous") \
-        + lowered.count("does not certify the data as anonymous")
+    negated = ("not proof that the data are anonymous", "does not certify the data as anonymous",
+               "not that the data is anonymous")
+    assert lowered.count("anonymous") == sum(lowered.count(p) for p in negated)
 
 
 def test_html_draws_histograms_found_in_details(leaky):

@@ -66,6 +66,12 @@ from ..stats import excess_interval, holm, min_detectable_difference, newcombe_d
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
+#: by default at most this many columns are tested as the secret (a seeded sample of wider data;
+#: ``--secret`` chooses them instead)
+MAX_SECRETS = 50
+#: the learner attacker uses at most this many known columns (a seeded sample of wider data; the
+#: 1-NN attacker always uses all of them)
+MAX_LEARNER_FEATURES = 200
 #: numeric secrets: a guess is correct within TAU times the IQR of the pooled real column
 TAU = 0.05
 #: training and holdout targets per side (equal numbers; a seeded sample when larger)
@@ -137,8 +143,9 @@ class _Pair:
 def attack_plan(ctx: ScanContext) -> list[tuple[str, list[str]]]:
     """(secret, known columns) pairs to attack, from ``config.secret`` / ``config.known``.
 
-    Default: every attackable (distance) column in turn as the secret, all others known. Names
-    are validated against the attackable columns; an unknown one raises ``ConfigError``.
+    Default: every attackable (distance) column in turn as the secret, all others known (a
+    seeded sample of MAX_SECRETS secrets when there are more columns). Names are validated
+    against the attackable columns; an unknown one raises ``ConfigError``.
     """
     attackable = [c.name for c in ctx.schema.distance_columns]
     cfg = ctx.config
@@ -151,6 +158,9 @@ def attack_plan(ctx: ScanContext) -> list[tuple[str, list[str]]]:
                     "attacked)")
     known = list(cfg.known)
     secrets = list(cfg.secret) or [c for c in attackable if c not in known]
+    if not cfg.secret and len(secrets) > MAX_SECRETS:  # very wide data: a seeded sample
+        pick = ctx.rng("inference:secrets").choice(len(secrets), MAX_SECRETS, replace=False)
+        secrets = [secrets[i] for i in sorted(pick)]
     plan = []
     for s in secrets:
         q = [c for c in (known or attackable) if c != s]
@@ -300,7 +310,8 @@ class CandidateNN:
         if n == 0:
             return np.zeros(0)
         d_u, idx = self.dist[rows], self.idx[rows]
-        dropped = [c for c in self.columns if c not in known]
+        known_set = set(known)
+        dropped = [c for c in self.columns if c not in known_set]
         if dropped:
             d_q = d_u - self._dropped_distance(rows, idx, dropped)
             dmax = self._dropped_bound(rows, dropped)
@@ -538,8 +549,13 @@ class AttributeInference:
                                           rows_b, truth_b[rows_b], col.tolerance)
                            if nn_base is not None else np.zeros(0))
                 else:
-                    jq = [pos[c] for c in known]
-                    cat = np.array([not cols[c].numeric for c in known])
+                    learn_on = known
+                    if len(known) > MAX_LEARNER_FEATURES:  # very wide data: a seeded sample
+                        pick = ctx.rng(f"inference:features:{secret}").choice(
+                            len(known), MAX_LEARNER_FEATURES, replace=False)
+                        learn_on = [known[i] for i in sorted(pick)]
+                    jq = [pos[c] for c in learn_on]
+                    cat = np.array([not cols[c].numeric for c in learn_on])
                     seed = int(ctx.rng(f"inference:learner:{secret}").integers(2**31 - 1))
                     x_tgt = feats["targets"][:, jq]
                     (g_th,) = learner_guesses(
@@ -653,6 +669,9 @@ class AttributeInference:
             "significant_pairs_holm": n_sig,
             "family_p_value": min(p.holm_p for p in pairs),
             "secrets": secrets,
+            "secrets_sampled": (not cfg.secret and len(secrets) == MAX_SECRETS
+                                and len(ctx.schema.distance_columns) - len(cfg.known)
+                                > MAX_SECRETS),
             "known": known_desc,
             "attackers": attackers,
             "interval_method": (

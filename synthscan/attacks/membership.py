@@ -267,6 +267,19 @@ def _selection_key(pos: np.ndarray, neg: np.ndarray, f: float) -> tuple[float, f
     return tpr - fpr, float(bootstrap_auc(pos, neg, None)[0])
 
 
+def _attack_table(per_attack: dict) -> list[dict]:
+    """One flat row per attack (for report tables): AUC and TPR at each estimable FPR."""
+    rows = []
+    for name, a in per_attack.items():
+        row = {"attack": name, "auc": a["auc"], "auc_95_ci": a["auc_interval"],
+               "max_advantage": a["max_advantage"]}
+        for o in a["operating_points"]:
+            label = f"true-positive rate at {o['fpr_target']:.1%} FPR".replace(".0%", "%")
+            row[label] = [o["tpr"], *o["tpr_interval"]] if o["estimable"] else "not estimable"
+        rows.append(row)
+    return rows
+
+
 class MembershipInference:
     """Cross-fitted membership-inference attack battery; see the module docstring."""
 
@@ -419,6 +432,7 @@ class MembershipInference:
                           "fold, attacker's reference = the rest of the holdout, members = an "
                           "equal-size disjoint sample of train",
                 "attacks": per_attack,
+                "attack_table": _attack_table(per_attack),
                 "roc_curve": {**roc_loglog(ev_pos, ev_neg),
                                "scale": "log",
                                "note": f"{best} attack on the evaluation half; the diagonal is "

@@ -98,6 +98,7 @@ class MixedEncoder:
         slot; no statistic is learned from it.
         """
         others = others or []
+        self._slices: dict[str, slice] | None = None
         self.columns_ = [c for c in columns if c.in_distance]
         if not self.columns_:
             raise ValueError("no distance columns to encode")
@@ -185,6 +186,9 @@ class MixedEncoder:
         """The encoded dimensions of each distance column. The distance is a sum over columns,
         so the distance on a subset of columns is the same metric on the union of their slices
         (e.g. for linkability or attribute inference on known columns)."""
+        cached = self.__dict__.get("_slices")
+        if cached is not None:
+            return dict(cached)
         out = {}
         for nc in self.numeric_:
             width = (3 if nc.with_missing else 1) if self.metric == "l1" else (
@@ -192,7 +196,8 @@ class MixedEncoder:
             out[nc.name] = slice(nc.offset, nc.offset + width)
         for cc in self.categorical_:
             out[cc.name] = slice(cc.offset, cc.offset + cc.n_dims)
-        return out
+        self._slices = out
+        return dict(out)
 
     def dims_of(self, names: list[str]) -> np.ndarray:
         """Sorted encoded dimension indices of the distance columns ``names``."""

@@ -391,3 +391,36 @@ def counts_rows(counts: dict[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(counts, dict):
         return []
     return [(details_label(k), describe(k, v)) for k, v in counts.items()]
+
+
+# --------------------------------------------------------------------------------------------
+# record tables: details entries that are lists of flat records (e.g. one row per attack)
+
+MAX_TABLE_ROWS = 40
+MAX_TABLE_COLS = 9
+
+
+def record_tables(details: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Details entries that are lists of flat dicts, as (label, headers, rows) of plain text:
+    at most MAX_TABLE_ROWS rows and MAX_TABLE_COLS columns (the first ones), values formatted
+    like the rest of the details."""
+    out = []
+    if not isinstance(details, dict):
+        return out
+    for key, value in details.items():
+        if not (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+            continue
+        fields = list(dict.fromkeys(str(k) for v in value for k in v))
+        flat = [f for f in fields
+                if all(not isinstance(v.get(f), (dict, list)) or _numeric_list(v.get(f))
+                       is not None for v in value)][:MAX_TABLE_COLS]
+        if not flat:
+            continue
+        rows = []
+        for v in value[:MAX_TABLE_ROWS]:
+            rows.append(["" if v.get(f) is None else describe(f, v.get(f), 1) for f in flat])
+        label = details_label(key)
+        if len(value) > MAX_TABLE_ROWS:
+            label += f" (first {MAX_TABLE_ROWS} of {len(value):,})"
+        out.append((label, [details_label(f) for f in flat], rows))
+    return out

@@ -234,6 +234,9 @@ def _check_card(ch: CheckResult, anchor: str) -> str:
     parts.append(_kv_table(c.counts_rows(ch.counts), "Counts"))
     parts.append(_kv_table(c.details_rows(ch.details, skip={"adjusted_interval"}), "Details"))
     parts.extend(detail_chart(chart) for chart in c.find_charts(ch.details))
+    for label, headers, rows in c.record_tables(ch.details):
+        parts.append(_table([e(h) for h in headers], [[e(x) for x in r] for r in rows],
+                            caption=e(label)))
     parts.append("</article>")
     return "".join(parts)
 
