@@ -146,9 +146,15 @@ class NearestRecordShare:
         delta_b = (share_b - pi0_b) / (1 - pi0_b)
         lo, hi = percentile_interval(delta_b, cfg.alpha)
         lo_adj, hi_adj = percentile_interval(delta_b, ctx.alpha_adjusted)
+        # never narrower than the permutation null's spread: at small sizes the bootstrap,
+        # conditional on this synthetic sample, is too narrow (validation: 85% coverage at
+        # n_train = 1,000), while the null's spread matched the spread of delta across seeds
+        null_sd = float(np.std(null)) / (1 - pi0)
+        z, z_adj = normal_quantile(1 - cfg.alpha / 2), normal_quantile(1 - ctx.alpha_adjusted / 2)
+        lo, hi = min(lo, delta - z * null_sd), max(hi, delta + z * null_sd)
+        lo_adj, hi_adj = min(lo_adj, delta - z_adj * null_sd), max(hi_adj, delta + z_adj * null_sd)
         est = _clip01(delta)
         lo, hi = min(_clip01(lo), est), max(_clip01(hi), est)
-        null_sd = float(np.std(null)) / (1 - pi0)
         mde = min_detectable_shift(null_sd, ctx.alpha_adjusted / 2)
         multi = float(np.mean(ties.n_tied > 1))
         summary = (
@@ -167,9 +173,11 @@ class NearestRecordShare:
                 "p_hat": p_hat, "pi0": pi0, "delta_unclipped": delta,
                 "adjusted_interval": [_clip01(lo_adj), max(_clip01(hi_adj), est)],
                 "permutations": cfg.permutations, "bootstrap": cfg.bootstrap,
-                "interval_method": "cluster bootstrap over real records (Poisson weights)",
+                "interval_method": "cluster bootstrap over real records (Poisson weights), "
+                                   "widened where needed to the permutation null's spread",
                 "test": "label permutation over train ∪ holdout (one-sided)",
                 "min_detectable_delta": mde,
+                "null_sd": null_sd,
                 "share_of_queries_with_ties": multi,
                 "mean_tie_size": float(n_tied.mean()),
                 **_sampling_details(ctx),
