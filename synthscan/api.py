@@ -50,12 +50,15 @@ LIMITATIONS = [
 
 
 def _environment() -> dict[str, Any]:
-    import numpy
-    import sklearn
+    from importlib.metadata import version
 
+    import numpy
+
+    # the installed version, without importing scikit-learn (over a second) for a scan that
+    # does not use it
     env = {"synthscan": __version__, "python": platform.python_version(),
            "numpy": numpy.__version__, "pandas": pd.__version__,
-           "scikit-learn": sklearn.__version__}
+           "scikit-learn": version("scikit-learn")}
     try:
         import faiss
 

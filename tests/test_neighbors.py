@@ -95,3 +95,43 @@ def test_small_batches_give_the_same_answer(rng):
     big = NeighborEngine(ref, "l1").kneighbors(q, 3)
     small = NeighborEngine(ref, "l1", memory_budget=1).kneighbors(q, 3)
     assert np.array_equal(big[0], small[0])
+
+
+@pytest.mark.parametrize("wanted", [True, (0,), (1,)])
+def test_per_label_nearest_distances_match_brute_force(rng, wanted):
+    ref, q = _encoded(rng, n_ref=600, n_q=150)
+    # a rare label (5%): usually absent from the first k0 neighbours, so finding it needs the
+    # wider search; labels not asked for come back as NaN rather than a wrong distance
+    labels = (rng.random(len(ref)) < 0.05).astype(int)
+    res = TieIndex(ref, labels, 2, "l1").nearest(q, k0=2, per_label=wanted)
+    full = pairwise_distances(q.astype(np.float64), ref.astype(np.float64), metric="manhattan")
+    asked = [0, 1] if wanted is True else list(wanted)
+    for lab in (0, 1):
+        got = res.label_distance[:, lab]
+        if lab in asked:
+            np.testing.assert_allclose(got, full[:, labels == lab].min(axis=1), atol=1e-5)
+        else:
+            assert np.isnan(got).all()
+
+
+def test_kmeans_finds_planted_clusters_and_is_seeded():
+    from synthscan.neighbors.kmeans import assign, kmeans
+
+    gen = np.random.default_rng(3)
+    means = np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])
+    truth = gen.integers(0, 3, 3000)
+    x = (means[truth] + gen.normal(0, 0.3, (3000, 2))).astype(np.float32)
+    c = kmeans(x, 3, seed=7)
+    assert c.shape == (3, 2)
+    # every planted mean has a centroid within 0.1, and assignments recover the clusters
+    err = np.abs(c[:, None, :] - means[None]).sum(axis=2).min(axis=0)
+    assert err.max() < 0.1
+    nearest_mean = np.abs(c[:, None, :] - means[None]).sum(axis=2).argmin(axis=1)
+    assert sorted(nearest_mean.tolist()) == [0, 1, 2]
+    assert np.mean(nearest_mean[assign(c, x)] == truth) > 0.99
+    assert np.array_equal(c, kmeans(x, 3, seed=7))
+    assert np.array_equal(c, kmeans(x, 3, seed=7, threads=1))
+    # fewer distinct rows than k: as many centroids as there are rows, each on a row
+    few = np.repeat(np.array([[1.0, 1.0], [2.0, 2.0]], dtype=np.float32), 50, axis=0)
+    c2 = kmeans(few, 5, seed=0)
+    assert sorted(map(tuple, c2.tolist())) == [(1.0, 1.0), (2.0, 2.0)]

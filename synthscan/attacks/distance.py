@@ -9,11 +9,11 @@ Distance tests detect copying; passing them does not show privacy.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
-from ..neighbors.engine import NeighborEngine, TieIndex, TieResult
+from ..neighbors.engine import TieIndex, TieResult
+from ..neighbors.kmeans import assign, kmeans
 from ..stats import excess_interval, normal_quantile
 from ..stats.resampling import (
     clustered_auc_less,
@@ -58,9 +58,10 @@ def synthetic_queries(ctx: ScanContext) -> np.ndarray:
 
 
 def nearest_real(ctx: ScanContext) -> TieResult:
-    """Synthetic queries against train ∪ holdout, with per-label nearest distances."""
+    """Synthetic queries against train ∪ holdout, with the distance to the nearest training
+    record (``label_distance[:, 0]``)."""
     return ctx.memo("ties:synthetic->real",
-                    lambda: real_index(ctx).nearest(synthetic_queries(ctx), per_label=True))
+                    lambda: real_index(ctx).nearest(synthetic_queries(ctx), per_label=(0,)))
 
 
 def distance_to_train(ctx: ScanContext) -> np.ndarray:
@@ -73,11 +74,7 @@ def distance_to_train(ctx: ScanContext) -> np.ndarray:
 
 def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray) -> np.ndarray:
     """Engine distance of holdout records ``rows`` to their nearest training record."""
-    n_t = ctx.n("train")
-    own = n_t + rows  # each holdout record is itself in the real index: leave it out
-    res = real_index(ctx).nearest(ctx.encoded["holdout"][rows], exclude_records=own,
-                                  per_label=True)
-    return res.label_distance[:, 0]
+    return train_index(ctx).nearest(ctx.encoded["holdout"][rows]).distance
 
 
 def _sampling_details(ctx: ScanContext) -> dict:
@@ -273,21 +270,15 @@ class DataCopying:
     @staticmethod
     def _cells(ctx: ScanContext, ia: np.ndarray, ib: np.ndarray, xs: np.ndarray,
                xh: np.ndarray, clusters: np.ndarray) -> dict:
-        from sklearn.cluster import KMeans, MiniBatchKMeans
-        from sklearn.exceptions import ConvergenceWarning
-
         t = ctx.encoded["train"]
-        k = int(np.clip(min(len(xs), len(t)) // 200, 2, 20))
+        k_wanted = int(np.clip(min(len(xs), len(t)) // 200, 2, 20))
         seed = int(ctx.rng("copying:kmeans").integers(2**31 - 1))
-        km_cls = MiniBatchKMeans if len(t) > 50_000 else KMeans
-        with warnings.catch_warnings():  # few distinct rows: fewer cells, said by the result
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            km = km_cls(n_clusters=k, n_init=1, random_state=seed).fit(t)
-        centroids = km.cluster_centers_.astype(np.float32)
-        eng = NeighborEngine(centroids, "l2", ctx.config.threads)
-        cell_s = eng.kneighbors(synthetic_queries(ctx)[ia], 1)[1][:, 0]
-        cell_h = eng.kneighbors(ctx.encoded["holdout"][ib], 1)[1][:, 0]
-        cell_t = np.bincount(km.labels_, minlength=k) / len(t)
+        threads = ctx.config.threads
+        centroids = kmeans(t, k_wanted, seed, threads=threads)
+        k = len(centroids)  # fewer when train has fewer distinct rows
+        cell_s = assign(centroids, synthetic_queries(ctx)[ia], threads)
+        cell_h = assign(centroids, ctx.encoded["holdout"][ib], threads)
+        cell_t = np.bincount(assign(centroids, t, threads), minlength=k) / len(t)
         rows, num, den = [], 0.0, 0.0
         for c in range(k):
             s_c, h_c = xs[cell_s == c], xh[cell_h == c]

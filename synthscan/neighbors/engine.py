@@ -160,14 +160,22 @@ class TieIndex:
         return 1e-5 * (1.0 + np.abs(d))
 
     def nearest(self, queries: np.ndarray, exclude_records: np.ndarray | None = None,
-                k0: int = 8, per_label: bool = False) -> TieResult:
+                k0: int = 8, per_label: bool | tuple[int, ...] = False) -> TieResult:
         """Nearest records of each query, with exact tie counts per label.
 
         exclude_records : optional (nq,) record index to leave out for each query (-1: none);
             gives leave-one-out answers when the queries are reference records.
-        per_label : also find the distance to the nearest record of every label (one search
-            serves e.g. synthetic->train and synthetic->train∪holdout).
+        per_label : also find the distance to the nearest record of every label (True) or of
+            the labels listed (one search serves e.g. synthetic->train and
+            synthetic->train∪holdout). Labels not listed get NaN. Ask only for what is used:
+            a rare label is often absent from the first k neighbours, and finding it costs a
+            wider search (with labels 80/20, a fifth of the queries).
         """
+        if per_label is True:
+            wanted = list(range(self.n_labels))
+        else:
+            wanted = sorted({int(x) for x in (per_label or ())})
+        per_label = bool(wanted)
         q = np.ascontiguousarray(queries, dtype=np.float32)
         nq = len(q)
         excl_point = np.full(nq, -1, dtype=np.int64)
@@ -206,7 +214,7 @@ class TieIndex:
             unresolved = tie[:, -1] | ~np.isfinite(sec) | ~np.isfinite(best)
             if per_label:
                 lab_d = np.where(cnt > 0, dm[:, :, None], np.inf).min(axis=1)  # (b, L)
-                unresolved |= ~np.isfinite(lab_d).all(axis=1)
+                unresolved |= ~np.isfinite(lab_d[:, wanted]).all(axis=1)
             unresolved &= not exhausted
             done = ~unresolved
             idx_done = todo[done]
@@ -219,6 +227,9 @@ class TieIndex:
             tie_lists.append((todo[rr], i[rr, cc]))
             todo = todo[unresolved]
             k = min(k * 4, self.n_points)
+        if per_label:
+            unwanted = np.setdiff1d(np.arange(self.n_labels), wanted)
+            label_distance[:, unwanted] = np.nan
         if tie_lists:
             qs = np.concatenate([t[0] for t in tie_lists])
             ps = np.concatenate([t[1] for t in tie_lists])
