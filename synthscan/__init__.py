@@ -6,11 +6,11 @@
 """
 
 from ._version import __version__
-from .api import scan
+from .api import load_settings, scan
 from .config import ScanConfig
 from .errors import PrivacyRiskError, SynthscanError
 from .result import ScanResult
 from .risk.policy import Policy
 
-__all__ = ["scan", "ScanConfig", "ScanResult", "Policy", "PrivacyRiskError", "SynthscanError",
-           "__version__"]
+__all__ = ["scan", "load_settings", "ScanConfig", "ScanResult", "Policy", "PrivacyRiskError",
+           "SynthscanError", "__version__"]

@@ -158,6 +158,15 @@ def _run_each(ctx: ScanContext, checks: list[Check], say: Progress,
     return results
 
 
+def load_settings(path: str | Path) -> tuple[ScanConfig, Policy]:
+    """Read a settings file, the one ``synthscan scan --config`` takes (TOML or YAML): the scan
+    settings and the policy of its ``[policy]`` table (the default policy when it has none).
+    Errors name the file and the key."""
+    from .cli.settings import resolve
+
+    return resolve(Path(path), [], {}, None, None)
+
+
 def scan(
     train: TableLike,
     synthetic: TableLike,

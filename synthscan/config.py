@@ -202,7 +202,14 @@ class ScanConfig:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScanConfig:
-        return cls.from_mapping(read_config_file(path), where=Path(path).name)
+        """The scan settings of a settings file. A file with a ``[policy]`` table is read with
+        ``synthscan.load_settings``, which returns the policy too."""
+        data = read_config_file(path)
+        if isinstance(data, dict) and "policy" in data:
+            raise ConfigError(f"{Path(path).name}: has a [policy] table, which ScanConfig does "
+                              "not hold — read the file with synthscan.load_settings(path) to "
+                              "get the settings and the policy")
+        return cls.from_mapping(data, where=Path(path).name)
 
 
 class _Invalid(ConfigError):

@@ -275,3 +275,23 @@ def test_memory_sizes_parse() -> None:
     # the bound grows linearly with rows x width
     a, b = peak_bound(10_000, 15, 65), peak_bound(20_000, 15, 65)
     assert b - a == peak_bound(20_000, 15, 65) - peak_bound(10_000, 15, 65) > 0
+
+
+def test_settings_file_with_a_policy_table(tmp_path: Path) -> None:
+    import synthscan
+
+    p = write(tmp_path, "full.toml", 'seed = 3\n\n[policy]\npreset = "controlled-access"\n'
+                                     "[policy.thresholds]\nexact_copies = 0.02\n")
+    # ScanConfig alone cannot hold the policy: it says so and names the function that can
+    with pytest.raises(ConfigError, match=r"full.toml: has a \[policy\] table.*load_settings"):
+        ScanConfig.from_file(p)
+    config, policy = synthscan.load_settings(p)
+    assert config.seed == 3
+    assert policy.preset == "controlled-access"
+    assert policy.threshold("exact_copies") == 0.02
+    # without a policy table: the default policy
+    config, policy = synthscan.load_settings(write(tmp_path, "plain.toml", "seed = 5\n"))
+    assert (config.seed, policy.preset) == (5, "public-release")
+    bad = write(tmp_path, "bad.toml", "[policy]\npreset = \"nope\"\n")
+    with pytest.raises(ConfigError, match="bad.toml"):
+        synthscan.load_settings(bad)
