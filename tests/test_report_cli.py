@@ -130,3 +130,27 @@ def test_help_texts_have_examples():
         res = invoke(cmd, "--help")
         assert res.exit_code == 0
         assert "Examples" in res.stdout and "sarif" in res.stdout and "junit" in res.stdout
+
+
+def test_quiet_and_verbose_work_after_the_command_name_too(small_csvs, tmp_path):
+    train, synth, hold = small_csvs
+    loud = invoke("scan", train, synth, "--holdout", hold, "--out", str(tmp_path / "a"))
+    assert loud.exit_code in (0, 1) and loud.stderr.strip()  # the summary
+    for args in (["-q", "scan", train, synth, "--holdout", hold, "--out", str(tmp_path / "b")],
+                 ["scan", train, synth, "--holdout", hold, "--out", str(tmp_path / "c"), "-q"],
+                 ["scan", train, synth, "--holdout", hold, "--quiet", "--out",
+                  str(tmp_path / "d")]):
+        res = invoke(*args)
+        assert res.exit_code == loud.exit_code
+        assert res.stderr == ""
+    # quiet does not carry over to the next run
+    again = invoke("scan", train, synth, "--holdout", hold, "--out", str(tmp_path / "e"))
+    assert again.stderr.strip()
+    # -v after the command shows the traceback behind an error message, as before it does
+    plain = invoke("report", str(tmp_path / "missing.json"))
+    assert plain.exit_code != 0 and plain.stderr.count("\n") == 1
+    for args in (["-v", "report", str(tmp_path / "missing.json")],
+                 ["report", str(tmp_path / "missing.json"), "-v"]):
+        res = invoke(*args)
+        assert res.exit_code == plain.exit_code
+        assert "Traceback" in res.stderr and res.stderr.rstrip().endswith(plain.stderr.strip())

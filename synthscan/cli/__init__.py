@@ -48,10 +48,28 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_VERBOSE_HELP = "Show tracebacks on errors."
+_QUIET_HELP = "No progress or summary on stderr."
+
+
+def _verbose() -> bool:
+    return typer.Option(False, "--verbose", "-v", help=_VERBOSE_HELP)
+
+
+def _quiet() -> bool:
+    return typer.Option(False, "--quiet", "-q", help=_QUIET_HELP)
+
+
+def _flags(verbose: bool, quiet: bool) -> None:
+    """-v/-q given after the command name count as much as before it."""
+    State.verbose = State.verbose or verbose
+    State.quiet = State.quiet or quiet
+
+
 @app.callback()
 def _root(
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary on stderr."),
+    verbose: bool = _verbose(),
+    quiet: bool = _quiet(),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
@@ -123,8 +141,11 @@ def scan(
                                     "reproduce Anonymeter's attack setup for comparison."),
     set_: list[str] = typer.Option([], "--set", help="Override a setting: key=value, e.g. "
                                    "policy.thresholds.exact_copies=0.02 (repeatable)."),
+    verbose: bool = _verbose(),
+    quiet: bool = _quiet(),
 ) -> None:
     """Scan a synthetic table for leakage of its real training records."""
+    _flags(verbose, quiet)
     from ..api import scan as run_scan
     from ..reports import parse_formats, write_reports
     from ..reports.terminal import render_summary
@@ -187,7 +208,10 @@ def report(
                             "html, md, sarif, junit, json."),
     out: str = typer.Option("-", "--out", "-o", help="Directory for the reports, or '-' to "
                             "print one format to stdout."),
+    verbose: bool = _verbose(),
+    quiet: bool = _quiet(),
 ) -> None:
+    _flags(verbose, quiet)
     from ..reports import parse_formats, write_reports
     from ..result import ScanResult
 
@@ -221,7 +245,10 @@ def split(
     seed: int = typer.Option(0, "--seed", help="Seed of the random split."),
     out: Path = typer.Option(Path("."), "--out", "-o", help="Directory for train and holdout "
                              "files."),
+    verbose: bool = _verbose(),
+    quiet: bool = _quiet(),
 ) -> None:
+    _flags(verbose, quiet)
     from ..data.io import PARQUET_SUFFIXES, load_table
     from ..data.split import split_holdout
 
