@@ -44,7 +44,6 @@ import json
 import logging
 import os
 import platform
-import resource
 import sys
 import time
 import warnings
@@ -55,6 +54,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
+from benchmarks.peakrss import peak_rss_mib, reset_peak  # noqa: E402
 
 SO_UNIVARIATE_ATTACKS = 500
 SO_MULTIVARIATE_ATTACKS = 100
@@ -73,21 +75,6 @@ CONFIDENCE = 0.95
 # ----------------------------------------------------------------------------- measurement
 
 
-def _clear_peak() -> bool:
-    """Reset the kernel's RSS high-water mark (what ``ru_maxrss`` reports); False if refused."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss_mib() -> float:
-    value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
-
-
 class Stage:
     """Wall time and peak RSS of one evaluation, plus the warnings it raised."""
 
@@ -103,7 +90,7 @@ def measured(log_buffer: io.StringIO) -> Iterator[Stage]:
     """Time a block, record its peak RSS and collect Anonymeter's warnings and log lines
     (rates and counts only; Anonymeter's messages carry no record values)."""
     stage = Stage()
-    stage.per_stage_peak = _clear_peak()
+    stage.per_stage_peak = reset_peak()
     log_buffer.seek(0)
     log_buffer.truncate()
     with warnings.catch_warnings(record=True) as caught:
@@ -113,7 +100,7 @@ def measured(log_buffer: io.StringIO) -> Iterator[Stage]:
             yield stage
         finally:
             stage.seconds = time.perf_counter() - t0
-            stage.peak_rss_mib = _peak_rss_mib()
+            stage.peak_rss_mib = peak_rss_mib()
             stage.warnings = [str(w.message) for w in caught]
             stage.warnings += [line for line in log_buffer.getvalue().splitlines() if line]
 
@@ -444,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated subset of: singling_out, linkability, inference")
     parser.add_argument("--inference-columns", default="",
                         help="comma-separated secrets (default: every column)")
+    parser.add_argument("--link-aux", default="",
+                        help="the attacker's two column lists for linkability, e.g. "
+                             "'a,b,c;d,e,f' (default: the notebook's Adult lists)")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - {"singling_out", "linkability", "inference"}
@@ -463,6 +453,18 @@ def main(argv: list[str] | None = None) -> int:
     load_seconds = time.perf_counter() - t0
     if not (list(ori.columns) == list(control.columns) == list(syn.columns)):
         parser.error("train, holdout and synthetic must have the same columns in the same order")
+    global LINK_AUX_COLUMNS, LINK_ATTACKS, INFERENCE_ATTACKS
+    if args.link_aux:
+        sides = [[c.strip() for c in side.split(",") if c.strip()]
+                 for side in args.link_aux.split(";")]
+        if len(sides) != 2 or not all(sides):
+            parser.error("--link-aux: two non-empty comma-separated lists joined by ';'")
+        LINK_AUX_COLUMNS = (sides[0], sides[1])
+    # Anonymeter draws its targets from train and its control targets from the holdout: on
+    # small tables the notebook's counts are capped at the smaller of the two
+    cap = min(len(ori), len(control))
+    LINK_ATTACKS = min(LINK_ATTACKS, cap)
+    INFERENCE_ATTACKS = min(INFERENCE_ATTACKS, cap)
 
     load_avg = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     doc: dict[str, Any] = {

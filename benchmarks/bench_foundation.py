@@ -53,6 +53,8 @@ from synthscan.data.schema import build_schema
 from synthscan.encoding.encoder import MixedEncoder
 from synthscan.neighbors.engine import TieIndex
 
+from .peakrss import reset_peak
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ADULT = REPO.parent / "shared" / "data" / "adult"
 ADULT_FILES = {
@@ -94,21 +96,11 @@ def _maxrss_kib() -> int:
     return value // 1024 if sys.platform == "darwin" else value
 
 
-def _reset_high_water_mark() -> bool:
-    """Reset VmHWM (and ru_maxrss) to the current RSS; False where the kernel does not allow it."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
 class PeakMemory:
     """Peak RSS of one stage at a time (see the module docstring for the method)."""
 
     def __init__(self, interval: float = 0.01) -> None:
-        self.resettable = _reset_high_water_mark() and _status_kib("VmHWM") is not None
+        self.resettable = reset_peak() and _status_kib("VmHWM") is not None
         self.has_proc = _status_kib("VmRSS") is not None
         self._interval = interval
         self._peak = 0
@@ -134,7 +126,7 @@ class PeakMemory:
 
     def begin(self) -> None:
         if self.resettable:
-            _reset_high_water_mark()
+            reset_peak()
         self._peak = _status_kib("VmRSS") or 0
 
     def end(self) -> int:

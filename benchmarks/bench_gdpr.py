@@ -30,7 +30,6 @@ import importlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -46,6 +45,8 @@ import synthscan
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.base import CheckResult
 from synthscan.config import ScanConfig
+
+from .peakrss import peak_rss_mib, reset_peak
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -82,21 +83,6 @@ PUBLISHED = {
 # ----------------------------------------------------------------------------- measurement
 
 
-def _reset_peak() -> bool:
-    """Reset the kernel's RSS high-water mark (``ru_maxrss``); False where not allowed."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_mib() -> float:
-    value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
-
-
 @dataclass
 class Timed:
     seconds: float = 0.0
@@ -106,13 +92,13 @@ class Timed:
 @contextlib.contextmanager
 def timed() -> Iterator[Timed]:
     out = Timed()
-    _reset_peak()
+    reset_peak()
     t0 = time.perf_counter()
     try:
         yield out
     finally:
         out.seconds = time.perf_counter() - t0
-        out.peak_mib = _peak_mib()
+        out.peak_mib = peak_rss_mib()
 
 
 def _load() -> str:
