@@ -514,6 +514,7 @@ def write_report(results: str | Path, full_cfg: dict[str, Any],
     lines += power_lines
     lines += cal_lines
     lines += _weak_section(g)
+    lines += _low_section(g)
     lines += [f"_Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
               f"{len(rows)} cached scans. Timings vary: 2 shared cores._", ""]
     docs.parent.mkdir(parents=True, exist_ok=True)
@@ -552,6 +553,41 @@ def _weak_section(g: dict[tuple, list[dict[str, Any]]]) -> list[str]:
                 any_line = True
     if not any_line:
         out.append("- no weakness in the cells run (see what has not run yet).")
+    return out + [""]
+
+
+def _low_section(g: dict[tuple, list[dict[str, Any]]]) -> list[str]:
+    """What keeps clean releases from a `low` verdict: per component, how often its upper bound
+    reaches its threshold on the null scans, and its median upper bound."""
+    policy = Policy()
+    out = ["## What keeps clean releases from `low`", "",
+           "`low` needs every component's upper bound below its threshold. On the clean "
+           "scenarios (all null cells pooled per population and size), the share of scans in "
+           "which each component's upper bound reached its threshold, and the median upper "
+           "bound. A component at 100% alone keeps every clean release `inconclusive`.", ""]
+    cells: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for (pop, n, kind, _), rows in g.items():
+        if kind.startswith("null"):
+            cells[(pop, n)] += rows
+    if not cells:
+        return []
+    comps = sorted({c["id"] for rows in cells.values() for r in rows for c in r["checks"]
+                    if c["component"] and c.get("upper") is not None})
+    out.append("| population, n_train | scans | `low` | "
+               + " | ".join(f"`{c}` (θ = {policy.threshold(c):g})" for c in comps) + " |")
+    out.append("| --- | --- | --- | " + " | ".join("---" for _ in comps) + " |")
+    for (pop, n), rows in sorted(cells.items()):
+        row = [f"{pop}, {n:,}", str(len(rows)), _rate_cell(verdict_counts(rows)["low"],
+                                                            len(rows))]
+        for c in comps:
+            ups = [ch["upper"] for r in rows if (ch := check_of(r, c)) and ch.get("upper")
+                   is not None]
+            if not ups:
+                row.append("–")
+                continue
+            k = sum(u >= policy.threshold(c) for u in ups)
+            row.append(f"{100 * k / len(ups):.0f}% (median {float(np.median(ups)):.3f})")
+        out.append("| " + " | ".join(row) + " |")
     return out + [""]
 
 
