@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -52,11 +53,11 @@ _VERBOSE_HELP = "Show tracebacks on errors."
 _QUIET_HELP = "No progress or summary on stderr."
 
 
-def _verbose() -> bool:
+def _verbose() -> Any:
     return typer.Option(False, "--verbose", "-v", help=_VERBOSE_HELP)
 
 
-def _quiet() -> bool:
+def _quiet() -> Any:
     return typer.Option(False, "--quiet", "-q", help=_QUIET_HELP)
 
 

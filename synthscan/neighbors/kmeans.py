@@ -20,11 +20,11 @@ def kmeans(x: np.ndarray, k: int, seed: int, iterations: int = 25, sample: int =
     data). Fewer than ``k`` centroids come back when the data has fewer distinct rows.
     """
     rng = np.random.default_rng(seed)
-    x = np.asarray(x, dtype=np.float64)
     if len(x) == 0:
         raise ValueError("k-means needs at least one row")
-    if len(x) > sample:
+    if len(x) > sample:  # sample before converting: the input may be millions of rows
         x = x[np.sort(rng.choice(len(x), sample, replace=False))]
+    x = np.asarray(x, dtype=np.float64)
     first = int(rng.integers(len(x)))
     centers = [x[first]]
     d2 = ((x - x[first]) ** 2).sum(axis=1)
