@@ -19,18 +19,18 @@ import time
 
 
 def child(n: int) -> None:
-    import resource
-
     import synthscan
     from synthscan.datasets import simulate_population
     from synthscan.memory import peak_bound
+
+    from .peakrss import peak_rss_mib
 
     pop = simulate_population(3 * n, 0)
     t0 = time.perf_counter()
     r = synthscan.scan(pop.iloc[:n], pop.iloc[2 * n:], holdout=pop.iloc[n:2 * n],
                        config=synthscan.ScanConfig())
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_mib() * 2**20
     cols = len(r.schema["columns"])
     dims = r.encoding["dimensions"]
     print(json.dumps({"rows": n, "peak": peak, "bound": peak_bound(3 * n, cols, dims),

@@ -1,6 +1,11 @@
 """Peak resident memory of the running process, per stage where Linux allows it.
 
 Standard library only: the peers' runners import it from their own virtualenv.
+
+The figure is the kernel's high-water mark of this process's own memory (``VmHWM`` in
+``/proc/self/status``). ``ru_maxrss`` is used only where that file does not exist: on Linux it
+also keeps the peak of the parent process at the moment it forked this one, so a small tool
+started by a large benchmark would report the benchmark's memory.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ import sys
 
 
 def reset_peak() -> bool:
-    """Reset the kernel's RSS high-water mark (``VmHWM``, what ``ru_maxrss`` reports) to the
-    current RSS through ``/proc/self/clear_refs``; False where that is not allowed."""
+    """Reset the high-water mark to the current RSS through ``/proc/self/clear_refs``; False
+    where that is not allowed."""
     try:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
             fh.write("5")
@@ -21,6 +26,13 @@ def reset_peak() -> bool:
 
 
 def peak_rss_mib() -> float:
-    """``ru_maxrss`` in MiB (Linux reports KiB, macOS bytes)."""
+    """Peak resident memory in MiB: ``VmHWM`` where Linux reports it, else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
+
+from benchmarks.peakrss import peak_rss_mib
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
                          config=synthscan.ScanConfig(seed=args.seed,
                                                      missing_tokens=args.missing_token))
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     components = {c.id: {"estimate": c.estimate, "lower": c.lower, "upper": c.upper,
                          "status": c.status} for c in res.checks if c.component}
     print(json.dumps({"tool": "synthscan", "version": synthscan.__version__,
