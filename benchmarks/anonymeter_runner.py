@@ -18,8 +18,9 @@ It reproduces the setup of Anonymeter's example notebook on the Adult data:
   secrets); ``--inference-regression numeric`` gives numeric secrets Anonymeter's regression
   rule instead (correct when within 5% of the guess).
 
-Each evaluation is timed with ``time.perf_counter``; peak memory is ``ru_maxrss``, reset before
-each evaluation through ``/proc/self/clear_refs`` where Linux allows it (the JSON says which).
+Each evaluation is timed with ``time.perf_counter``; peak memory is the kernel's high-water mark
+(``benchmarks/peakrss.py``), reset before each evaluation through ``/proc/self/clear_refs`` where
+Linux allows it (the JSON says which).
 Randomness is seeded where Anonymeter allows it: the singling-out query generator (``seed``),
 pandas sampling of targets (NumPy's global generator) and polars sampling in the singling-out
 size correction (``polars.set_random_seed``). Not seedable: the order of the univariate

@@ -18,8 +18,9 @@ subsamples the real reference set):
 
 The metadata is built from the files: numeric columns are ``numerical``, columns that parse as
 ISO dates are ``datetime``, ``True``/``False`` columns ``boolean``, the rest ``categorical``.
-Each metric is timed with ``time.perf_counter``; peak memory is ``ru_maxrss`` after resetting
-the kernel's high-water mark through ``/proc/self/clear_refs`` where Linux allows it.
+Each metric is timed with ``time.perf_counter``; peak memory is the kernel's high-water mark
+(``benchmarks/peakrss.py``), reset before each metric through ``/proc/self/clear_refs`` where Linux
+allows it.
 
 Output: one JSON document on stdout (scores, breakdown shares, timings; no record values).
 """
