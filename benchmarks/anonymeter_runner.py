@@ -49,6 +49,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
-from benchmarks.peakrss import peak_rss_mib, reset_peak  # noqa: E402
+from benchmarks.peakrss import Measurement, measure  # noqa: E402
 
 SO_UNIVARIATE_ATTACKS = 500
 SO_MULTIVARIATE_ATTACKS = 100
@@ -76,14 +77,11 @@ CONFIDENCE = 0.95
 # ----------------------------------------------------------------------------- measurement
 
 
-class Stage:
+@dataclass
+class Stage(Measurement):
     """Wall time and peak RSS of one evaluation, plus the warnings it raised."""
 
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.peak_rss_mib = 0.0
-        self.per_stage_peak = False
-        self.warnings: list[str] = []
+    warnings: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -91,17 +89,14 @@ def measured(log_buffer: io.StringIO) -> Iterator[Stage]:
     """Time a block, record its peak RSS and collect Anonymeter's warnings and log lines
     (rates and counts only; Anonymeter's messages carry no record values)."""
     stage = Stage()
-    stage.per_stage_peak = reset_peak()
     log_buffer.seek(0)
     log_buffer.truncate()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t0 = time.perf_counter()
         try:
-            yield stage
+            with measure(stage):
+                yield stage
         finally:
-            stage.seconds = time.perf_counter() - t0
-            stage.peak_rss_mib = peak_rss_mib()
             stage.warnings = [str(w.message) for w in caught]
             stage.warnings += [line for line in log_buffer.getvalue().splitlines() if line]
 

@@ -33,7 +33,6 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from synthscan.api import prepare, run_checks
 from synthscan.attacks.base import CheckResult
 from synthscan.config import ScanConfig
 
-from .peakrss import peak_rss_mib, reset_peak
+from .peakrss import Measurement, measure
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -81,24 +80,6 @@ PUBLISHED = {
 
 
 # ----------------------------------------------------------------------------- measurement
-
-
-@dataclass
-class Timed:
-    seconds: float = 0.0
-    peak_mib: float = 0.0
-
-
-@contextlib.contextmanager
-def timed() -> Iterator[Timed]:
-    out = Timed()
-    reset_peak()
-    t0 = time.perf_counter()
-    try:
-        yield out
-    finally:
-        out.seconds = time.perf_counter() - t0
-        out.peak_mib = peak_rss_mib()
 
 
 def _load() -> str:
@@ -146,8 +127,8 @@ def import_checks() -> tuple[list[type], dict[str, str]]:
 class SynthscanRun:
     label: str
     config: ScanConfig
-    prepare: Timed = field(default_factory=Timed)
-    checks: dict[str, Timed] = field(default_factory=dict)
+    prepare: Measurement = field(default_factory=Measurement)
+    checks: dict[str, Measurement] = field(default_factory=dict)
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -156,13 +137,13 @@ def run_synthscan(label: str, config: ScanConfig, files: dict[str, Path],
                   classes: list[type]) -> SynthscanRun:
     """Prepare the context once, then run and time each GDPR check on its own."""
     run = SynthscanRun(label, config)
-    with timed() as t:
+    with measure() as t:
         ctx, _ = prepare(files["train"], files["synthetic"], files["holdout"], config)
     run.prepare = t
     for cls in classes:
         check = cls()
         cid = getattr(check, "id", cls.__name__)
-        with timed() as t:
+        with measure() as t:
             try:
                 run.results[cid] = run_checks(ctx, [check])
             except Exception as exc:  # noqa: BLE001 - checks are in development; report, go on
@@ -284,9 +265,9 @@ def print_table(run: SynthscanRun | None, am: dict[str, Any] | None) -> None:
 
 def print_synthscan_details(run: SynthscanRun) -> None:
     print(f"  synthscan checks ({run.label}): prepare {run.prepare.seconds:.2f} s, peak RSS "
-          f"{run.prepare.peak_mib:,.0f} MiB")
+          f"{run.prepare.peak_rss_mib:,.0f} MiB")
     for cid, t in run.checks.items():
-        print(f"  - {cid}: {t.seconds:.2f} s, peak RSS {t.peak_mib:,.0f} MiB")
+        print(f"  - {cid}: {t.seconds:.2f} s, peak RSS {t.peak_rss_mib:,.0f} MiB")
         if cid in run.errors:
             print(f"      error: {run.errors[cid]}")
         for r in run.results.get(cid, []):

@@ -10,8 +10,12 @@ started by a large benchmark would report the benchmark's memory.
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 
 def reset_peak() -> bool:
@@ -36,3 +40,27 @@ def peak_rss_mib() -> float:
         pass
     value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
+
+
+@dataclass
+class Measurement:
+    """Wall time and peak resident memory of one measured block."""
+
+    seconds: float = 0.0
+    peak_rss_mib: float = 0.0
+    #: True when the high-water mark was reset at the start, so the peak is this block's own
+    per_stage_peak: bool = False
+
+
+@contextlib.contextmanager
+def measure(into: Measurement | None = None) -> Iterator[Measurement]:
+    """Time a block and record its peak memory (reset at the start where Linux allows it).
+    ``into`` lets a caller fill its own ``Measurement`` subclass."""
+    m = into if into is not None else Measurement()
+    m.per_stage_peak = reset_peak()
+    t0 = time.perf_counter()
+    try:
+        yield m
+    finally:
+        m.seconds = time.perf_counter() - t0
+        m.peak_rss_mib = peak_rss_mib()

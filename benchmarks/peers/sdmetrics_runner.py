@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root
-from benchmarks.peakrss import peak_rss_mib, reset_peak  # noqa: E402
+from benchmarks.peakrss import measure  # noqa: E402
 
 
 def load(path: Path, missing_token: str | None) -> pd.DataFrame:
@@ -77,18 +77,16 @@ def build_metadata(frames: list[pd.DataFrame]) -> tuple[dict[str, Any], list[pd.
 
 
 def timed(fn: Any) -> dict[str, Any]:
-    per_stage = reset_peak()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t0 = time.perf_counter()
-        try:
-            value = fn()
-            error = None
-        except Exception as exc:  # noqa: BLE001 - a failing metric is reported, not fatal
-            value, error = None, f"{type(exc).__name__}: {exc}"
-        seconds = time.perf_counter() - t0
-    out: dict[str, Any] = {"seconds": round(seconds, 3), "peak_rss_mib": round(peak_rss_mib(), 1),
-                           "per_stage_peak": per_stage,
+        with measure() as m:
+            try:
+                value = fn()
+                error = None
+            except Exception as exc:  # noqa: BLE001 - a failing metric is reported, not fatal
+                value, error = None, f"{type(exc).__name__}: {exc}"
+    out: dict[str, Any] = {"seconds": round(m.seconds, 3), "peak_rss_mib": round(m.peak_rss_mib, 1),
+                           "per_stage_peak": m.per_stage_peak,
                            "warnings": sorted({str(w.message)[:300] for w in caught})}
     if error:
         out["error"] = error
