@@ -107,7 +107,8 @@ def render_summary(result: ScanResult) -> str:
     support = [c for c in result.checks if not c.component]
     if support:
         lines.append("")
-        lines.append("supporting figures (reported, never deciding the verdict):")
+        lines.append("supporting figures (reported; none certifies, and only the detection-only "
+                     "nearest-record share can fail a release):")
     for c in support:
         if c.status in ("skipped", "error"):
             lines.append(f"  {c.id}: {c.status} ({c.reason})")

@@ -220,8 +220,12 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         verdict = "inconclusive"
     train_rows = max((int(c.counts.get("train_rows", 0) or 0) for c in checks), default=0)
     if not decided:
-        return out, Verdict(verdict, alpha, planned, None, None, None, None, None, train_rows,
-                            undecided, missing)
+        driver = next((c.id for c in detected if c.status == "fail"), None)
+        lower = max((c.decision.lower for c in detected  # type: ignore[union-attr]
+                     if c.status == "fail"), default=None)
+        return out, Verdict(verdict=verdict, alpha=alpha, components=planned, estimate=None,
+                            lower=lower, upper=None, binding=None, driver=driver,
+                            train_rows=train_rows, undecided=undecided, missing=missing)
     ds = {c.id: c.decision for c in decided}
     binding = max(ds, key=lambda k: (ds[k].upper, ds[k].estimate))  # type: ignore[union-attr]
     # the confirmed bound: components, and detection-only checks that failed the release

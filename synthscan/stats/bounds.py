@@ -81,13 +81,19 @@ class SubTest:
         return math.sqrt(var)
 
     def to_dict(self) -> dict[str, float | str]:
-        return {"label": self.label, "k_t": self.k_t, "n_t": self.n_t, "k_h": self.k_h,
-                "n_h": self.n_h, "estimate": self.estimate}
+        """Counts as JSON numbers: whole counts as integers, so a result reads back the same."""
+        return {"label": self.label, "k_t": _count(self.k_t), "n_t": _count(self.n_t),
+                "k_h": _count(self.k_h), "n_h": _count(self.n_h), "estimate": self.estimate}
 
     @classmethod
     def from_dict(cls, d: dict) -> SubTest:
         return cls(str(d["label"]), float(d["k_t"]), float(d["n_t"]), float(d.get("k_h", 0)),
                    float(d.get("n_h", 0)))
+
+
+def _count(x: float) -> float:
+    x = float(x)
+    return int(x) if x.is_integer() else x
 
 
 def _check_alpha(alpha: float) -> float:
