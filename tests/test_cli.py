@@ -137,7 +137,7 @@ def test_max_memory_stops_early_with_one_line_and_exit_3(tmp_path):
     proc = scan_sample("clean", tmp_path / "out", "--max-memory", "300MB")
     assert proc.returncode == 3
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "--max-memory" in lines[0] and "raise the limit" in lines[0]
+    assert len(lines) == 1 and "--max-memory" in lines[0] and "raise --max-memory" in lines[0]
     assert not (tmp_path / "out").exists()
 
 
