@@ -1,4 +1,5 @@
-"""Bad-input corpus, run end to end through the real command line (one subprocess per case).
+"""Bad-input corpus, run end to end through the command line's entry point, in process (one
+real subprocess checks the contract: exit code, one stderr line, nothing on stdout).
 
 Every bad input must give exactly one stderr line ``synthscan: error: <file>: ...`` naming the
 file (and the column where relevant), the documented exit code, no traceback, and never a value
@@ -8,11 +9,15 @@ Inputs are generated into ``tmp_path``; nothing large is stored in the repositor
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,27 +67,66 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return assert_scanned(scan(write_trio(tmp_path_factory.mktemp("reference"))))
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Completed:
+    """What a CLI run left: exit code, stdout and stderr (like ``subprocess.CompletedProcess``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> Completed:
+    """``synthscan ARGS`` in this process, through the console entry point ``main()``: exit code
+    and captured stdout/stderr. Warnings raised during the run are appended to stderr, as a
+    real process would print them (``test_subprocess_contract`` checks one real process)."""
+    from synthscan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_argv, old_cwd = sys.argv, os.getcwd()
+    sys.argv = ["synthscan", *map(str, args)]
+    code: int | str | None = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("always")
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code
+        for w in caught:
+            err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    finally:
+        sys.argv = old_argv
+        os.chdir(old_cwd)
+    return Completed(code if isinstance(code, int) else (0 if code is None else 1),
+                     out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str | Path, cwd: Path | None = None) -> Completed:
+    """``python -m synthscan ARGS`` in a real subprocess (no timeout: a slow machine is not a
+    failure)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     env["PYTHONWARNINGS"] = "default"  # a stray warning on stderr must show up in the tests
     env.pop("COLUMNS", None)
-    return subprocess.run([sys.executable, "-m", "synthscan", *map(str, args)], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "synthscan", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, encoding="utf-8",
-                          errors="replace", timeout=timeout)
+                          errors="replace")
+    return Completed(proc.returncode, proc.stdout, proc.stderr)
 
 
 def scan(trio: dict[str, Path], *extra: str | Path, train: Path | None = None,
-         synthetic: Path | None = None, holdout: Path | None = None,
-         ) -> subprocess.CompletedProcess[str]:
+         synthetic: Path | None = None, holdout: Path | None = None) -> Completed:
     """``synthscan scan`` on the trio with some inputs replaced; JSON result on stdout."""
     return run_cli("scan", train or trio["train"], synthetic or trio["synthetic"],
                    "--holdout", holdout or trio["holdout"], "--out", "-", *FAST, *extra,
                    cwd=trio["train"].parent)
 
 
-def assert_error(proc: subprocess.CompletedProcess[str], code: int, file: str | Path,
+def assert_error(proc: Completed, code: int, file: str | Path,
                  column: str | None = None, absent: tuple[str, ...] = (SENTINEL,),
                  contains: tuple[str, ...] = ()) -> str:
     """One clean error line with the right exit code; returns the line."""
@@ -107,7 +151,7 @@ def assert_error(proc: subprocess.CompletedProcess[str], code: int, file: str | 
     return line
 
 
-def assert_scanned(proc: subprocess.CompletedProcess[str],
+def assert_scanned(proc: Completed,
                    codes: tuple[int, ...] = (EXIT_OK,), warnings_ok: bool = False) -> dict:
     """The scan completed: exit code in ``codes``, no traceback, a JSON result on stdout."""
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -119,7 +163,7 @@ def assert_scanned(proc: subprocess.CompletedProcess[str],
     return result
 
 
-def assert_clean_outcome(proc: subprocess.CompletedProcess[str], file: str | Path,
+def assert_clean_outcome(proc: Completed, file: str | Path,
                          warnings_ok: bool = False) -> None:
     """Either a completed scan or one clean error line — never a traceback."""
     if proc.returncode in (EXIT_OK, EXIT_POLICY_FAILED):
@@ -665,3 +709,23 @@ def test_handle_errors_last_resort(capsys: pytest.CaptureFixture[str], exc: Base
     err = capsys.readouterr().err
     assert text in err and SENTINEL not in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# the contract of the real command line, in a real process
+
+
+def test_subprocess_contract(trio: dict[str, Path], tmp_path: Path) -> None:
+    """A real ``python -m synthscan`` process: a bad input gives exit code 3 and exactly one
+    stderr line without a traceback, and nothing on stdout; a good scan with ``--out -`` gives
+    exit code 0 or 1 and one JSON document on stdout."""
+    p = tmp_path / "ragged_proc.csv"
+    lines = _lines(trio["train"])
+    lines[10] += f",{SENTINEL}"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = run_process("scan", p, trio["synthetic"], "--holdout", trio["holdout"], "--out", "-",
+                      *FAST, cwd=tmp_path)
+    assert_error(bad, EXIT_CANNOT_RUN, p, contains=("line 11",))
+    good = run_process("scan", trio["train"], trio["synthetic"], "--holdout", trio["holdout"],
+                       "--out", "-", *FAST, cwd=tmp_path)
+    assert_scanned(good, (EXIT_OK, EXIT_POLICY_FAILED))
