@@ -7,12 +7,33 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from .._version import __version__
 from ..errors import EXIT_POLICY_FAILED, UsageError
 from .common import State, end_progress, err, handle_errors, progress
 
+
+class _Command(TyperCommand):
+    """A command whose -h/--help option shows no type placeholder (no ``<bool>``)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
 app = typer.Typer(
+    cls=_Group,
     name="synthscan",
     help="Privacy risk scanner for synthetic data: does a synthetic release leak the real "
     "records it was trained on?",
@@ -100,7 +121,7 @@ configuration error; 3 the scan could not run.
 """
 
 
-@app.command(epilog=_paragraphs(SCAN_EXAMPLES))
+@app.command(cls=_Command, epilog=_paragraphs(SCAN_EXAMPLES))
 @handle_errors
 def scan(
     train: Path = typer.Argument(..., help="Real records the generator was trained on "
@@ -229,7 +250,7 @@ read. The exit code does not depend on the verdict (use 'synthscan scan' to gate
 """
 
 
-@app.command(help=_paragraphs(REPORT_HELP), epilog=_paragraphs(REPORT_EXAMPLES))
+@app.command(cls=_Command, help=_paragraphs(REPORT_HELP), epilog=_paragraphs(REPORT_EXAMPLES))
 @handle_errors
 def report(
     result: Path = typer.Argument(..., help="A result.json written by 'synthscan scan'.",
@@ -280,7 +301,8 @@ table cannot be read.
 """
 
 
-@app.command(help=_paragraphs(SPLIT_HELP), epilog=_paragraphs(SPLIT_EXAMPLES))
+@app.command(cls=_Command, help=_paragraphs(SPLIT_HELP),
+             epilog=_paragraphs(SPLIT_EXAMPLES))
 @handle_errors
 def split(
     real: Path = typer.Argument(..., help="The real table (CSV or Parquet).", metavar="REAL"),
@@ -333,7 +355,7 @@ def main() -> None:
     cx = _click_exceptions()
 
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="synthscan", standalone_mode=False)
     except cx.NoArgsIsHelpError:  # bare 'synthscan': typer has printed the help
         code = 0
     except cx.UsageError as exc:
