@@ -129,6 +129,7 @@ def _scan_extra(make: Callable[[Path], list[str]]) -> Callable[[Path], list[str]
 
 
 CASES: dict[str, Callable[[Path], list[str]]] = {
+    "control (clean 200-row tables)": _scan_extra(lambda d: []),
     "gzip_bomb (1.5M rows in .csv.gz)": _scan_with_train(gzip_bomb),
     "zip_bomb (4M rows in .csv.zip)": _scan_with_train(zip_bomb),
     "parquet_bomb (1.5M rows)": _scan_with_train(parquet_bomb),

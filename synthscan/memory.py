@@ -121,11 +121,11 @@ def check_inputs(sizes: list[tuple[str, int, int, int, bool]], limit: int | None
         biggest = cut[0] if cut else max(sizes, key=lambda s: max(LOAD_FACTOR * s[1],
                                                                   LOADED_CELL_BYTES * s[2]
                                                                   * max(s[3], 1)))[0]
-        amount = f"more than {human(limit)}" if cut else f"about {human(need)}"
+        amount = (f"more than --max-memory {human(limit)} (counting stopped at the limit)"
+                  if cut else f"about {human(need)}, more than --max-memory {human(limit)}")
         raise ResourceError(
-            f"{biggest}: reading the inputs needs {amount} (decompressed and parsed), more than "
-            f"--max-memory {human(limit)} — raise --max-memory, or scan a uniform sample of "
-            "the rows")
+            f"{biggest}: reading the inputs (decompressed and parsed) needs {amount} — raise "
+            "--max-memory, or scan a uniform sample of the rows")
 
 
 def check_files(sizes: dict[str, int], limit: int | None) -> None:
@@ -148,7 +148,8 @@ def settings_bytes(config: Any, n_real: int, has_holdout: bool) -> int:
     if has_holdout:
         total += 16 * int(config.permutations) * groups  # hypergeometric draws (+ a temporary)
         total += 24 * int(config.bootstrap) * groups  # two Poisson tables (+ a temporary)
-        total += 32 * int(config.bootstrap) * MIA_EVAL_TARGETS  # Poisson weights, both sides
+        # Poisson weights over membership's evaluation targets (half of its targets)
+        total += 32 * int(config.bootstrap) * min(MIA_EVAL_TARGETS, n_real // 2)
     total += 800 * int(config.singling_out_predicates)  # predicates, baselines, their keys
     return total
 
