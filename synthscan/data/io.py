@@ -431,17 +431,51 @@ def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: s
             RuntimeError) as exc:
         raise InputError(f"{path.name}: could not be read as CSV ({type(exc).__name__}) — "
                          "check the file format") from None
-    if not isinstance(df.index, pd.RangeIndex):
+    if not _default_index(df.index) or _first_record_longer(path, delimiter, encoding):
         # pandas silently turns the leading field(s) into the index when data rows have more
-        # fields than the header: every value would land one column to the left
+        # fields than the header: every value would land one column to the left (pandas 3
+        # stores such an index of evenly spaced integers as a RangeIndex, hence the second
+        # test on the first record, whose width is what pandas decides by)
         long_row = _first_long_row(path, delimiter, encoding)
         where = (f"line {long_row[0]} has {long_row[1]} fields where the header has "
                  f"{long_row[2]}" if long_row else "data rows have more fields than the header")
         raise InputError(f"{path.name}: {where} — fix the file (a delimiter at the end of each "
                          "line, or an unquoted delimiter inside a value?)")
     df.columns = [str(c) for c in df.columns]
+    df = _text_as_object(df)
     if delimiter != ",":
         df = _decimal_commas(df)
+    return df
+
+
+def _default_index(index: pd.Index) -> bool:
+    """0, 1, 2, ... without a name: the index pandas gives a table without an index column."""
+    return (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+            and index.name is None)
+
+
+def _first_record_longer(path: Path, delimiter: str, encoding: str) -> bool:
+    """Whether the first data record has more fields than the header."""
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, 2**31 - 1))
+    try:
+        with _open_text(path, encoding) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            header = next(reader, [])
+            first = next(reader, None)
+    except (csv.Error, UnicodeError, OSError, EOFError, ValueError):
+        return False
+    finally:
+        csv.field_size_limit(old_limit)
+    return first is not None and len(first) > len(header)
+
+
+def _text_as_object(df: pd.DataFrame) -> pd.DataFrame:
+    """pandas 3 reads text into its ``str`` dtype, pandas 2 into ``object``: the raw tables
+    hold object text in both, so that everything after loading sees the same types."""
+    for col, dtype in df.dtypes.items():
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:
+            df[col] = df[col].astype(object)
     return df
 
 
@@ -452,7 +486,10 @@ _PLAIN_INT = r"^\s*[+-]?\d+\s*$"
 def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
     """Text columns of a non-comma-delimited file that hold numbers written with a decimal
     comma (``1234,5`` or ``1.234,5``, the European convention) become numbers."""
-    for col in df.select_dtypes(include="object").columns:
+    # text columns: object dtype (pandas 2) or the str dtype (pandas 3)
+    text_cols = [c for c, t in df.dtypes.items()
+                 if pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype)]
+    for col in text_cols:
         s = df[col]
         text = s[s.notna()]
         if not len(text) or not all(isinstance(v, str) for v in text.head(1000)):
@@ -506,14 +543,17 @@ def read_parquet(path: Path, role: str) -> pd.DataFrame:
             f"{path.name}: could not be converted to a table ({type(exc).__name__}) — check the "
             "column types (plain numbers, text, booleans and dates are supported)"
         ) from None
-    if not isinstance(df.index, pd.RangeIndex):
+    if not _default_index(df.index):
         # a pandas index saved in the file: named levels are data, unnamed ones row numbers
         unnamed = [i for i, n in enumerate(df.index.names) if n is None]
-        if unnamed:
-            df = df.reset_index(level=unnamed, drop=True)
-        df = df.reset_index(drop=isinstance(df.index, pd.RangeIndex))
+        if len(unnamed) == df.index.nlevels:
+            df = df.reset_index(drop=True)
+        else:
+            if unnamed:
+                df = df.reset_index(level=unnamed, drop=True)
+            df = df.reset_index()
     df.columns = [str(c) for c in df.columns]
-    return df
+    return _text_as_object(df)
 
 
 def _names(names: list[str], limit: int = 5) -> str:
@@ -554,6 +594,7 @@ def load_table(
             dups = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
             raise InputError(f"{name}: column name {_names(dups)} appears more than once — "
                              "rename or drop the duplicate")
+        df = _text_as_object(df)
         if missing_tokens:
             df = _mask_tokens(df, missing_tokens)
         path_str, digest = None, None

@@ -520,6 +520,9 @@ def build_schema(
             f"ignored ({'; '.join(kinds) or 'none'}) — declare the roles of the data columns in "
             "--config (e.g. [columns] age = \"numeric\")"
         )
-    out = {role: pd.DataFrame(converted[role], index=frames[role].index, columns=columns)
+    # object arrays stay object (pandas 3 would infer its str dtype from text arrays)
+    out = {role: pd.DataFrame({c: pd.Series(converted[role][c], index=frames[role].index,
+                                            dtype=converted[role][c].dtype)
+                               for c in columns}, index=frames[role].index, columns=columns)
            for role in frames}
     return schema, out
