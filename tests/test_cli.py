@@ -16,7 +16,7 @@ SAMPLE = ROOT / "sample_data"
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synthscan", *args], capture_output=True,
-                          text=True, cwd=cwd or ROOT, timeout=300)
+                          text=True, cwd=cwd or ROOT)
 
 
 def scan_sample(release: str, out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -24,7 +24,7 @@ ALL = ",".join(FORMATS)
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synthscan", *args], capture_output=True,
-                          cwd=cwd or ROOT, timeout=300)
+                          cwd=cwd or ROOT)
 
 
 @pytest.fixture(scope="module")
