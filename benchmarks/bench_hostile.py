@@ -140,6 +140,11 @@ CASES: dict[str, Callable[[Path], list[str]]] = {
     "singling_out_predicates=100000000": _scan_extra(
         lambda d: ["--set", "singling_out_predicates=100000000"]),
     "max_query_rows=2000000000": _scan_extra(lambda d: ["--set", "max_query_rows=2000000000"]),
+    "bootstrap=100000 (largest allowed)": _scan_extra(lambda d: ["--set", "bootstrap=100000"]),
+    "permutations=100000 (largest allowed)": _scan_extra(
+        lambda d: ["--set", "permutations=100000"]),
+    "singling_out_predicates=100000 (largest allowed)": _scan_extra(
+        lambda d: ["--set", "singling_out_predicates=100000"]),
 }
 
 
