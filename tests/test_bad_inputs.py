@@ -1110,7 +1110,12 @@ def test_api_config_typo_is_a_config_error() -> None:
     assert ScanConfig(seed=4).replace(alpha=0.01).alpha == 0.01
 
 
-def test_help_is_tidy() -> None:
+def test_help_is_tidy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal: nothing may be cut off with "…"
+    for cmd in ("scan", "report", "split"):
+        assert "…" not in run_cli(cmd, "--help").stdout, cmd
+    assert "…" not in run_cli("--help").stdout
+    monkeypatch.setenv("COLUMNS", "100")
     for cmd in ("scan", "report", "split"):
         proc = run_cli(cmd, "--help")
         assert proc.returncode == EXIT_OK

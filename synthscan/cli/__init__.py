@@ -111,6 +111,9 @@ Examples:
 
   synthscan scan train.csv synthetic.csv --holdout holdout.csv --format json,html,md,sarif,junit
 
+  synthscan scan train.csv synthetic.csv --holdout holdout.csv --max-memory 4GB \
+      --set policy.thresholds.exact_copies=0.02 --set bootstrap=1000
+
 Formats: json (result.json), html (report.html, for data protection officers), md (report.md,
 for PR comments and step summaries), sarif (results.sarif, for code scanning), junit (junit.xml,
 for CI test tabs). Default: json,html; with --out - one format goes to stdout (json unless
@@ -172,14 +175,15 @@ def scan(
     max_memory: str | None = typer.Option(
         None, "--max-memory", metavar="SIZE",
         help="Peak-memory limit, e.g. 4GB: smaller batches, and a clear early stop (exit 3) "
-        "if reading or scanning the inputs would need more (see docs/security-and-limits.md)."),
+        "if reading or scanning the inputs would need more."),
     mode: str | None = typer.Option(
         None, "--mode", metavar="MODE",
         help="'default', or 'anonymeter' to reproduce Anonymeter's attack setup for "
         "comparison."),
-    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a "
-                                   "setting (repeatable), e.g. --set bootstrap=1000 or --set "
-                                   "policy.thresholds.exact_copies=0.02."),
+    set_: list[str] = typer.Option(
+        [], "--set", metavar="KEY=VALUE",
+        help="Override a setting (repeatable), e.g. --set alpha=0.01; a policy threshold as in "
+        "the examples below."),
     verbose: bool = _verbose(),
     quiet: bool = _quiet(),
 ) -> None:
