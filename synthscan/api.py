@@ -120,7 +120,8 @@ def prepare(
     encoded = {r: encoder.transform(f) for r, f in frames.items()}
     timings["encode"] = time.perf_counter() - t1
     if limit is not None:
-        memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit)
+        memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
+                               [c.name for c in schema.distance_columns])
 
     has_holdout = "holdout" in frames
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,

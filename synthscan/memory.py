@@ -128,12 +128,6 @@ def check_inputs(sizes: list[tuple[str, int, int, int, bool]], limit: int | None
             "--max-memory, or scan a uniform sample of the rows")
 
 
-def check_files(sizes: dict[str, int], limit: int | None) -> None:
-    """Fail before reading when parsing files of these on-disk sizes would exceed the limit
-    (plain text; compressed and Parquet inputs go through ``check_inputs``)."""
-    check_inputs([(name, size, 0, 0, True) for name, size in sizes.items()], limit)
-
-
 def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) -> None:
     """After parsing, before columns are converted and encoded: each cell will cost at least
     one column and one encoded dimension in the scan bound."""
@@ -200,11 +194,13 @@ def check_scan(rows_total: int, columns: int, dims: int, limit: int | None,
 
 
 def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], columns: int,
-                    dims: int, limit: int) -> None:
+                    dims: int, limit: int, compared: list[str] | None = None) -> None:
     """The scan's bound under ``--max-memory``: the data, the size-like settings, and the
-    matching cost of duplicate rows (singling out)."""
+    matching cost of duplicate rows (singling out), counted over the ``compared`` columns
+    (those the attacks use: identifiers and ignored columns do not make rows distinct)."""
     rows = {r: len(f) for r, f in frames.items()}
-    multiplicity = {r: row_multiplicity(f) for r, f in frames.items()}
+    multiplicity = {r: row_multiplicity(f if compared is None else f[compared])
+                    for r, f in frames.items()}
     settings = settings_bytes(config, rows["train"] + rows.get("holdout", 0), "holdout" in frames)
     dups = duplicate_bytes(config, multiplicity)
     worst = max(multiplicity, key=lambda r: multiplicity[r])

@@ -809,6 +809,20 @@ def test_duplicate_heavy_tables_are_charged_for_singling_out(tmp_path: Path) -> 
     assert "singling out" in line
 
 
+def test_duplicates_behind_a_unique_identifier_are_charged_too(tmp_path: Path) -> None:
+    # the attacks ignore identifier columns: rows equal apart from their id are duplicates
+    paths = {}
+    for role in ("train", "holdout", "synthetic"):
+        df = pd.DataFrame({"customer_id": [f"c{i}" for i in range(1000)], "age": 30,
+                           "income": 50000.5, "color": "red"})
+        paths[role] = tmp_path / f"dup_id_{role}.csv"
+        df.to_csv(paths[role], index=False)
+    cfg = tmp_path / "ids.toml"
+    cfg.write_text('[columns]\ncustomer_id = "identifier"\n', encoding="utf-8")
+    assert_error(scan(paths, "--config", cfg, "--max-memory", "1GB"), EXIT_CANNOT_RUN,
+                 "dup_id_", contains=("identical rows",))
+
+
 @pytest.mark.parametrize("key,value", [("bootstrap", "100000000"),
                                        ("permutations", "100000000"),
                                        ("singling_out_predicates", "100000000"),
