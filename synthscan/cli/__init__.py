@@ -225,9 +225,8 @@ def scan(
 def policy_failed_line(verdict: str, fail_on: str, option: str = "--fail-on") -> str:
     """The closing line when the policy fails: which verdict, and the setting that makes it a
     failure (printed even with -q: it explains the exit code)."""
-    levels = "'high'" if fail_on == "high" else "'high' or 'inconclusive'"
-    return (f"Policy failed: verdict {verdict!r} and {option} {fail_on} (fails on {levels}) — "
-            "exit code 1; see the report for the checks that decided it")
+    return (f"Policy failed: verdict {verdict!r} and {option} {fail_on} — exit code 1; the "
+            "report shows which checks decided it")
 
 
 REPORT_HELP = """Render a saved scan result again, in any report format, without re-scanning.

@@ -120,7 +120,7 @@ def _write_file(path: Path, data: bytes) -> None:
     file) already at ``path`` is replaced, never followed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    if tmp.is_symlink():
+    if tmp.exists() or tmp.is_symlink():  # left behind by a killed run of this process id
         tmp.unlink()
     fd = os.open(tmp, flags, 0o644)
     try:
