@@ -5,6 +5,7 @@ No maths here; each stage lives in its own module.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from .attacks import (
 )
 from .attacks.base import CheckResult
 from .config import ScanConfig
-from .data.io import DEFAULT_MISSING_TOKENS, load_table
+from .data.io import DEFAULT_MISSING_TOKENS, load_table, probe_size
 from .data.metadata import read_sdv_metadata
 from .data.schema import build_schema
 from .encoding.encoder import MixedEncoder
@@ -92,16 +93,24 @@ def prepare(
     say("loading inputs")
     tokens = tuple(DEFAULT_MISSING_TOKENS) + tuple(config.missing_tokens)
     limit = parse_size(config.max_memory) if config.max_memory else None
-    memory.check_files({Path(src).name: Path(src).stat().st_size
-                        for src in (train, holdout, synthetic)
-                        if isinstance(src, (str, Path)) and Path(src).is_file()}, limit)
+    inputs = (("train", train), ("holdout", holdout), ("synthetic", synthetic))
+    if limit is not None:
+        # compressed files by what they decompress to, Parquet by its footer's row count
+        stop_at, stop_rows = memory.input_budget(limit)
+        memory.check_inputs([dataclasses.astuple(probe_size(Path(src), role, stop_at,
+                                                            stop_rows))
+                             for role, src in inputs if isinstance(src, (str, Path))], limit)
     raw: dict[str, pd.DataFrame] = {}
     sources = {}
-    for role, src in (("train", train), ("holdout", holdout), ("synthetic", synthetic)):
+    for role, src in inputs:
         if src is None:
             continue
         raw[role], sources[role] = load_table(src, role, tokens, config.encoding)
     names = {r: s.name for r, s in sources.items()}
+    if limit is not None:
+        sizes = {names[r]: f.size for r, f in raw.items()}
+        memory.check_loaded(sum(len(f) for f in raw.values()), raw["train"].shape[1], limit,
+                            max(sizes, key=lambda k: sizes[k]))
     declared: dict[str, tuple[str, str]] = {}
     if metadata is not None:
         declared.update({c: (r, "metadata") for c, r in read_sdv_metadata(metadata).items()})
@@ -116,8 +125,9 @@ def prepare(
     encoder = MixedEncoder(config.metric).fit(real, schema.columns, others=[frames["synthetic"]])
     encoded = {r: encoder.transform(f) for r, f in frames.items()}
     timings["encode"] = time.perf_counter() - t1
-    memory.check_scan(sum(len(f) for f in frames.values()), len(schema.columns), encoder.dim_,
-                      limit, names.get("train", "train"))
+    if limit is not None:
+        memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
+                               [c.name for c in schema.distance_columns])
 
     has_holdout = "holdout" in frames
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,

@@ -15,21 +15,58 @@ Unknown keys are errors (a typo must not silently fall back to a default).
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
+import difflib
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .data.io import is_text_encoding
 from .data.schema import ROLES
 from .errors import ConfigError
 
 METRICS = ("l1", "l2")
 MODES = ("default", "anonymeter")
+#: allowed range of each size-like setting: below it the statistics are too coarse, above it
+#: the memory and time they take have no use (each is also charged under --max-memory)
+SIZE_RANGES: dict[str, tuple[int, int]] = {
+    "max_query_rows": (100, 10_000_000),
+    "permutations": (99, 100_000),
+    "bootstrap": (50, 100_000),
+    "singling_out_predicates": (10, 100_000),
+}
+#: alpha (two-sided error rate of every interval), from the lower bound up to (not including)
+#: the upper: below 1e-6 the intervals of the sample sizes synthscan sees degenerate (e.g.
+#: [1, 1] for a release without copies); at 0.5 they have no coverage left
+ALPHA_RANGE = (1e-6, 0.5)
+
+
+class _Checked(type):
+    """Calling ``ScanConfig(...)`` with an unknown or extra argument raises ``ConfigError``
+    naming it (and the closest known setting), not Python's ``TypeError``."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        for key in kwargs:
+            if key not in names:
+                close = difflib.get_close_matches(str(key), names, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(f"ScanConfig: unknown setting {_short(key)} — {hint}known "
+                                  f"settings: {', '.join(sorted(names))}")
+        if len(args) > len(names):
+            raise ConfigError(f"ScanConfig: takes at most {len(names)} settings, "
+                              f"{len(args)} given — pass settings by name, e.g. "
+                              "ScanConfig(seed=7)")
+        given = set(names[: len(args)]) & set(kwargs)
+        if given:
+            raise ConfigError(f"ScanConfig: setting {sorted(given)[0]!r} given twice — pass "
+                              "each setting once")
+        return super().__call__(*args, **kwargs)
 
 
 @dataclass
-class ScanConfig:
+class ScanConfig(metaclass=_Checked):
     """Everything that decides how a scan runs. Recorded in every result.
 
     Parameters
@@ -111,26 +148,31 @@ class ScanConfig:
         if not isinstance(self.columns, dict):
             return "columns", ("must be a table of column name = role — e.g. [columns] with "
                                "customer_id = \"identifier\"")
-        self.columns = {str(col): role for col, role in self.columns.items()}
         for col, role in self.columns.items():
+            if not isinstance(col, (str, int, float)) or isinstance(col, bool):
+                return "columns", ("must be a table of column name = role — e.g. [columns] "
+                                   "with customer_id = \"identifier\"")
             if not isinstance(role, str) or role not in ROLES:
-                return f"columns.{col}", (f"has unknown role {role!r} — use one of "
-                                          f"{', '.join(ROLES)}")
-        if self.metric not in METRICS:
-            return "metric", f"is {self.metric!r} — use one of {', '.join(METRICS)}"
+                return f"columns.{str(col)[:80]}", (f"has unknown role {_short(role)} — use "
+                                                    f"one of {', '.join(ROLES)}")
+        self.columns = {str(col): role for col, role in self.columns.items()}
+        if not isinstance(self.metric, str) or self.metric not in METRICS:
+            return "metric", f"is {_short(self.metric)} — use one of {', '.join(METRICS)}"
         if self.threads is not None and (not is_int(self.threads) or self.threads < 1):
             return "threads", "must be a positive integer — or leave it out to use all cores"
-        if not isinstance(self.encoding, str) or not _known_encoding(self.encoding):
-            return "encoding", ("is not a known text encoding — use e.g. utf-8, latin-1 or "
-                                "cp1252")
-        for key, low in (("max_query_rows", 100), ("permutations", 99), ("bootstrap", 50)):
+        if not is_text_encoding(self.encoding):
+            return "encoding", ("is not a known text encoding (codecs such as rot13, hex or "
+                                "base64, which do not turn bytes into text, are refused) — use "
+                                "e.g. utf-8, latin-1 or cp1252")
+        for key, (low, high) in SIZE_RANGES.items():
             v = getattr(self, key)
-            if not is_int(v) or v < low:
-                default = _DEFAULTS[key]
-                return key, f"must be an integer of at least {low} — e.g. {default}"
+            if not is_int(v) or not low <= v <= high:
+                return key, f"must be an integer from {low} to {high} — e.g. {_DEFAULTS[key]}"
         if (isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float))
-                or not 0 < self.alpha < 0.5):
-            return "alpha", "must be a number between 0 and 0.5 — e.g. 0.05"
+                or not ALPHA_RANGE[0] <= self.alpha < ALPHA_RANGE[1]):
+            return "alpha", (f"must be a number from {ALPHA_RANGE[0]:g} up to (not including) "
+                             f"{ALPHA_RANGE[1]:g}; smaller error rates ask for intervals the "
+                             "sample sizes cannot support — e.g. 0.05")
         if not is_int(self.mia_folds) or not 2 <= self.mia_folds <= 10:
             return "mia_folds", "must be an integer from 2 to 10 — e.g. 5"
         for key in ("secret", "known"):
@@ -154,10 +196,8 @@ class ScanConfig:
                 or not all(is_int(k) and 1 <= k <= 100 for k in self.link_k)):
             return "link_k", "must be a list of integers from 1 to 100 — e.g. [1, 5]"
         self.link_k = sorted(set(self.link_k))
-        if not is_int(self.singling_out_predicates) or self.singling_out_predicates < 10:
-            return "singling_out_predicates", "must be an integer of at least 10 — e.g. 1000"
-        if self.mode not in MODES:
-            return "mode", f"is {self.mode!r} — use one of {', '.join(MODES)}"
+        if not isinstance(self.mode, str) or self.mode not in MODES:
+            return "mode", f"is {_short(self.mode)} — use one of {', '.join(MODES)}"
         if not isinstance(self.checks, (list, tuple)) or not all(
                 isinstance(c, str) for c in self.checks):
             return "checks", "must be a list of check ids — e.g. [\"exact_copies\"]"
@@ -221,12 +261,13 @@ class _Invalid(ConfigError):
         self.why = why
 
 
-def _known_encoding(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return True
+def _short(value: object, limit: int = 40) -> str:
+    """A bounded ``repr`` of a setting's value for messages: nested and long values are cut
+    (a YAML alias bomb must not be expanded into a message)."""
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = limit
+    r.maxlevel, r.maxlist, r.maxdict = 2, 4, 4
+    return r.repr(value)
 
 
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(ScanConfig)}
@@ -258,17 +299,49 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
                 import tomli as tomllib  # type: ignore[no-redef]
             data = tomllib.loads(text)
         else:
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = _safe_yaml(text)
             data = {} if data is None else data
+    except ConfigError:
+        raise
+    except RecursionError:
+        raise ConfigError(f"{p.name}: nested too deeply to be a settings file — write the "
+                          "settings as a flat table (see docs)") from None
     except Exception as exc:  # noqa: BLE001 - parser errors carry a position, keep it
+        if isinstance(exc, _AliasRefused):
+            raise ConfigError(f"{p.name}: {_syntax_problem(exc)} — write each value out in "
+                              "full") from None
         raise ConfigError(f"{p.name}: not valid {'TOML' if suffix == '.toml' else 'YAML'} "
                           f"({_syntax_problem(exc)}) — fix the syntax") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{p.name}: must be a table of settings at the top level — e.g. "
                           "seed = 7")
     return data
+
+
+def _safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` that refuses anchors and aliases: a settings file never needs them,
+    and a few lines of nested aliases expand into billions of values (a "billion laughs")
+    when anything walks the result."""
+    import yaml
+
+    class _NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _AliasRefused(event.start_mark)
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise _AliasRefused(event.start_mark)
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=_NoAliases)  # noqa: S506 - a SafeLoader subclass
+
+
+class _AliasRefused(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("anchor or alias")
+        self.problem_mark = mark
+        self.problem = "YAML anchors and aliases (&name, *name) are not supported"
 
 
 def _syntax_problem(exc: Exception) -> str:

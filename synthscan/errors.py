@@ -41,6 +41,13 @@ class ResourceError(SynthscanError):
     exit_code = EXIT_CANNOT_RUN
 
 
+class OutputError(SynthscanError):
+    """A report could not be written (a full disk, a read-only directory, a closed stdout):
+    the scan may have run, but its output is lost, so the command fails (exit 3)."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
 class PrivacyRiskError(SynthscanError):
     """Raised by ``ScanResult.assert_ok()`` when the policy fails."""
 

@@ -16,6 +16,7 @@ the bound exceeds the limit instead of being killed half-way.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .errors import ResourceError
 from .neighbors.engine import DEFAULT_MEMORY_BUDGET
@@ -66,26 +67,153 @@ def peak_bound(rows_total: int, columns: int, dims: int, limit: int | None = Non
                + 2 * batch_budget(limit))
 
 
-def check_files(sizes: dict[str, int], limit: int | None) -> None:
-    """Fail before reading when parsing the files alone would exceed the limit."""
-    if limit is None:
+#: a text file decompresses and parses in about this many times its decompressed size
+#: (LOAD_FACTOR above); a compressed file is charged by what it decompresses to, counted as a
+#: stream before it is parsed, and so is a Parquet file by the row count in its footer.
+#: Every loaded cell is charged PER_CELL_BYTES twice (it is both a column and at least one
+#: encoded dimension), the same charge the scan bound makes for it later.
+LOADED_CELL_BYTES = 2 * PER_CELL_BYTES
+
+#: resampling settings are charged by the arrays they allocate: the membership bootstrap draws
+#: Poisson weights for at most this many evaluation targets (half of membership's 20,000)
+MIA_EVAL_TARGETS = 10_000
+#: the distance statistics resample groups of equal credit; there are at most as many groups as
+#: real records, and in practice far fewer (credits lie on a 1/1024 grid): charge up to this
+CREDIT_GROUPS = 16_384
+#: singling out mines predicates in batches of at most this many candidates; every candidate is
+#: matched against the synthetic rows, and a candidate matches at least every duplicate of the
+#: row it was drawn from
+SO_BATCH = 50_000
+#: bytes per (predicate, matching record) pair while predicates are matched
+PAIR_BYTES = 32
+
+
+def _exceeds(need: int, limit: int | None) -> bool:
+    return limit is not None and need > limit
+
+
+def input_need(data_bytes: int, rows: int, columns: int) -> int:
+    """Bytes needed to read inputs holding this much data (text or column data), this many rows
+    and columns, interpreter included."""
+    return int(BASE_BYTES + max(LOAD_FACTOR * data_bytes, LOADED_CELL_BYTES * rows * columns))
+
+
+def input_budget(limit: int) -> tuple[int, int]:
+    """(bytes, rows) at which reading inputs alone would exceed ``limit`` — where a streamed
+    count can stop."""
+    spare = max(limit - BASE_BYTES, 0)
+    return spare // LOAD_FACTOR + 1, spare // LOADED_CELL_BYTES + 1
+
+
+def check_inputs(sizes: list[tuple[str, int, int, int, bool]], limit: int | None) -> None:
+    """Fail before parsing when reading the inputs alone would exceed the limit.
+
+    ``sizes`` holds (file name, data bytes, rows, columns, complete) per input, as measured by
+    ``synthscan.data.io.probe_size`` (decompressed size for compressed files, the footer's row
+    count for Parquet). An incomplete count stopped at the budget and is over the limit."""
+    if limit is None or not sizes:
         return
-    need = BASE_BYTES + LOAD_FACTOR * sum(sizes.values())
-    if need > limit:
-        biggest = max(sizes, key=lambda k: sizes[k])
+    data = sum(s[1] for s in sizes)
+    cells = sum(s[2] * max(s[3], 1) for s in sizes)
+    need = int(BASE_BYTES + max(LOAD_FACTOR * data, LOADED_CELL_BYTES * cells))
+    cut = [s[0] for s in sizes if not s[4]]
+    if need > limit or cut:
+        biggest = cut[0] if cut else max(sizes, key=lambda s: max(LOAD_FACTOR * s[1],
+                                                                  LOADED_CELL_BYTES * s[2]
+                                                                  * max(s[3], 1)))[0]
+        amount = (f"more than --max-memory {human(limit)} (counting stopped at the limit)"
+                  if cut else f"about {human(need)}, more than --max-memory {human(limit)}")
         raise ResourceError(
-            f"{biggest}: reading the inputs needs about {human(need)}, more than --max-memory "
-            f"{human(limit)} — raise the limit or scan a uniform sample of the synthetic table")
+            f"{biggest}: reading the inputs (decompressed and parsed) needs {amount} — raise "
+            "--max-memory, or scan a uniform sample of the rows")
+
+
+def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) -> None:
+    """After parsing, before columns are converted and encoded: each cell will cost at least
+    one column and one encoded dimension in the scan bound."""
+    check_scan(rows_total, columns, columns, limit, name)
+
+
+def settings_bytes(config: Any, n_real: int, has_holdout: bool) -> int:
+    """Memory the size-like settings allocate on top of the data: permutation and bootstrap
+    replicates (distance statistics, membership bootstrap) and singling-out predicates."""
+    groups = min(n_real + 1, CREDIT_GROUPS)
+    total = 0
+    if has_holdout:
+        total += 16 * int(config.permutations) * groups  # hypergeometric draws (+ a temporary)
+        total += 24 * int(config.bootstrap) * groups  # two Poisson tables (+ a temporary)
+        # Poisson weights over membership's evaluation targets (half of its targets)
+        total += 32 * int(config.bootstrap) * min(MIA_EVAL_TARGETS, n_real // 2)
+    total += 800 * int(config.singling_out_predicates)  # predicates, baselines, their keys
+    return total
+
+
+def duplicate_bytes(config: Any, multiplicity: dict[str, float]) -> int:
+    """Memory singling out needs to match predicates on duplicate-heavy tables.
+
+    ``multiplicity`` maps a table ("train", "holdout", "synthetic") to the expected number of
+    its rows identical to one of its rows drawn at random (1.0 without duplicates;
+    ``rows`` when all rows are equal); see ``row_multiplicity``."""
+    preds = int(config.singling_out_predicates)
+    batch = min(SO_BATCH, 100 * preds)
+    pairs = batch * multiplicity.get("synthetic", 1.0)
+    pairs += 4 * preds * (multiplicity.get("train", 1.0) + multiplicity.get("holdout", 1.0))
+    return int(PAIR_BYTES * pairs)
+
+
+def row_multiplicity(frame: Any) -> float:
+    """Expected number of rows equal to a row drawn at random: sum of m² / n over groups of m
+    identical rows (1.0 when every row is distinct)."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    if n == 0:
+        return 1.0
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    _, counts = np.unique(hashes, return_counts=True)
+    counts = counts.astype(np.float64)
+    return float((counts * counts).sum() / n)
 
 
 def check_scan(rows_total: int, columns: int, dims: int, limit: int | None,
-               name: str) -> None:
-    """Fail after encoding when the scan's bound exceeds the limit."""
+               name: str, extra: int = 0, why: str = "", fix: str = "") -> None:
+    """Fail after encoding when the scan's bound, plus ``extra`` bytes charged for settings
+    and duplicates (``why`` says what they are, ``fix`` what to do about them), exceeds the
+    limit."""
     if limit is None:
         return
-    need = peak_bound(rows_total, columns, dims, limit)
+    need = peak_bound(rows_total, columns, dims, limit) + int(extra)
     if need > limit:
+        detail = f", including {why}," if why else ""
         raise ResourceError(
-            f"{name}: scanning {rows_total:,} rows × {columns} columns needs about {human(need)}, "
-            f"more than --max-memory {human(limit)} — raise the limit or scan a uniform sample "
-            "of the synthetic table")
+            f"{name}: scanning {rows_total:,} rows × {columns} columns{detail} needs about "
+            f"{human(need)}, more than --max-memory {human(limit)} — "
+            f"{fix + ', ' if fix else ''}raise --max-memory, or scan a uniform sample of the "
+            "rows")
+
+
+def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], columns: int,
+                    dims: int, limit: int, compared: list[str] | None = None) -> None:
+    """The scan's bound under ``--max-memory``: the data, the size-like settings, and the
+    matching cost of duplicate rows (singling out), counted over the ``compared`` columns
+    (those the attacks use: identifiers and ignored columns do not make rows distinct)."""
+    rows = {r: len(f) for r, f in frames.items()}
+    multiplicity = {r: row_multiplicity(f if compared is None else f[compared])
+                    for r, f in frames.items()}
+    settings = settings_bytes(config, rows["train"] + rows.get("holdout", 0), "holdout" in frames)
+    dups = duplicate_bytes(config, multiplicity)
+    worst = max(multiplicity, key=lambda r: multiplicity[r])
+    why, fixes = [], []
+    if settings > limit // 4:
+        why.append(f"{human(settings)} for permutations={config.permutations}, "
+                   f"bootstrap={config.bootstrap}, "
+                   f"singling_out_predicates={config.singling_out_predicates}")
+        fixes.append("lower those settings")
+    if dups > limit // 4:
+        why.append(f"{human(dups)} for singling out, as each row of {names[worst]} has about "
+                   f"{multiplicity[worst]:,.0f} identical rows")
+        fixes.append("drop duplicate rows")
+    name = names[worst] if dups > settings else names.get("train", "train")
+    check_scan(sum(rows.values()), columns, dims, limit, name, settings + dups,
+               "; ".join(why), " or ".join(fixes))

@@ -1,4 +1,5 @@
-"""Bad-input corpus, run end to end through the real command line (one subprocess per case).
+"""Bad-input corpus, run end to end through the command line's entry point, in process (one
+real subprocess checks the contract: exit code, one stderr line, nothing on stdout).
 
 Every bad input must give exactly one stderr line ``synthscan: error: <file>: ...`` naming the
 file (and the column where relevant), the documented exit code, no traceback, and never a value
@@ -8,11 +9,15 @@ Inputs are generated into ``tmp_path``; nothing large is stored in the repositor
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,27 +67,66 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return assert_scanned(scan(write_trio(tmp_path_factory.mktemp("reference"))))
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Completed:
+    """What a CLI run left: exit code, stdout and stderr (like ``subprocess.CompletedProcess``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> Completed:
+    """``synthscan ARGS`` in this process, through the console entry point ``main()``: exit code
+    and captured stdout/stderr. Warnings raised during the run are appended to stderr, as a
+    real process would print them (``test_subprocess_contract`` checks one real process)."""
+    from synthscan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_argv, old_cwd = sys.argv, os.getcwd()
+    sys.argv = ["synthscan", *map(str, args)]
+    code: int | str | None = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("always")
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code
+        for w in caught:
+            err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    finally:
+        sys.argv = old_argv
+        os.chdir(old_cwd)
+    return Completed(code if isinstance(code, int) else (0 if code is None else 1),
+                     out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str | Path, cwd: Path | None = None) -> Completed:
+    """``python -m synthscan ARGS`` in a real subprocess (no timeout: a slow machine is not a
+    failure)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     env["PYTHONWARNINGS"] = "default"  # a stray warning on stderr must show up in the tests
     env.pop("COLUMNS", None)
-    return subprocess.run([sys.executable, "-m", "synthscan", *map(str, args)], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "synthscan", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, encoding="utf-8",
-                          errors="replace", timeout=timeout)
+                          errors="replace")
+    return Completed(proc.returncode, proc.stdout, proc.stderr)
 
 
 def scan(trio: dict[str, Path], *extra: str | Path, train: Path | None = None,
-         synthetic: Path | None = None, holdout: Path | None = None,
-         ) -> subprocess.CompletedProcess[str]:
+         synthetic: Path | None = None, holdout: Path | None = None) -> Completed:
     """``synthscan scan`` on the trio with some inputs replaced; JSON result on stdout."""
     return run_cli("scan", train or trio["train"], synthetic or trio["synthetic"],
                    "--holdout", holdout or trio["holdout"], "--out", "-", *FAST, *extra,
                    cwd=trio["train"].parent)
 
 
-def assert_error(proc: subprocess.CompletedProcess[str], code: int, file: str | Path,
+def assert_error(proc: Completed, code: int, file: str | Path,
                  column: str | None = None, absent: tuple[str, ...] = (SENTINEL,),
                  contains: tuple[str, ...] = ()) -> str:
     """One clean error line with the right exit code; returns the line."""
@@ -107,7 +151,7 @@ def assert_error(proc: subprocess.CompletedProcess[str], code: int, file: str | 
     return line
 
 
-def assert_scanned(proc: subprocess.CompletedProcess[str],
+def assert_scanned(proc: Completed,
                    codes: tuple[int, ...] = (EXIT_OK,), warnings_ok: bool = False) -> dict:
     """The scan completed: exit code in ``codes``, no traceback, a JSON result on stdout."""
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -119,7 +163,7 @@ def assert_scanned(proc: subprocess.CompletedProcess[str],
     return result
 
 
-def assert_clean_outcome(proc: subprocess.CompletedProcess[str], file: str | Path,
+def assert_clean_outcome(proc: Completed, file: str | Path,
                          warnings_ok: bool = False) -> None:
     """Either a completed scan or one clean error line — never a traceback."""
     if proc.returncode in (EXIT_OK, EXIT_POLICY_FAILED):
@@ -665,3 +709,432 @@ def test_handle_errors_last_resort(capsys: pytest.CaptureFixture[str], exc: Base
     err = capsys.readouterr().err
     assert text in err and SENTINEL not in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# the contract of the real command line, in a real process
+
+
+def test_subprocess_contract(trio: dict[str, Path], tmp_path: Path) -> None:
+    """A real ``python -m synthscan`` process: a bad input gives exit code 3 and exactly one
+    stderr line without a traceback, and nothing on stdout; a good scan with ``--out -`` gives
+    exit code 0 or 1 and one JSON document on stdout."""
+    p = tmp_path / "ragged_proc.csv"
+    lines = _lines(trio["train"])
+    lines[10] += f",{SENTINEL}"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = run_process("scan", p, trio["synthetic"], "--holdout", trio["holdout"], "--out", "-",
+                      *FAST, cwd=tmp_path)
+    assert_error(bad, EXIT_CANNOT_RUN, p, contains=("line 11",))
+    good = run_process("scan", trio["train"], trio["synthetic"], "--holdout", trio["holdout"],
+                       "--out", "-", *FAST, cwd=tmp_path)
+    assert_scanned(good, (EXIT_OK, EXIT_POLICY_FAILED))
+
+
+# --------------------------------------------------------------------------------------------
+# hostile inputs (the red-team pass of issue #14): bounded memory, one clean line each
+
+
+def _rows_csv(n: int) -> bytes:
+    """``n`` identical data rows: compress to almost nothing."""
+    return b"age,income,color\n" + b"30,50000.5,red\n" * n
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make parsing a table fail loudly: a bomb must be refused before it is parsed."""
+    import synthscan.data.io as io_mod
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was parsed before the memory check")
+
+    monkeypatch.setattr(io_mod.pd, "read_csv", refuse)
+    monkeypatch.setattr(io_mod, "read_parquet", refuse)
+
+
+def test_gzip_bomb_is_charged_by_its_decompressed_size(trio: dict[str, Path], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    p = tmp_path / "bomb.csv.gz"
+    p.write_bytes(gzip.compress(_rows_csv(1_500_000), compresslevel=9))
+    assert p.stat().st_size < 200_000
+    _no_parsing(monkeypatch)
+    assert_error(scan(trio, "--max-memory", "700MB", train=p), EXIT_CANNOT_RUN, p,
+                 contains=("--max-memory", "decompressed"))
+
+
+def test_zip_bomb_is_charged_by_its_decompressed_size(trio: dict[str, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    p = tmp_path / "bomb.csv.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("bomb.csv", _rows_csv(4_000_000))
+    _no_parsing(monkeypatch)
+    assert_error(scan(trio, "--max-memory", "700MB", synthetic=p), EXIT_CANNOT_RUN, p,
+                 contains=("--max-memory",))
+
+
+def test_parquet_bomb_is_charged_by_its_footer_row_count(trio: dict[str, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 1_500_000
+    p = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"age": np.full(n, 30), "income": np.full(n, 50000.5),
+                             "color": pa.array(["red"] * n).dictionary_encode()}), p)
+    assert p.stat().st_size < 200_000
+    _no_parsing(monkeypatch)
+    assert_error(scan(trio, "--max-memory", "700MB", holdout=p), EXIT_CANNOT_RUN, p,
+                 contains=("--max-memory",))
+
+
+def test_a_small_compressed_input_still_scans_under_a_limit(reference: dict,
+                                                            trio: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    p = tmp_path / "train.csv.xz"
+    pd.read_csv(trio["train"]).to_csv(p, index=False)
+    result = assert_scanned(scan(trio, "--max-memory", "2GB", train=p))
+    assert comparable(result) == comparable(reference)
+
+
+def test_duplicate_heavy_tables_are_charged_for_singling_out(tmp_path: Path) -> None:
+    paths = {}
+    for role in ("train", "holdout", "synthetic"):
+        paths[role] = tmp_path / f"dup_{role}.csv"
+        paths[role].write_bytes(_rows_csv(1000))
+    line = assert_error(scan(paths, "--max-memory", "1GB"), EXIT_CANNOT_RUN, "dup_",
+                        contains=("identical rows", "drop duplicate rows", "--max-memory"))
+    assert "singling out" in line
+
+
+def test_duplicates_behind_a_unique_identifier_are_charged_too(tmp_path: Path) -> None:
+    # the attacks ignore identifier columns: rows equal apart from their id are duplicates
+    paths = {}
+    for role in ("train", "holdout", "synthetic"):
+        df = pd.DataFrame({"customer_id": [f"c{i}" for i in range(1000)], "age": 30,
+                           "income": 50000.5, "color": "red"})
+        paths[role] = tmp_path / f"dup_id_{role}.csv"
+        df.to_csv(paths[role], index=False)
+    cfg = tmp_path / "ids.toml"
+    cfg.write_text('[columns]\ncustomer_id = "identifier"\n', encoding="utf-8")
+    assert_error(scan(paths, "--config", cfg, "--max-memory", "1GB"), EXIT_CANNOT_RUN,
+                 "dup_id_", contains=("identical rows",))
+
+
+@pytest.mark.parametrize("key,value", [("bootstrap", "100000000"),
+                                       ("permutations", "100000000"),
+                                       ("singling_out_predicates", "100000000"),
+                                       ("max_query_rows", "20000000000")])
+def test_size_settings_have_an_upper_limit(trio: dict[str, Path], key: str, value: str) -> None:
+    assert_error(scan(trio, "--set", f"{key}={value}"), EXIT_USAGE, "--set",
+                 contains=(repr(key), "from"))
+
+
+def test_size_settings_are_charged_under_max_memory(trio: dict[str, Path]) -> None:
+    assert_error(scan(trio, "--set", "bootstrap=100000", "--max-memory", "700MB"),
+                 EXIT_CANNOT_RUN, trio["train"].name, contains=("bootstrap=100000",
+                                                               "lower those settings"))
+
+
+def test_billion_laughs_yaml_is_refused_without_expanding_it(trio: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    lines = ["metric:", '  - &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"  - &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    cfg = tmp_path / "laughs.yaml"
+    cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg,
+                        contains=("anchors and aliases",))
+    assert len(line) < 300 and "lol" not in line
+
+
+def test_long_values_are_cut_in_config_messages(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "long.yaml"
+    cfg.write_text("metric: [" + ", ".join(["x" * 50] * 10_000) + "]\n", encoding="utf-8")
+    line = assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg, contains=("'metric'",))
+    assert len(line) < 400
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.xz", ".csv.bz2"])
+def test_truncated_compressed_file(trio: dict[str, Path], tmp_path: Path, suffix: str) -> None:
+    p = tmp_path / f"cut{suffix}"
+    df = pd.concat([base_frame(1)] * 50, ignore_index=True)
+    df.to_csv(p, index=False)
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+    for extra in ((), ("--max-memory", "4GB")):
+        assert_error(scan(trio, *extra, train=p), EXIT_CANNOT_RUN, p,
+                     contains=("truncated",) if suffix != ".csv.bz2" else ())
+
+
+def _zip_with(tmp_path: Path, name: str, flag_bits: int = 0, method: int | None = None) -> Path:
+    """A one-member zip whose header is patched: encryption flag, or compression method."""
+    import struct
+    import zipfile
+
+    p = tmp_path / name
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("t.csv", trio_text())
+    data = bytearray(p.read_bytes())
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(sig)
+        if flag_bits:
+            old = struct.unpack_from("<H", data, at + flag_at)[0]
+            struct.pack_into("<H", data, at + flag_at, old | flag_bits)
+        if method is not None:
+            struct.pack_into("<H", data, at + flag_at + 2, method)
+    p.write_bytes(bytes(data))
+    return p
+
+
+def trio_text() -> str:
+    return base_frame(1).to_csv(index=False)
+
+
+@pytest.mark.parametrize("name,flag_bits,method,text", [
+    ("secret.csv.zip", 0x1, None, "encrypted"),
+    ("deflate64.csv.zip", 0, 9, "Deflate64"),
+])
+def test_unreadable_zip_members(trio: dict[str, Path], tmp_path: Path, name: str,
+                                flag_bits: int, method: int | None, text: str) -> None:
+    p = _zip_with(tmp_path, name, flag_bits, method)
+    for extra in ((), ("--max-memory", "4GB")):
+        assert_error(scan(trio, *extra, train=p), EXIT_CANNOT_RUN, p, contains=(text,))
+
+
+@pytest.mark.parametrize("codec", ["rot13", "hex", "base64", "zlib"])
+def test_non_text_codecs_are_refused(trio: dict[str, Path], codec: str) -> None:
+    assert_error(scan(trio, "--set", f"encoding={codec}"), EXIT_USAGE, "--set",
+                 contains=("'encoding'",))
+
+
+def test_policy_preset_as_a_yaml_list(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "preset.yaml"
+    cfg.write_text("policy:\n  preset:\n    - public-release\n", encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg, contains=("policy.preset",))
+
+
+def test_metadata_nested_too_deeply(trio: dict[str, Path], tmp_path: Path) -> None:
+    meta = tmp_path / "deep.json"
+    meta.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert_error(scan(trio, "--metadata", meta), EXIT_USAGE, meta)
+
+
+def test_config_nested_too_deeply(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "deep.yaml"
+    cfg.write_text("seed: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg)
+
+
+def test_stdout_on_a_full_disk(trio: dict[str, Path], tmp_path: Path) -> None:
+    from synthscan.cli import main
+
+    err = io.StringIO()
+    old_argv = sys.argv
+    sys.argv = ["synthscan", "scan", str(trio["train"]), str(trio["synthetic"]), "--holdout",
+                str(trio["holdout"]), "--out", "-", *FAST]
+    try:
+        with open("/dev/full", "w", encoding="utf-8") as full, \
+                contextlib.redirect_stdout(full), contextlib.redirect_stderr(err), \
+                pytest.raises(SystemExit) as info:
+            main()
+    finally:
+        sys.argv = old_argv
+    proc = Completed(int(info.value.code), "", err.getvalue())
+    assert_error(proc, EXIT_CANNOT_RUN, "--out -", contains=("stdout",))
+
+
+def _saved_result(trio: dict[str, Path], tmp_path: Path) -> dict:
+    out = tmp_path / "saved"
+    proc = run_cli("scan", trio["train"], trio["synthetic"], "--holdout", trio["holdout"],
+                   "--out", out, "--format", "json", *FAST)
+    assert proc.returncode in (EXIT_OK, EXIT_POLICY_FAILED), proc.stderr
+    return json.loads((out / "result.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("change", ["estimate_text", "checks_text", "check_not_object",
+                                    "no_schema_version"])
+def test_report_on_a_tampered_result(trio: dict[str, Path], tmp_path: Path,
+                                     change: str) -> None:
+    data = _saved_result(trio, tmp_path)
+    if change == "estimate_text":
+        data["risk"]["estimate"] = "very high"
+        for c in data["checks"]:
+            c["estimate"] = "very high"
+    elif change == "checks_text":
+        data["checks"] = "all fine"
+    elif change == "check_not_object":
+        data["checks"] = [1, 2]
+    else:
+        del data["schema_version"]
+    p = tmp_path / "tampered.json"
+    p.write_text(json.dumps(data), encoding="utf-8")
+    for fmt in ("html", "md", "sarif", "junit", "json"):
+        line = assert_error(run_cli("report", p, "--format", fmt, "--out", tmp_path / "r"),
+                            EXIT_CANNOT_RUN, p)
+        assert "Error" not in line and "'str'" not in line, line  # no Python internals
+
+
+@pytest.mark.parametrize("alpha", ["1e-16", "0", "0.5", "true"])
+def test_alpha_outside_the_range_where_the_maths_holds(trio: dict[str, Path],
+                                                       alpha: str) -> None:
+    assert_error(scan(trio, "--set", f"alpha={alpha}"), EXIT_USAGE, "--set",
+                 contains=("'alpha'", "1e-06"))
+
+
+def test_smallest_alpha_allowed_still_scans(trio: dict[str, Path]) -> None:
+    result = assert_scanned(scan(trio, "--set", "alpha=1e-6"), (EXIT_OK, EXIT_POLICY_FAILED))
+    assert result["config"]["alpha"] == 1e-6
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "-1.7e308", "1e150"])
+def test_extreme_finite_values_name_the_column(trio: dict[str, Path], tmp_path: Path,
+                                               value: str) -> None:
+    lines = _lines(trio["synthetic"])
+    age, _income, color = lines[5].split(",")
+    lines[5] = f"{age},{value},{color}"
+    p = tmp_path / "synth_huge_values.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p, column="income",
+                        absent=(SENTINEL, value))
+    assert "rescale" in line
+
+
+def test_large_but_safe_values_scan(trio: dict[str, Path], tmp_path: Path) -> None:
+    paths = {}
+    for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
+        df = base_frame(seed)
+        df["income"] = df["income"] * 1e90
+        paths[role] = tmp_path / f"{role}_1e95.csv"
+        df.to_csv(paths[role], index=False)
+    result = assert_scanned(scan(paths), (EXIT_OK, EXIT_POLICY_FAILED))
+    assert all("could not compute" not in (c.get("reason") or "") for c in result["checks"])
+
+
+def test_terminal_escapes_in_a_file_name_are_not_printed_raw(trio: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    p = tmp_path / "evil\x1b]0;pwned\x07\x1b[2J.csv"
+    lines = _lines(trio["train"])
+    lines[10] += ",extra"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = scan(trio, train=p)
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+    assert_error(proc, EXIT_CANNOT_RUN, "evil\\x1b]0;pwned\\x07\\x1b[2J.csv")
+
+
+def test_reports_replace_a_planted_symlink_instead_of_following_it(trio: dict[str, Path],
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (out / "report.html").symlink_to(victim)
+    (out / "result.json").symlink_to(tmp_path / "dangling-target")
+    proc = run_cli("scan", trio["train"], trio["synthetic"], "--holdout", trio["holdout"],
+                   "--out", out, *FAST)
+    assert proc.returncode in (EXIT_OK, EXIT_POLICY_FAILED), proc.stderr
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (tmp_path / "dangling-target").exists()
+    for name in ("report.html", "result.json"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 0
+    assert not [q for q in out.iterdir() if q.name.endswith(".tmp")]
+
+
+def test_utf16_without_byte_order_mark(reference: dict, trio: dict[str, Path],
+                                       tmp_path: Path) -> None:
+    p = tmp_path / "utf16le.csv"
+    base_frame(1).to_csv(p, index=False, encoding="utf-16-le")
+    line = assert_error(scan(trio, train=p), EXIT_CANNOT_RUN, p,
+                        contains=("UTF-16", "--set encoding=utf-16-le"))
+    assert "Parquet" not in line
+    # the setting applies to every input: all three in UTF-16-LE scan like the UTF-8 trio
+    converted = {}
+    for role, src in trio.items():
+        converted[role] = tmp_path / f"{role}_utf16le.csv"
+        pd.read_csv(src).to_csv(converted[role], index=False, encoding="utf-16-le")
+    result = assert_scanned(scan(trio, "--set", "encoding=utf-16-le", train=converted["train"],
+                                 synthetic=converted["synthetic"],
+                                 holdout=converted["holdout"]))
+    assert comparable(result) == comparable(reference)
+
+
+def test_empty_column_name(trio: dict[str, Path], tmp_path: Path) -> None:
+    lines = _lines(trio["synthetic"])
+    lines[0] = "age,,color"
+    p = tmp_path / "empty_name.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = assert_error(scan(trio, synthetic=p), EXIT_CANNOT_RUN, p,
+                        contains=("column 2", "no name"))
+    assert "Unnamed" not in line
+
+
+def test_every_column_ignored(trio: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "ignore_all.toml"
+    cfg.write_text('[columns]\nage = "ignore"\nincome = "ignore"\ncolor = "identifier"\n',
+                   encoding="utf-8")
+    line = assert_error(scan(trio, "--config", cfg), EXIT_CANNOT_RUN, trio["train"],
+                        contains=("no column is left", "ignored: 'age', 'income'",
+                                  "identifiers: 'color'"))
+    assert "()" not in line
+
+
+def test_policy_failure_is_said_on_the_terminal(trio: dict[str, Path]) -> None:
+    proc = scan(trio, "--fail-on", "inconclusive", synthetic=trio["train"])
+    assert proc.returncode == EXIT_POLICY_FAILED, proc.stderr
+    verdict = json.loads(proc.stdout)["verdict"]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Policy failed: verdict {verdict!r} and --fail-on inconclusive")
+    quiet = scan(trio, "-q", "--fail-on", "inconclusive", synthetic=trio["train"])
+    assert quiet.stderr.strip().splitlines() == [last]  # -q keeps only the reason for exit 1
+    never = scan(trio, "--fail-on", "never", synthetic=trio["train"])
+    assert never.returncode == EXIT_OK and "Policy failed" not in never.stderr
+
+
+def test_missing_file_exits_2_in_every_command(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.csv"
+    for args in (("scan", missing, missing), ("report", tmp_path / "nowhere.json"),
+                 ("split", missing, "--out", tmp_path)):
+        assert_error(run_cli(*args), EXIT_USAGE, "nowhere")
+
+
+def test_split_refuses_to_overwrite_unless_forced(trio: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "split"
+    first = run_cli("split", trio["train"], "--out", out)
+    assert first.returncode == EXIT_OK, first.stderr
+    made = out / "train_train.csv"
+    made.write_text("keep me", encoding="utf-8")
+    assert_error(run_cli("split", trio["train"], "--out", out), EXIT_USAGE, made,
+                 contains=("--force",))
+    assert made.read_text(encoding="utf-8") == "keep me"
+    forced = run_cli("split", trio["train"], "--out", out, "--force", "--seed", "3")
+    assert forced.returncode == EXIT_OK, forced.stderr
+    assert len(pd.read_csv(made)) + len(pd.read_csv(out / "train_holdout.csv")) == 60
+
+
+def test_api_config_typo_is_a_config_error() -> None:
+    from synthscan import ScanConfig
+    from synthscan.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown setting 'sede' — did you mean 'seed'"):
+        ScanConfig(sede=4)  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match="'alpha'"):
+        ScanConfig(alpha=1e-16)
+    assert ScanConfig(seed=4).replace(alpha=0.01).alpha == 0.01
+
+
+def test_help_is_tidy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal: nothing may be cut off with "…"
+    for cmd in ("scan", "report", "split"):
+        assert "…" not in run_cli(cmd, "--help").stdout, cmd
+    assert "…" not in run_cli("--help").stdout
+    monkeypatch.setenv("COLUMNS", "100")
+    for cmd in ("scan", "report", "split"):
+        proc = run_cli(cmd, "--help")
+        assert proc.returncode == EXIT_OK
+        assert "Examples:" in proc.stdout, cmd
+        assert "<bool>" not in proc.stdout and "list[str]" not in proc.stdout, proc.stdout
+    text = " ".join(run_cli("scan", "--help").stdout.replace("│", " ").split())
+    assert "(default: json,html; json with --out -)" in text  # was swallowed as markup
+    assert "KEY=VALUE" in text and "policy.thresholds.exact_copies=0.02" in text

@@ -295,3 +295,55 @@ def test_settings_file_with_a_policy_table(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.toml", "[policy]\npreset = \"nope\"\n")
     with pytest.raises(ConfigError, match="bad.toml"):
         synthscan.load_settings(bad)
+
+
+def test_memory_model_of_hostile_inputs(tmp_path) -> None:
+    """Compressed inputs are measured by what they decompress to (stopping at the budget),
+    Parquet by its footer; duplicates and settings are charged."""
+    import gzip
+
+    import pandas as pd
+
+    from synthscan.config import ScanConfig
+    from synthscan.data.io import probe_size
+    from synthscan.errors import InputError, ResourceError
+    from synthscan.memory import (
+        check_inputs,
+        duplicate_bytes,
+        input_budget,
+        row_multiplicity,
+        settings_bytes,
+    )
+
+    text = b"a,b,c\n" + b"1,2,x\n" * 1_000_000
+    gz = tmp_path / "t.csv.gz"
+    gz.write_bytes(gzip.compress(text))
+    full = probe_size(gz, "train")
+    assert (full.data_bytes, full.rows, full.columns, full.complete) == (len(text), 10**6, 3,
+                                                                       True)
+    cut = probe_size(gz, "train", stop_rows=1000)
+    assert not cut.complete and cut.rows < 10**6
+    with pytest.raises(ResourceError, match="t.csv.gz: .* --max-memory"):
+        check_inputs([("t.csv.gz", cut.data_bytes, cut.rows, cut.columns, cut.complete)],
+                     10**12)
+    pq_path = tmp_path / "t.parquet"
+    pd.DataFrame({"a": range(5000), "b": ["x"] * 5000}).to_parquet(pq_path)
+    assert (probe_size(pq_path, "train").rows, probe_size(pq_path, "train").columns) == (5000, 2)
+    gz.write_bytes(gzip.compress(text)[:-40])
+    with pytest.raises(InputError, match="truncated"):
+        probe_size(gz, "train")
+    # at the budget, reading alone reaches the limit
+    limit = 700 * 2**20
+    stop_at, stop_rows = input_budget(limit)
+    with pytest.raises(ResourceError):
+        check_inputs([("x.csv.gz", stop_at, 0, 0, True)], limit)
+    check_inputs([("x.csv.gz", stop_at // 2, 0, 0, True)], limit)
+
+    distinct = pd.DataFrame({"a": range(100)})
+    same = pd.DataFrame({"a": [1] * 100})
+    assert row_multiplicity(distinct) == 1.0 and row_multiplicity(same) == 100.0
+    cfg = ScanConfig()
+    assert duplicate_bytes(cfg, {"synthetic": 100.0}) > 50 * duplicate_bytes(cfg,
+                                                                             {"synthetic": 1.0})
+    assert settings_bytes(ScanConfig(bootstrap=10_000), 10_000, True) > 10 * settings_bytes(
+        cfg, 10_000, True)

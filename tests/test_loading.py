@@ -341,9 +341,18 @@ def test_utf16_and_binary_files(tmp_path: Path) -> None:
     p.write_bytes("a,b\n1,2\n".encode("utf-16"))  # with a byte-order mark: read as UTF-16
     assert load_table(p, "train")[0].iloc[0].tolist() == [1, 2]
     assert load_table(p, "train", encoding="latin-1")[0].iloc[0].tolist() == [1, 2]
-    p.write_bytes("a,b\n1,2\n".encode("utf-16-le"))  # no mark: binary-looking text
-    with pytest.raises(InputError, match="binary"):
+    p.write_bytes("a,b\n1,2\n".encode("utf-16-le"))  # no mark: recognised, with the fix
+    with pytest.raises(InputError, match="UTF-16-LE text without a byte-order mark .* "
+                       "--set encoding=utf-16-le"):
         load_table(p, "train")
+    p.write_bytes("a,b\n1,2\n".encode("utf-16-be"))
+    with pytest.raises(InputError, match="UTF-16-BE text without a byte-order mark"):
+        load_table(p, "train")
+    assert load_table(p, "train", encoding="utf-16-be")[0].iloc[0].tolist() == [1, 2]
+    p.write_bytes(bytes(range(256)) * 4)  # real binary data
+    with pytest.raises(InputError, match="binary data"):
+        load_table(p, "train")
+    p.write_bytes("a,b\n1,2\n".encode("utf-16-le"))
     assert load_table(p, "train", encoding="UTF-16LE")[0].iloc[0].tolist() == [1, 2]
     with pytest.raises(UsageError, match="not a known text encoding"):
         load_table(p, "train", encoding="klingon")

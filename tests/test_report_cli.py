@@ -24,7 +24,7 @@ ALL = ",".join(FORMATS)
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synthscan", *args], capture_output=True,
-                          cwd=cwd or ROOT, timeout=300)
+                          cwd=cwd or ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +62,15 @@ def test_report_rewrites_every_format_byte_identically(scanned, tmp_path):
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_report_prints_each_format_to_stdout(scanned, fmt):
-    proc = run("report", str(scanned / "result.json"), "--format", fmt)
+    proc = run("report", str(scanned / "result.json"), "--format", fmt, "--out", "-")
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == (scanned / FORMATS[fmt]).read_bytes()
     assert proc.stderr == b""
 
 
-def test_report_of_a_missing_file_exits_3_with_one_line(tmp_path):
+def test_report_of_a_missing_file_exits_2_with_one_line_as_scan_does(tmp_path):
     proc = run("report", str(tmp_path / "nope.json"), "--format", "html")
-    assert proc.returncode == 3
+    assert proc.returncode == 2  # a missing input is a usage error for every command
     err = proc.stderr.decode()
     assert err.count("\n") == 1 and err.startswith("synthscan: error: ")
     assert "nope.json" in err and "Traceback" not in err
@@ -96,12 +96,27 @@ def test_report_of_a_bad_result_file_exits_3(tmp_path, content):
     assert res.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["--format", "pdf"], ["--format", "md,html"],
-                                  ["--format", ""], ["--format", "md,html", "--out", "-"]])
+@pytest.mark.parametrize("args", [["--format", "pdf"], ["--format", ""],
+                                  ["--format", "md,html", "--out", "-"]])
 def test_report_usage_errors_exit_2(scanned, args):
     res = invoke("report", str(scanned / "result.json"), *args)
     assert res.exit_code == 2
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("synthscan: error: ")
+
+
+def test_report_without_out_writes_files_into_a_folder_like_scan(scanned, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = invoke("report", str(scanned / "result.json"))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == ""  # nothing dumped on the terminal
+    written = tmp_path / "synthscan-report" / "report.html"
+    assert written.read_bytes() == (scanned / "report.html").read_bytes()
+    assert "wrote " in res.stderr
+    res = invoke("report", str(scanned / "result.json"), "--format", "md,sarif")
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "synthscan-report").iterdir()) == [
+        "report.html", "report.md", "results.sarif"]
 
 
 def test_scan_writes_json_and_html_by_default(small_csvs, tmp_path):

@@ -193,8 +193,8 @@ def _code_columns(ctx: ScanContext, names: list[str]) -> dict[str, _Column]:
             n_lv = len(levels)
             for r in roles:
                 s = ctx.frames[r][name]
-                codes = pd.Categorical(s.astype(str).where(s.notna(), None),
-                                       categories=levels).codes.astype(np.int64)
+                codes = pd.Index(levels).get_indexer(
+                    s.astype(str).where(s.notna(), None)).astype(np.int64)
                 codes = np.where(codes >= 0, codes, n_lv + 1)
                 codes[s.isna().to_numpy()] = n_lv
                 col.values[r] = codes

@@ -131,8 +131,8 @@ def classifier_features(frames: dict[str, pd.DataFrame], columns: list, roles: t
         is_cat[j] = len(levels) <= 250
         for r in roles:
             vals = text[r]
-            codes = pd.Categorical(vals.where(vals.isna(), vals.astype(str)),
-                                   categories=levels).codes.astype(np.float64)
+            codes = pd.Index(levels).get_indexer(
+                vals.where(vals.isna(), vals.astype(str))).astype(np.float64)
             codes[codes < 0] = np.nan
             out[r][:, j] = codes
     return out, is_cat

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,9 +22,20 @@ class State:
     quiet: bool = False
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escape sequences, carriage returns, ...)
+    shown as ``\\x1b``-style escapes: a file or column name must not drive the terminal.
+    Line feeds and tabs are kept."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
 def err(msg: str) -> None:
-    """Human output goes to stderr; stdout is reserved for machine documents."""
-    typer.echo(msg, err=True)
+    """Human output goes to stderr; stdout is reserved for machine documents. Control
+    characters in it (e.g. from a file name) are escaped."""
+    typer.echo(printable(msg), err=True)
 
 
 def progress(msg: str) -> None:
@@ -53,7 +65,8 @@ def _silence_stdout() -> None:
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """One line: every run of whitespace (line breaks included) becomes one space."""
+    return " ".join(printable(text).split())
 
 
 def handle_errors(fn: F) -> F:

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..config import ScanConfig, read_config_file
+from ..config import ScanConfig, _short, read_config_file
 from ..errors import ConfigError, UsageError
-from ..risk.policy import Policy
+from ..risk.policy import FAIL_ON, PRESETS, Policy
 
 #: CLI option that sets each top-level setting (for messages naming where a bad value came from)
 OPTION_OF = {"seed": "--seed", "missing_tokens": "--missing-token", "threads": "--threads",
@@ -104,6 +104,14 @@ def resolve(config_path: Path | None, assignments: list[str], overrides: dict[st
     if not isinstance(thresholds, dict):
         raise ConfigError(f"{where('policy.thresholds')}: 'policy.thresholds' must be a table "
                           "of component = threshold — e.g. exact_copies = 0.02")
+    for key, choices in (("preset", PRESETS), ("fail_on", FAIL_ON)):
+        value = policy_data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where(f'policy.{key}')}: 'policy.{key}' must be one text value, "
+                              f"not a {type(value).__name__} — use one of {', '.join(choices)}, "
+                              f"e.g. {key} = \"{next(iter(choices))}\"")
+        if isinstance(value, str) and len(value) > 100:
+            policy_data[key] = _short(value)  # Policy quotes it in its message
     try:
         policy = Policy(preset=policy_data.get("preset", "public-release"),
                         thresholds=thresholds, fail_on=policy_data.get("fail_on", "high"))

@@ -10,7 +10,9 @@ import codecs
 import csv
 import hashlib
 import io
+import lzma
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -21,6 +23,13 @@ from ..errors import InputError, UsageError
 
 #: Cell contents read as missing in every input, in addition to user-declared tokens.
 DEFAULT_MISSING_TOKENS: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "NULL", "null", "None")
+
+#: zip compression methods the standard library reads: stored, deflate, bzip2, lzma
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+#: exceptions of the decompressors for a damaged or truncated stream
+_DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, lzma.LZMAError,
+                                                       zipfile.BadZipFile, NotImplementedError,
+                                                       RuntimeError)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".csv.zip", ".csv.bz2", ".csv.xz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -98,10 +107,10 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
             first = fh.readline()
     except UnicodeError as exc:
         raise _decode_error(path, exc, encoding) from None
-    except (OSError, EOFError, ValueError) as exc:  # gzip/bz2/lzma errors included
-        raise InputError(f"{path.name}: could not be decompressed ({type(exc).__name__}) — "
-                         "check the file, or drop the compression suffix if it is plain "
-                         "text") from None
+    except InputError:
+        raise
+    except (*_DECOMPRESS_ERRORS, OSError, ValueError) as exc:  # gzip/bz2/lzma errors included
+        raise _decompress_error(path, exc) from None
 
     def fields(line: str, d: str) -> int:
         try:
@@ -114,6 +123,29 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
                   for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: (counts[d], consistent[d], d == ","))
     return best if counts[best] > 0 else ","
+
+
+def is_text_encoding(encoding: object) -> bool:
+    """True for a codec that turns bytes into text (not rot13, hex, base64, zlib, ...)."""
+    if not isinstance(encoding, str) or not encoding or len(encoding) > 100:
+        return False
+    try:
+        "a".encode(encoding)
+        b"a".decode(encoding)
+    except LookupError:
+        return False
+    except (UnicodeError, ValueError, TypeError):
+        return True  # a text codec that cannot encode this sample (e.g. one-way codecs)
+    return True
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """``repr`` of a setting's value, cut to ``limit`` characters (never a data value)."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = limit
+    return r.repr(value)
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -149,13 +181,96 @@ def _open_binary(path: Path) -> IO[bytes]:
         except zipfile.BadZipFile:
             raise InputError(f"{path.name}: not a valid zip archive — zip the CSV file again, "
                              "or drop the .zip suffix if it is plain text") from None
-        members = [m for m in zf.namelist() if not m.endswith("/")]
+        members = [m for m in zf.infolist() if not m.filename.endswith("/")]
         if len(members) != 1:
             zf.close()
             raise InputError(f"{path.name}: the zip archive holds {len(members)} files — zip "
                              "exactly one CSV file")
-        return zf.open(members[0])
+        member = members[0]
+        if member.flag_bits & 0x1:
+            zf.close()
+            raise InputError(f"{path.name}: the zip archive is encrypted — unzip it and pass "
+                             "the CSV file, or zip it again without a password")
+        if member.compress_type not in _ZIP_METHODS:
+            zf.close()
+            raise InputError(f"{path.name}: the zip archive uses a compression method Python "
+                             f"cannot read (method {member.compress_type}, e.g. Deflate64) — "
+                             "unzip it and pass the CSV file, or zip it again with plain "
+                             "Deflate")
+        try:
+            return zf.open(member)
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
+            zf.close()
+            raise InputError(f"{path.name}: the zip archive cannot be opened "
+                             f"({type(exc).__name__}) — unzip it and pass the CSV file") from None
     return path.open("rb")
+
+
+@dataclass(frozen=True)
+class InputSize:
+    """What reading one input will cost, found without parsing it (see ``probe_size``).
+
+    ``data_bytes`` is the text a CSV decompresses to (its size when not compressed), or the
+    uncompressed column data of a Parquet file; ``rows`` is the number of lines (CSV, counted
+    while decompressing; 0 for a plain CSV, which is charged by its size) or the row count in a
+    Parquet footer. ``complete`` is False when counting stopped at ``stop_at`` bytes."""
+
+    name: str
+    data_bytes: int
+    rows: int
+    columns: int
+    complete: bool = True
+
+
+def probe_size(path: Path, role: str, stop_at: int | None = None,
+               stop_rows: int | None = None) -> InputSize:
+    """The size of an input file's data before it is parsed: compressed CSVs are decompressed
+    as a stream (counting bytes and lines, nothing kept; counting stops after ``stop_at``
+    bytes or ``stop_rows`` lines), Parquet files are charged by their footer's row count. A
+    truncated or damaged compressed file is an ``InputError`` here, before pandas sees it."""
+    _check_path(path, role)
+    suffix = _suffix(path)
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            import pyarrow.parquet as pq
+
+            meta = pq.ParquetFile(path).metadata
+            data = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            return InputSize(path.name, int(data), int(meta.num_rows), int(meta.num_columns))
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
+            raise InputError(f"{path.name}: could not be read as Parquet ({type(exc).__name__})"
+                             " — check the file, or give it a .csv suffix if it is text") from None
+    if not path.name.lower().endswith((".gz", ".bz2", ".xz", ".zip")):
+        return InputSize(path.name, path.stat().st_size, 0, 0)
+    n_bytes = lines = 0
+    header = b""
+    complete = True
+    try:
+        with _open_binary(path) as fh:
+            while block := fh.read(1 << 20):
+                if len(header) < 65536 and b"\n" not in header:
+                    header += block[:65536]
+                n_bytes += len(block)
+                lines += block.count(b"\n")
+                if ((stop_at is not None and n_bytes > stop_at)
+                        or (stop_rows is not None and lines > stop_rows)):
+                    complete = False
+                    break
+    except InputError:
+        raise
+    except (*_DECOMPRESS_ERRORS, OSError, ValueError) as exc:
+        raise _decompress_error(path, exc) from None
+    first = header.split(b"\n", 1)[0]
+    columns = max(first.count(d.encode()) for d in _DELIMITERS) + 1 if first else 0
+    return InputSize(path.name, n_bytes, max(lines - 1, 0), columns, complete)
+
+
+def _decompress_error(path: Path, exc: BaseException) -> InputError:
+    what = ("is truncated" if isinstance(exc, EOFError)
+            else f"is damaged ({type(exc).__name__})")
+    return InputError(f"{path.name}: the compressed file {what} and could not be decompressed — "
+                      "compress the CSV again (or copy it again in full), or drop the "
+                      "compression suffix if it is plain text")
 
 
 def text_encoding(path: Path, encoding: str) -> str:
@@ -167,10 +282,8 @@ def text_encoding(path: Path, encoding: str) -> str:
             head = fh.read(4)
     except InputError:
         raise
-    except (OSError, EOFError, ValueError) as exc:
-        raise InputError(f"{path.name}: could not be decompressed ({type(exc).__name__}) — "
-                         "check the file, or drop the compression suffix if it is plain "
-                         "text") from None
+    except (*_DECOMPRESS_ERRORS, OSError, ValueError) as exc:
+        raise _decompress_error(path, exc) from None
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
@@ -200,9 +313,29 @@ def _check_text(path: Path, encoding: str) -> None:
     with path.open("rb") as fh:
         head = fh.read(8192)
     if b"\x00" in head:
-        what = "a Parquet file" if head.startswith(b"PAR1") else "binary data"
-        raise InputError(f"{path.name}: holds {what}, not CSV text — pass a CSV file, or give a "
-                         "Parquet file the .parquet suffix")
+        if head.startswith(b"PAR1"):
+            raise InputError(f"{path.name}: holds a Parquet file, not CSV text — give it the "
+                             ".parquet suffix")
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            raise InputError(f"{path.name}: looks like {utf16.upper()} text without a "
+                             "byte-order mark — re-save it as UTF-8, or read it with --set "
+                             f"encoding={utf16}")
+        raise InputError(f"{path.name}: holds binary data, not CSV text — pass a CSV file "
+                         "(export spreadsheets as CSV), or give a Parquet file the .parquet "
+                         "suffix")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes look like mostly-ASCII UTF-16 text (a zero in
+    nearly every other byte), else None."""
+    even, odd = head[0:len(head) - len(head) % 2:2], head[1::2]
+    if len(odd) < 2:
+        return None
+    for name, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) <= 0.1 * len(chars):
+            return name
+    return None
 
 
 def _header_fields(path: Path, delimiter: str, encoding: str) -> list[str]:
@@ -252,14 +385,19 @@ def _first_long_row(path: Path, delimiter: str, encoding: str) -> tuple[int, int
 
 def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: str) -> pd.DataFrame:
     """Read a delimited text file; the delimiter is taken from the header line."""
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise UsageError(f"encoding {encoding!r} is not a known text encoding — use e.g. utf-8, "
-                         "latin-1 or cp1252") from None
+    if not is_text_encoding(encoding):
+        raise UsageError(f"{path.name}: encoding {_short(encoding)} is not a known text "
+                         "encoding — use e.g. --set encoding=utf-8, latin-1 or cp1252")
     encoding = text_encoding(path, encoding)
     _check_text(path, encoding)
     delimiter = _sniff_delimiter(path, encoding)
+    header = _header_fields(path, delimiter, encoding)
+    empty = [i + 1 for i, h in enumerate(header) if not h.lstrip("\ufeff").strip()]
+    if empty and len(header) > 1:
+        where = f"column {empty[0]}" + (f" (and {len(empty) - 1} more)" if len(empty) > 1
+                                          else "")
+        raise InputError(f"{path.name}: {where} of the header has no name — name it, or drop "
+                         "the column (a saved row index? write the file with index=False)")
     dups = _header_duplicates(path, delimiter, encoding)
     if dups:
         raise InputError(
@@ -287,20 +425,57 @@ def read_csv(path: Path, role: str, missing_tokens: tuple[str, ...], encoding: s
             f"{path.name}: {_parser_reason(str(exc))} — fix the file (unquoted delimiter inside a "
             "value, or a truncated line?)"
         ) from None
-    except (OSError, ValueError, OverflowError, csv.Error, zipfile.BadZipFile) as exc:
+    except (EOFError, zlib.error, lzma.LZMAError, NotImplementedError) as exc:
+        raise _decompress_error(path, exc) from None
+    except (OSError, ValueError, OverflowError, csv.Error, zipfile.BadZipFile,
+            RuntimeError) as exc:
         raise InputError(f"{path.name}: could not be read as CSV ({type(exc).__name__}) — "
                          "check the file format") from None
-    if not isinstance(df.index, pd.RangeIndex):
+    if not _default_index(df.index) or _first_record_longer(path, delimiter, encoding):
         # pandas silently turns the leading field(s) into the index when data rows have more
-        # fields than the header: every value would land one column to the left
+        # fields than the header: every value would land one column to the left (pandas 3
+        # stores such an index of evenly spaced integers as a RangeIndex, hence the second
+        # test on the first record, whose width is what pandas decides by)
         long_row = _first_long_row(path, delimiter, encoding)
         where = (f"line {long_row[0]} has {long_row[1]} fields where the header has "
                  f"{long_row[2]}" if long_row else "data rows have more fields than the header")
         raise InputError(f"{path.name}: {where} — fix the file (a delimiter at the end of each "
                          "line, or an unquoted delimiter inside a value?)")
     df.columns = [str(c) for c in df.columns]
+    df = _text_as_object(df)
     if delimiter != ",":
         df = _decimal_commas(df)
+    return df
+
+
+def _default_index(index: pd.Index) -> bool:
+    """0, 1, 2, ... without a name: the index pandas gives a table without an index column."""
+    return (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+            and index.name is None)
+
+
+def _first_record_longer(path: Path, delimiter: str, encoding: str) -> bool:
+    """Whether the first data record has more fields than the header."""
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, 2**31 - 1))
+    try:
+        with _open_text(path, encoding) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            header = next(reader, [])
+            first = next(reader, None)
+    except (csv.Error, UnicodeError, OSError, EOFError, ValueError):
+        return False
+    finally:
+        csv.field_size_limit(old_limit)
+    return first is not None and len(first) > len(header)
+
+
+def _text_as_object(df: pd.DataFrame) -> pd.DataFrame:
+    """pandas 3 reads text into its ``str`` dtype, pandas 2 into ``object``: the raw tables
+    hold object text in both, so that everything after loading sees the same types."""
+    for col, dtype in df.dtypes.items():
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:
+            df[col] = df[col].astype(object)
     return df
 
 
@@ -311,7 +486,10 @@ _PLAIN_INT = r"^\s*[+-]?\d+\s*$"
 def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
     """Text columns of a non-comma-delimited file that hold numbers written with a decimal
     comma (``1234,5`` or ``1.234,5``, the European convention) become numbers."""
-    for col in df.select_dtypes(include="object").columns:
+    # text columns: object dtype (pandas 2) or the str dtype (pandas 3)
+    text_cols = [c for c, t in df.dtypes.items()
+                 if pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype)]
+    for col in text_cols:
         s = df[col]
         text = s[s.notna()]
         if not len(text) or not all(isinstance(v, str) for v in text.head(1000)):
@@ -365,14 +543,17 @@ def read_parquet(path: Path, role: str) -> pd.DataFrame:
             f"{path.name}: could not be converted to a table ({type(exc).__name__}) — check the "
             "column types (plain numbers, text, booleans and dates are supported)"
         ) from None
-    if not isinstance(df.index, pd.RangeIndex):
+    if not _default_index(df.index):
         # a pandas index saved in the file: named levels are data, unnamed ones row numbers
         unnamed = [i for i, n in enumerate(df.index.names) if n is None]
-        if unnamed:
-            df = df.reset_index(level=unnamed, drop=True)
-        df = df.reset_index(drop=isinstance(df.index, pd.RangeIndex))
+        if len(unnamed) == df.index.nlevels:
+            df = df.reset_index(drop=True)
+        else:
+            if unnamed:
+                df = df.reset_index(level=unnamed, drop=True)
+            df = df.reset_index()
     df.columns = [str(c) for c in df.columns]
-    return df
+    return _text_as_object(df)
 
 
 def _names(names: list[str], limit: int = 5) -> str:
@@ -413,6 +594,7 @@ def load_table(
             dups = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
             raise InputError(f"{name}: column name {_names(dups)} appears more than once — "
                              "rename or drop the duplicate")
+        df = _text_as_object(df)
         if missing_tokens:
             df = _mask_tokens(df, missing_tokens)
         path_str, digest = None, None

@@ -39,6 +39,9 @@ def read_sdv_metadata(path: str | Path, table: str | None = None) -> dict[str, s
     except OSError as exc:
         raise ConfigError(f"{p.name}: cannot be read ({exc.strerror or type(exc).__name__}) — "
                           "check the file's permissions") from None
+    except RecursionError:
+        raise ConfigError(f"{p.name}: nested too deeply to be SDV metadata — pass the "
+                          "metadata.json that SDV wrote") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{p.name}: not SDV metadata (expected a JSON object) — pass the "
                           "metadata.json that SDV wrote")

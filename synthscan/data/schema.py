@@ -157,6 +157,11 @@ def _detect_kind(s: pd.Series) -> str:
 # conversion to the canonical dtype of a role
 
 
+#: numbers beyond this magnitude overflow float64 in differences, squares and sums (the
+#: largest float64 is about 1.8e308; a square of 1e154 already overflows)
+MAX_ABS = 1e100
+
+
 def _numeric_array(s: pd.Series, table: str, column: str) -> np.ndarray:
     if s.dtype.kind == "f":
         arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.to_numpy(
@@ -186,6 +191,14 @@ def _numeric_array(s: pd.Series, table: str, column: str) -> np.ndarray:
         raise InputError(
             f"{table}: column {column!r} has infinite values — replace them with numbers or "
             "leave the cells empty (missing)"
+        )
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(arr) > MAX_ABS
+    if huge.any():
+        raise InputError(
+            f"{table}: column {column!r} has {int(huge.sum())} value(s) beyond ±{MAX_ABS:.0e}, "
+            "too large for distances and statistics in float64 — rescale the column (e.g. "
+            "divide it by a power of ten in every file) or declare it categorical in --config"
         )
     return arr
 
@@ -497,10 +510,19 @@ def build_schema(
         specs.append(ColumnSpec(col, role, source, note))
     schema = Schema(specs, ignored)
     if not schema.distance_columns:
+        kinds = []
+        if schema.identifiers:
+            kinds.append(f"identifiers: {_names(schema.identifiers)}")
+        if ignored:
+            kinds.append(f"ignored: {_names(list(ignored))}")
         raise InputError(
-            f"{names['train']}: no column is left to compare — every column is an identifier "
-            f"({_names(schema.identifiers)}); declare the roles of the data columns in --config"
+            f"{names['train']}: no column is left to compare: every column is an identifier or "
+            f"ignored ({'; '.join(kinds) or 'none'}) — declare the roles of the data columns in "
+            "--config (e.g. [columns] age = \"numeric\")"
         )
-    out = {role: pd.DataFrame(converted[role], index=frames[role].index, columns=columns)
+    # object arrays stay object (pandas 3 would infer its str dtype from text arrays)
+    out = {role: pd.DataFrame({c: pd.Series(converted[role][c], index=frames[role].index,
+                                            dtype=converted[role][c].dtype)
+                               for c in columns}, index=frames[role].index, columns=columns)
            for role in frames}
     return schema, out

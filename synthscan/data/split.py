@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -22,3 +24,26 @@ def split_holdout(df: pd.DataFrame, holdout_fraction: float = 0.2,
     mask = np.zeros(n, dtype=bool)
     mask[rng.choice(n, size=n_h, replace=False)] = True
     return df.loc[~mask].reset_index(drop=True), df.loc[mask].reset_index(drop=True)
+
+
+def write_split(train: pd.DataFrame, holdout: pd.DataFrame, paths: list[Path],
+                parquet: bool) -> None:
+    """Write the two parts (CSV or Parquet) to ``paths`` (train first); the directory is
+    created when missing. A symlink at an output's name is replaced, never followed."""
+    import os
+
+    from ..errors import OutputError
+
+    try:
+        paths[0].parent.mkdir(parents=True, exist_ok=True)
+        for frame, p in zip((train, holdout), paths, strict=True):
+            tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+            if parquet:
+                frame.to_parquet(tmp, index=False)
+            else:
+                frame.to_csv(tmp, index=False)
+            os.replace(tmp, p)
+    except OSError as exc:
+        raise OutputError(f"--out {paths[0].parent}: cannot write there "
+                          f"({exc.strerror or type(exc).__name__}) — choose another directory, "
+                          "or free space there") from None

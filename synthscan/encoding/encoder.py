@@ -174,7 +174,9 @@ class MixedEncoder:
     @staticmethod
     def _codes(values: pd.Series, cc: CategoricalCoding) -> np.ndarray:
         text = values.astype(object).where(values.notna(), _MISSING_LEVEL)
-        codes = pd.Categorical(text, categories=cc.levels).codes.astype(np.int64)
+        # positions in the fitted levels, -1 for a level the real data lacks (pd.Categorical
+        # with such values is deprecated in pandas 3)
+        codes = pd.Index(cc.levels).get_indexer(text).astype(np.int64)
         codes[codes < 0] = cc.unseen_code
         return codes
 

@@ -13,11 +13,13 @@ junit    ``junit.xml``     CI test tabs (JUnit XML)
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputError, OutputError, SynthscanError, UsageError
 from ..result import ScanResult
 
 FORMATS = {
@@ -69,38 +71,127 @@ def parse_formats(text: str, option: str = "--format") -> list[str]:
 
 
 def _stdout(text: str) -> None:
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-    else:
-        sys.stdout.write(text)
+    try:
         sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()
+        raise OutputError(f"--out -: the report could not be written to stdout "
+                          f"({exc.strerror or type(exc).__name__}) — free space where stdout "
+                          "goes, or write to a directory with --out DIR") from None
 
 
-def write_reports(result: ScanResult, out: str | Path, formats: list[str]) -> list[Path]:
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no file descriptor
+        pass
+
+
+def _render_all(result: ScanResult, formats: list[str], source: str | None
+                ) -> list[tuple[str, str]]:
+    """(format, document) for each format. A result read from a file (``source``) that
+    cannot be rendered has a field of the wrong type: one error naming the file."""
+    try:
+        return [(fmt, render(result, fmt)) for fmt in formats]
+    except SynthscanError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError):
+        if source is None:
+            raise
+        raise InputError(f"{source}: a field has a missing value or a value of the wrong type, "
+                         "so the report cannot be rendered — pass a result.json written by "
+                         "'synthscan scan', unchanged (or scan again)") from None
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a new temporary file renamed over it: a symlink (or any other
+    file) already at ``path`` is replaced, never followed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    if tmp.exists() or tmp.is_symlink():  # left behind by a killed run of this process id
+        tmp.unlink()
+    fd = os.open(tmp, flags, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if path.is_dir() and not path.is_symlink():
+            raise IsADirectoryError(21, "Is a directory")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_reports(result: ScanResult, out: str | Path, formats: list[str],
+                  source: str | None = None) -> list[Path]:
     """Write each format into directory ``out`` under its ``FORMATS`` file name. With ``out``
-    ``-`` the one format asked for (JSON when none) goes to stdout."""
+    ``-`` the one format asked for (JSON when none) goes to stdout.
+
+    ``--out`` semantics: the directory is created when missing; a report file already in it
+    is replaced (a symlink at a report's name is replaced by a regular file, never followed);
+    nothing else in the directory is touched. ``source`` names the result file a loaded
+    result came from, for messages."""
     for fmt in formats:
         _renderer(fmt)  # unknown formats fail before anything is written
     if str(out) == "-":
         if len(formats) > 1:
             raise UsageError("--out -: only one format can go to stdout — pass a directory to "
                              "write several")
-        _stdout(render(result, formats[0] if formats else "json"))
+        _stdout(_render_all(result, formats[:1] or ["json"], source)[0][1])
         return []
     d = Path(out)
     if d.exists() and not d.is_dir():
         raise UsageError(f"--out {d}: exists and is not a directory — pass a directory")
-    documents = [(d / FORMATS[fmt], render(result, fmt)) for fmt in formats]
+    documents = [(d / FORMATS[fmt], text) for fmt, text in _render_all(result, formats, source)]
     try:
         d.mkdir(parents=True, exist_ok=True)
         paths = []
         for p, text in documents:
-            p.write_bytes(text.encode("utf-8"))
+            _write_file(p, text.encode("utf-8"))
             paths.append(p)
     except OSError as exc:
-        raise UsageError(f"--out {d}: cannot write there ({exc.strerror}) — choose another "
-                         "directory") from None
+        raise OutputError(f"--out {d}: cannot write there ({exc.strerror or type(exc).__name__})"
+                          " — choose another directory, or free space there") from None
     return paths
+
+
+def load_result(path: Path) -> ScanResult:
+    """A saved result.json, with errors that name the file and say what to do: a missing file
+    is a usage error (exit 2) as for every other input; an unreadable or malformed one cannot
+    be used (exit 3)."""
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f"{path}: no such result file — check the path (a result.json written "
+                         "by 'synthscan scan')")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory — pass the result.json inside it")
+    try:
+        return ScanResult.load(path)
+    except InputError as exc:
+        msg = str(exc)
+        if "no schema_version" in msg:
+            raise InputError(f"{path.name}: not a synthscan result (no schema_version field) — "
+                             "pass a result.json written by 'synthscan scan'") from None
+        if "missing or bad field" in msg:
+            raise InputError(f"{path.name}: not a synthscan result (a field is missing or has "
+                             "the wrong type) — pass a result.json written by 'synthscan scan',"
+                             " unchanged (or scan again)") from None
+        raise
+    except RecursionError:
+        raise InputError(f"{path.name}: nested too deeply to be a synthscan result — pass a "
+                         "result.json written by 'synthscan scan'") from None
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot be read ({exc.strerror or type(exc).__name__}) "
+                         "— check the file's permissions") from None
