@@ -203,13 +203,13 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
 
     missing = []
     for cid in planned:
-        c = by_id.get(cid)
-        if c is None:
+        got = by_id.get(cid)
+        if got is None:
             missing.append({"component": cid, "reason": "did not run"})
-        elif c.status == "skipped" and (c.details or {}).get("vacuous"):
+        elif got.status == "skipped" and (got.details or {}).get("vacuous"):
             continue  # the data gives this attack nothing to work on; the result says why
-        elif c.status in ("skipped", "error"):
-            missing.append({"component": cid, "reason": c.reason or c.status})
+        elif got.status in ("skipped", "error"):
+            missing.append({"component": cid, "reason": got.reason or got.status})
     undecided = [c.id for c in decided if c.status == "warn"]
     statuses = {c.status for c in decided}
     if "fail" in statuses or any(c.status == "fail" for c in detected):
