@@ -149,6 +149,17 @@ def excess_upper(test: SubTest, alpha: float) -> float:
     return test.estimate + math.hypot(u_t - p_t, p_h - l_h)
 
 
+def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
+    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
+    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
+
+
+def worst_test(tests: Sequence[SubTest], alpha: float) -> SubTest:
+    """The sub-test the verdict reports as the worst: largest excess, then largest upper
+    bound (the rule of ``decide``)."""
+    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+
+
 def null_upper(test: SubTest, alpha: float) -> float:
     """The upper bound this sub-test would give if training targets did exactly as well as
     holdout targets (no leak): the smallest threshold these sizes can certify."""
