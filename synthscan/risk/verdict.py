@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..attacks.base import CheckResult
-from ..stats.bounds import Decision, SubTest, decide, more_data_factor
+from ..stats.bounds import (
+    Decision,
+    decide,
+    more_data_factor,
+    reporting_interval,
+    worst_test,
+)
 from .policy import Policy
 
 VERDICTS = ("low", "inconclusive", "high")
@@ -113,14 +119,6 @@ def component_decision(check: CheckResult, alpha: float, family: int) -> Decisio
     return decide(tests, alpha, family) if tests else None
 
 
-def _two_sided(tests: Sequence[SubTest], worst: str, alpha: float) -> tuple[float, float]:
-    """Reporting interval of the worst sub-test at level 1 - alpha (alpha/2 each side)."""
-    from ..stats.bounds import excess_lower, excess_upper
-
-    t = next(t for t in tests if t.label == worst)
-    return excess_lower(t, alpha / 2), excess_upper(t, alpha / 2)
-
-
 def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> dict[str, Any]:
     g: dict[str, Any] = {"component": check.id, "certifiable": d.certifiable,
                          "threshold": theta, "binding_sub_test": d.binding,
@@ -194,7 +192,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         theta = policy.threshold(c.id)
         theta_high = policy.high_threshold(c.id)
         status = "fail" if d.lower > theta_high else "pass" if d.upper < theta else "warn"
-        lo, hi = _two_sided(c.tests, d.worst, alpha)
+        lo, hi = reporting_interval(worst_test(c.tests, alpha), alpha)
         c = dataclasses.replace(c, decision=d, status=status, threshold=theta,
                                 high_threshold=theta_high, estimate=d.estimate, lower=lo,
                                 upper=hi)
