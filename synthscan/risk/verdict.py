@@ -123,7 +123,7 @@ def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> di
     g: dict[str, Any] = {"component": check.id, "certifiable": d.certifiable,
                          "threshold": theta, "binding_sub_test": d.binding,
                          "data": DATA_DRIVING.get(check.id, "real and synthetic rows")}
-    factor = more_data_factor(d, theta, alpha)
+    factor = more_data_factor(check.tests, theta, alpha, MAX_FACTOR)
     if d.estimate >= theta:
         g["if_estimate_holds"] = "high"
         g["note"] = ("the estimate is at or above the threshold: more data would more likely "
@@ -135,6 +135,10 @@ def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> di
     else:
         g["if_estimate_holds"] = "low"
         g["factor"] = round(factor, 1)
+        counts = check.counts or {}
+        g["rows_needed"] = {k: math.ceil(float(counts[k]) * factor)
+                            for k in ("train_rows", "holdout_rows")
+                            if isinstance(counts.get(k), (int, float))}
     return g
 
 
