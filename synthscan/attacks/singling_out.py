@@ -535,12 +535,17 @@ class SinglingOut:
             sets.append((name, "baseline", random_baseline(coded, mined.preds, base_rng)))
         sizes = [len(s[2]) for s in sets]
         if sum(sizes[0::2]) == 0:
-            return [CheckResult.skipped(
+            # vacuous: an attacker holding this release cannot write a predicate that isolates
+            # one of its rows, so this attack has nothing to work on (the verdict counts it as
+            # passed and the result says why)
+            res = CheckResult.skipped(
                 self.id, self.name, self.criterion,
                 "no predicate isolating a single synthetic row was found (no value occurs once "
                 f"and {kinds['multivariate'].tries if 'multivariate' in kinds else 0} random "
-                "multi-column candidates each matched several synthetic rows), so singling out "
-                "cannot be measured on this release")]
+                "multi-column candidates each matched several synthetic rows): an attacker "
+                "holding this release has no singling-out predicate to try")
+            res.details = {"vacuous": True}
+            return [res]
         allp = concat([s[2] for s in sets]).ordered_by(synth)
         rates = equal_size_success(allp, train, holdout, self.repeats,
                                    ctx.rng("singling_out:subsample"))
