@@ -228,6 +228,13 @@ def test_release_of_duplicated_rows_is_skipped_with_the_reason():
     synth = synth.iloc[:15].sample(300, replace=True, random_state=0)  # no unique row
     res, _ = run_so(train, synth, hold, singling_out_predicates=50)
     assert res.status == "skipped" and "no predicate isolating" in res.reason
+    # vacuous: the attack has nothing to try, so it does not keep the verdict from low
+    from synthscan.risk.policy import Policy
+    from synthscan.risk.verdict import apply_policy
+
+    assert res.details == {"vacuous": True}
+    _, v = apply_policy([res], Policy(), 0.05, ["singling_out"])
+    assert v.missing == [] and v.verdict == "inconclusive"  # nothing decided is not low either
 
 
 def test_one_column_runs_univariate_only():
