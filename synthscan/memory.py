@@ -10,7 +10,11 @@ set from a batch budget, so the bound is
 
 with constants measured by ``benchmarks/bench_memory.py`` (see docs/security-and-limits.md).
 Under ``--max-memory`` the scan takes smaller batches and stops early, with a clear message, when
-the bound exceeds the limit instead of being killed half-way.
+the bound exceeds the limit instead of being killed half-way. The limit is checked at each stage
+before the step it guards: the inputs before parsing (compressed files by what they decompress
+to, Parquet by its footer's row count: ``check_inputs``), the parsed tables before encoding
+(``check_loaded``), and the encoded tables plus the size-like settings and the duplicate rows
+singling out must match before any check runs (``check_scan_data``).
 """
 
 from __future__ import annotations
