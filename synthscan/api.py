@@ -23,7 +23,9 @@ from .attacks import (
     ScanContext,
     applicable,
     default_checks,
+    detectors,
     family_size,
+    planned_components,
 )
 from .attacks.base import CheckResult
 from .config import ScanConfig
@@ -42,8 +44,12 @@ TableLike = str | Path | pd.DataFrame
 Progress = Callable[[str], None]
 
 LIMITATIONS = [
-    "A low risk verdict is not proof of anonymity: it means these attacks, at this sample "
-    "size, found no evidence of leakage above the policy thresholds.",
+    "A 'low' verdict certifies these estimands only, each below its threshold at the stated "
+    "confidence: verbatim reproduction of unique records, near copies within the holdout's 1% "
+    "closeness quantile, and the success of this attack battery (membership inference, "
+    "singling out, linkability, attribute inference) beyond holdout records. It says nothing "
+    "about near copies farther away, aggregate leakage, shadow-generator or reconstruction "
+    "attacks, or linkage with outside data. 'Low risk' never means anonymous.",
     "Calibrated checks assume the holdout was split off at random from the same data before "
     "the generator was trained, and never shown to it.",
     "Distance and copy tests detect copying; passing them does not show privacy.",
@@ -217,7 +223,9 @@ def scan(
         order = {cls.id: i for i, cls in enumerate(CHECK_CLASSES)}
         checks.sort(key=lambda c: order.get(c.id, len(order)))
 
-    verdict = apply_policy(checks, policy)
+    planned = planned_components(has_holdout, config.checks)
+    checks, verdict = apply_policy(checks, policy, config.alpha, planned,
+                                   detectors(has_holdout, config.checks))
     timings["total"] = time.perf_counter() - t0
     limitations = list(LIMITATIONS)
     if not has_holdout:

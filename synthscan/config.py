@@ -116,7 +116,7 @@ class ScanConfig(metaclass=_Checked):
     known: list[str] = field(default_factory=list)
     link_columns: list[list[str]] = field(default_factory=list)
     link_k: list[int] = field(default_factory=lambda: [1, 5])
-    singling_out_predicates: int = 1000
+    singling_out_predicates: int = 3000
     mode: str = "default"
     max_memory: str | None = None
     checks: list[str] = field(default_factory=list)

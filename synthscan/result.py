@@ -16,7 +16,7 @@ from typing import Any
 from .attacks.base import CheckResult, to_jsonable
 from .errors import InputError, PrivacyRiskError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 @dataclass
@@ -56,11 +56,17 @@ class ScanResult:
         """Raise ``PrivacyRiskError`` naming the failing checks when the policy fails."""
         if self.passed:
             return
-        parts = [
-            f"{c.id}: {_pct(c.estimate)} (95% CI {_pct(c.lower)}–{_pct(c.upper)}) vs threshold "
-            f"{_pct(c.threshold)}"
-            for c in self.failing_checks()
-        ]
+        parts = []
+        for c in self.failing_checks():
+            d = c.decision
+            bounds = ("" if d is None else
+                      f", confirmed ≥ {_pct(d.lower)} ({d.lower_level:.2%}), certified ≤ "
+                      f"{_pct(d.upper)} ({d.upper_level:.0%})")
+            parts.append(f"{c.id} {c.status}: estimate {_pct(c.estimate)}{bounds}, threshold "
+                         f"{_pct(c.threshold)}")
+        for m in self.risk.get("missing") or []:
+            if self.policy.get("fail_on") == "inconclusive":
+                parts.append(f"{m.get('component')} not decided ({m.get('reason')})")
         raise PrivacyRiskError(f"privacy risk verdict '{self.verdict}' fails the policy "
                                f"(fail on {self.policy.get('fail_on')}): " + "; ".join(parts))
 

@@ -1,4 +1,6 @@
-"""Exact-copy checks: planted copies are counted exactly; chance matches cancel out."""
+"""Exact copies: planted copies are counted exactly; verbatim reproduction of unique people is the
+risk component (any confirmed excess fails a public release); chance matches cancel out; the
+share of synthetic rows that copy (``exact_copies``) is reported and never decides."""
 
 from __future__ import annotations
 
@@ -6,13 +8,27 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import synthscan
-from synthscan.attacks.copies import hit_probability
+from synthscan.api import prepare, run_checks
+from synthscan.attacks import family_size
+from synthscan.attacks.copies import ExactCopies, Verbatim, hit_probability
+from synthscan.datasets import plant_copies, simulate_population
+from synthscan.risk.policy import Policy
+from synthscan.risk.verdict import apply_policy
+from synthscan.stats.bounds import excess_lower
 
 #: the checks these tests are about (the attacks have their own tests)
-COPIES = synthscan.ScanConfig(checks=["exact_copies", "unique_reproduction",
-                                      "nearest_record_share", "distance_no_holdout"])
+COPIES = synthscan.ScanConfig(checks=["exact_copies", "verbatim"])
+
+
+def copies(train, synth, hold):
+    """(exact_copies, verbatim) decided as in a scan planning verbatim alone."""
+    ctx, _ = prepare(train, synth, hold, synthscan.ScanConfig())
+    checks, verdict = apply_policy(run_checks(ctx, [ExactCopies(), Verbatim()]), Policy(), 0.05,
+                                   ["verbatim"])
+    return checks[0], checks[1], verdict
 
 
 def test_hit_probability_hand_worked():
@@ -21,6 +37,8 @@ def test_hit_probability_hand_worked():
     assert p[0] == 0
     assert math.isclose(p[1], 0.4)
     assert math.isclose(p[2], 1 - 70 / 210)
+    # seven records among 10: every 4-subset holds one of them (only 3 are not matches)
+    assert hit_probability(np.array([7]), 10, 4)[0] == 1.0
     assert np.all(hit_probability(np.array([1, 3]), 10, 10) == 1)
 
 
@@ -32,43 +50,90 @@ def _people(n: int, rng: np.random.Generator) -> pd.DataFrame:
     })
 
 
-def test_planted_copies_are_counted_exactly_and_flagged():
+def test_planted_copies_are_counted_exactly_and_verbatim_fails():
     rng = np.random.default_rng(1)
     train, hold, synth = _people(2000, rng), _people(1000, rng), _people(2000, rng)
-    synth.iloc[:100] = train.iloc[rng.choice(2000, 100, replace=False)].to_numpy()
-    res = synthscan.scan(train, synth, holdout=hold, config=COPIES)
-    c = res.check("exact_copies")
-    assert c.counts["copies_of_train"] == 100
-    assert c.counts["copies_of_holdout"] == 0
-    assert c.lower <= 0.05 <= c.upper
-    assert c.status == "fail" and res.verdict == "high"
-    assert res.check("unique_reproduction").counts["reproduced_train_uniques"] == 100
+    src = rng.choice(2000, 100, replace=False)
+    synth.iloc[:100] = train.iloc[src].to_numpy()
+    ex, vb, verdict = copies(train, synth, hold)
+    # the share of synthetic rows: 100 of 2,000 copy a training record, none a holdout record
+    assert ex.counts["copies_of_train"] == 100 and ex.counts["copies_of_holdout"] == 0
+    assert ex.lower <= 0.05 <= ex.upper
+    assert not ex.component and ex.status == "info" and ex.decision is None
+    # verbatim: every copied record is unique in train ∪ holdout (continuous income)
+    assert vb.counts["reproduced_train_uniques"] == 100
+    assert vb.counts["reproduced_holdout_uniques"] == 0
+    n1 = vb.counts["unique_train_records"]
+    t = vb.tests[0]
+    assert (t.k_t, t.n_t, t.k_h) == (100, n1, 0)
+    assert vb.estimate == 100 / n1
+    assert vb.status == "fail" and verdict.verdict == "high" and verdict.driver == "verbatim"
+    assert vb.decision.lower == excess_lower(t, 0.05)  # K = 1, m = 1
+    assert set(vb.details["exposure"]["train_rows"].tolist()) == set(src.tolist())
+
+
+def test_a_few_hundred_rows_with_three_percent_verbatim_copies_is_high():
+    """Acceptance: 12 of 377 released rows are verbatim copies of training people and none of
+    holdout people — the full default scan must say `high`, and verbatim must be why."""
+    pop = simulate_population(1177, 4)
+    train, hold, clean = (pop.iloc[:400].reset_index(drop=True),
+                          pop.iloc[400:800].reset_index(drop=True),
+                          pop.iloc[800:].reset_index(drop=True))
+    leaky, pos = plant_copies(clean, train, 12 / 377, seed=1)
+    assert len(pos) == 12
+    res = synthscan.scan(train, leaky, holdout=hold)
+    assert res.verdict == "high"
+    v = res.check("verbatim")
+    assert v.status == "fail"
+    assert v.counts["reproduced_train_uniques"] == 12
+    assert v.counts["reproduced_holdout_uniques"] == 0
+    # confirmed at alpha / (K m): K = every check that can raise `high`, m = 1
+    family = family_size(True)
+    assert family >= len(res.risk["planned"]) >= 6
+    assert v.decision.lower_level == pytest.approx(1 - 0.05 / family)
+    assert v.decision.lower == pytest.approx(excess_lower(v.tests[0], 0.05 / family))
+    assert v.decision.lower > 0
+    assert "verbatim" in res.risk["planned"] and res.risk["driver"] == "verbatim"
+    # exact_copies is a reported figure: it never decides
+    e = res.check("exact_copies")
+    assert not e.component and e.status == "info"
+    assert e.counts["copies_of_train"] == 12
 
 
 def test_chance_matches_in_discrete_data_are_not_a_leak():
-    # four small categoricals (256 cells): most synthetic rows equal a real record by chance
+    # five small categoricals (1,024 cells) and 2,000 real records: most synthetic rows equal a
+    # real record by chance, and most records unique in the real data are "reproduced" by chance
     rng = np.random.default_rng(2)
+
     def draw(n):
-        return pd.DataFrame({c: rng.choice(list("wxyz"), n) for c in ("a", "b", "c", "d")})
-    flagged = 0
-    for _ in range(20):
-        train, hold, synth = draw(1500), draw(500), draw(1500)
-        res = synthscan.scan(train, synth, holdout=hold, config=COPIES)
-        c = res.check("exact_copies")
-        assert c.counts["copies_of_train"] > 0.9 * 1500  # nearly every row "copies" someone
-        assert c.lower <= c.estimate <= c.upper
-        flagged += c.status == "fail"
-    assert flagged <= 2  # at most ~5% false alarms (binomial slack over 20 seeds)
+        return pd.DataFrame({c: rng.choice(list("wxyz"), n) for c in "abcde"})
+    train, hold, synth = draw(1500), draw(500), draw(1500)
+    ex, vb, verdict = copies(train, synth, hold)
+    assert ex.counts["copies_of_train"] > 0.7 * 1500
+    assert ex.counts["copies_of_holdout"] > 0.3 * 1500
+    assert ex.lower == 0.0 <= ex.estimate <= ex.upper  # no excess confirmed
+    c = vb.counts
+    assert c["unique_train_records"] > 100 and c["unique_holdout_records"] > 50
+    rate_t = c["reproduced_train_uniques"] / c["unique_train_records"]
+    rate_h = c["reproduced_holdout_uniques"] / c["unique_holdout_records"]
+    assert rate_t > 0.5 and rate_h > 0.5  # chance reproduction, on both sides alike
+    assert vb.status != "fail" and verdict.verdict != "high"
+    assert vb.decision.lower < 0 < vb.decision.upper
 
 
 def test_copies_in_data_too_coarse_to_tell_are_skipped_with_a_reason():
     rng = np.random.default_rng(5)
+
     def draw(n):
         return pd.DataFrame({c: rng.choice(list("xyz"), n) for c in ("a", "b", "c")})
-    res = synthscan.scan(draw(1500), draw(1500), holdout=draw(500), config=COPIES)
-    c = res.check("exact_copies")
-    assert c.status == "skipped" and "by chance" in c.reason
-    assert c.counts["copies_of_train"] > 1450
+    ex, vb, verdict = copies(draw(1500), draw(1500), draw(500))
+    assert ex.status == "skipped" and "by chance" in ex.reason
+    assert ex.counts["copies_of_train"] > 1450
+    # 27 cells, 2,000 real records: nobody is unique, nobody can be singled out by a copy;
+    # the result says why, so the component does not block the verdict
+    assert vb.status == "skipped" and vb.details["vacuous"]
+    assert vb.counts["unique_train_records"] == 0
+    assert verdict.missing == []
 
 
 def test_identifier_columns_do_not_hide_copies():
@@ -82,13 +147,22 @@ def test_identifier_columns_do_not_hide_copies():
     c = res.check("exact_copies")
     assert c.counts["copies_of_train"] == 20
     assert c.counts["copies_of_train_all_columns"] == 0
+    v = res.check("verbatim")
+    assert v.counts["reproduced_train_uniques"] == 20 and v.status == "fail"
+    assert res.verdict == "high"
 
 
-def test_without_holdout_the_evidence_is_labelled_weaker():
+def test_without_holdout_verbatim_is_skipped_and_the_verdict_is_never_low():
     rng = np.random.default_rng(4)
     train, synth = _people(500, rng), _people(500, rng)
-    res = synthscan.scan(train, synth, config=COPIES)
+    config = synthscan.ScanConfig(checks=["exact_copies", "verbatim", "distance_no_holdout"])
+    res = synthscan.scan(train, synth, config=config)
     assert res.check("exact_copies").evidence == "no-holdout"
-    assert res.check("unique_reproduction").status == "skipped"
+    v = res.check("verbatim")
+    assert v.status == "skipped" and "holdout" in v.reason
+    # a clean release: the no-holdout fallback does not fail, yet nothing certifies it
+    assert res.check("distance_no_holdout").status != "fail"
+    assert res.verdict == "inconclusive"
+    assert "verbatim" in [m["component"] for m in res.risk["missing"]]
     assert "no-holdout" in res.evidence
     assert any("No holdout" in s for s in res.limitations)

@@ -1,5 +1,6 @@
 """Linkability with known truth: hand-worked tie credits, the exact credit against simulated
-random tie-breaking, planted copies linked, clean releases not flagged, ties unbiased."""
+random tie-breaking, one sub-test per (split, k) with the credits as counts, planted copies
+linked, a clean release certified below 5%, ties unbiased."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from synthscan.attacks.linkability import _log_factorials as log_factorials
 from synthscan.config import ScanConfig
 from synthscan.datasets import simulate_population
 from synthscan.errors import ConfigError
+from synthscan.stats.bounds import decide, excess_lower, excess_upper
 
 
-def run_link(train, synth, hold, **cfg):
+def run_link(train, synth, hold, check=None, **cfg):
     ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
-    return run_checks(ctx, [Linkability()])[0]
+    return run_checks(ctx, [check or Linkability()])[0]
 
 
 def triple(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -105,17 +107,37 @@ def test_random_link_rate():
 def test_copied_release_is_linked():
     train, hold, _ = triple(21, 500)
     res = run_link(train, train.copy(), hold, seed=3)
+    assert len(res.tests) == 5 * 2  # five random splits x k in (1, 5)
     assert res.estimate > 0.8
-    assert res.details["adjusted_interval"][0] > 0.5 and res.lower > 0.5
+    assert decide(res.tests, 0.05, 6).lower > 0.5 and res.lower > 0.5
 
 
-def test_clean_release_interval_covers_zero_over_seeds():
-    covered = 0
-    for seed in range(20):
-        train, hold, synth = triple(200 + seed, 450)
-        res = run_link(train, synth, hold, seed=seed)
-        covered += res.lower == 0.0
-    assert covered >= 18
+def test_sub_tests_are_the_credits_of_every_split_and_k():
+    train, hold, synth = triple(22, 300)
+    res = run_link(train, synth, hold, seed=1, link_k=[1, 3])
+    rows = res.details["rows"]
+    assert len(res.tests) == len(rows) == 5 * 2
+    for t, r in zip(res.tests, rows, strict=True):
+        assert t.label == f"split {r['split'] + 1}, k={r['k']}"
+        assert t.n_t == t.n_h == res.counts["targets_per_side"] == 300
+        assert (t.k_t, t.k_h) == pytest.approx((r["train_credit"], r["holdout_credit"]))
+        assert r["excess"] == pytest.approx(t.rate_t - t.rate_h)  # absolute scale
+    worst = max(res.tests, key=lambda t: (t.estimate, excess_upper(t, 0.05)))
+    assert res.estimate == pytest.approx(worst.estimate)
+    assert (res.lower, res.upper) == pytest.approx((excess_lower(worst, 0.025),
+                                                    excess_upper(worst, 0.025)))
+    assert res.unit == "training records" and res.unit_total == res.counts["train_rows"]
+
+
+def test_clean_release_is_certified_below_five_percent():
+    # about 10% of targets link at k = 5 here: 2,000 targets per side keep every upper bound
+    # well below 5% (at 1,000 the largest of the ten sits near 4%)
+    train, hold, synth = triple(200, 2000)
+    res = run_link(train, synth, hold, check=Linkability(max_targets=2000), seed=0)
+    d = decide(res.tests, 0.05, 6)
+    assert d.sub_tests == 10 and res.counts["targets_per_side"] == 2000
+    assert max(t.rate_h for t in res.tests) > 0.05  # links happen: not a trivial bound
+    assert d.upper < 0.05 and abs(res.estimate) < 0.03
 
 
 def test_ties_credit_depends_only_on_values_not_membership():
@@ -135,7 +157,10 @@ def test_ties_credit_depends_only_on_values_not_membership():
     assert row["train_rate"] == pytest.approx(expected(train), abs=1e-12)
     assert row["holdout_rate"] == pytest.approx(expected(hold), abs=1e-12)
     assert row["notes"]  # such a split can hardly link anyone, and says so
-    assert res.lower == 0.0
+    (test,) = res.tests
+    assert test.k_t == pytest.approx(expected(train) * len(train), abs=1e-9)
+    assert test.k_h == pytest.approx(expected(hold) * len(hold), abs=1e-9)
+    assert res.estimate == pytest.approx(expected(train) - expected(hold), abs=1e-12)
 
 
 # ------------------------------------------------------------------------------ robustness
@@ -151,7 +176,8 @@ def test_missing_values_on_both_sides_give_finite_credits():
     row = res.details["rows"][0]
     for key in ("train_rate", "holdout_rate", "excess"):
         assert np.isfinite(row[key])
-    assert res.status != "error" and 0 <= res.lower <= res.estimate <= res.upper <= 1
+    assert res.status != "error" and -1 <= res.lower <= res.estimate <= res.upper <= 1
+    assert all(0 <= t.k_t <= t.n_t and 0 <= t.k_h <= t.n_h for t in res.tests)
 
 
 def test_odd_column_names_and_link_columns():

@@ -232,8 +232,8 @@ def test_html_reads_verdict_first_and_has_a_section_per_criterion(leaky):
         assert text.replace("'", "&#x27;") in doc
     assert leaky.environment["numpy"] in doc
     # row positions of exposed records are counted, never listed
-    rows = leaky.check("unique_reproduction").details["exposed_train_rows"]
-    assert f"{len(rows)} (positions not listed)" in doc
+    rows = leaky.check("verbatim").details["exposure"]["train_rows"]
+    assert f"train rows: {len(rows)} (positions not listed)" in doc
     assert ", ".join(str(r) for r in rows[:4]) not in doc
 
 
@@ -241,11 +241,11 @@ def test_html_never_calls_a_low_verdict_anonymous(clean):
     low = _copy(clean)
     low.verdict = "low"
     doc = render_html(low)
-    assert "no evidence of leakage at this statistical power" in doc
+    assert "every risk component is certified below its policy threshold" in doc
     assert "not proof that the data are anonymous" in doc
     lowered = doc.lower()
     negated = ("not proof that the data are anonymous", "does not certify the data as anonymous",
-               "not that the data is anonymous")
+               "not that the data is anonymous", "never means anonymous")
     assert lowered.count("anonymous") == sum(lowered.count(p) for p in negated)
 
 
@@ -289,14 +289,15 @@ def test_markdown_summary(leaky):
     r = _with_statuses(leaky)
     md = render(r, "md")
     assert md.startswith("## synthscan privacy risk: HIGH\n")
-    assert "| Check | Criterion | Estimate | 95% interval | Threshold | Status |" in md
+    assert ("| Check | Criterion | Estimate | Confirmed ≥ | Certified ≤ | Threshold | Status |"
+            in md)
     assert md.count("\n| ") == len(r.checks) + 2  # header, rule, one row per check
     first = r.checks[0]
     assert f"(`{first.id}`)" in md and common.pct(first.estimate) in md
     assert "### Not run" in md and "needs a holdout &amp; more rows" in md
     assert "### Could not compute" in md and "could not compute: ValueError" in md
     assert "### Limitations" in md
-    assert "Overall risk (weakest link): " + common.pct(r.risk["estimate"]) in md
+    assert "Certified upper bound (95% one-sided): " + common.pct(r.risk["upper"]) in md
 
 
 # --------------------------------------------------------------------------------------------

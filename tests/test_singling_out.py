@@ -1,5 +1,6 @@
-"""Singling out on tables with known truth: hand-counted predicate successes, the vectorised
-evaluator against a brute-force one, planted copies found, clean releases not flagged."""
+"""Singling out on tables with known truth: hand-counted predicate successes (the sub-tests'
+counts), the vectorised evaluator against a brute-force one, planted copies found, a clean
+release certified below 5%."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.singling_out import (
+    MIN_PREDICATES,
     TOP,
     CodedColumns,
     CodedTable,
@@ -19,11 +21,15 @@ from synthscan.attacks.singling_out import (
 )
 from synthscan.config import ScanConfig
 from synthscan.datasets import simulate_population
+from synthscan.stats.bounds import decide, excess_lower, excess_upper
+
+#: small tests request their own predicate counts; the default minimum has its own tests
+SMALL = SinglingOut(min_predicates=0)
 
 
 def run_so(train, synth, hold, check=None, **cfg) -> tuple:
     ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
-    return run_checks(ctx, [check or SinglingOut()])[0], ctx
+    return run_checks(ctx, [check or SMALL])[0], ctx
 
 
 def triple(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -59,19 +65,26 @@ def test_hand_worked_univariate_rates_are_exact():
     uni = res.details["kinds"]["univariate"]
     assert uni["found"] == 7 and uni["requested"] == 10 and uni["shortfall"] == 3
     assert uni["composition"] == {"extremes_and_missing": 3, "values_occurring_once": 4}
-    assert uni["train_successes"] == 4 and uni["holdout_successes"] == 2
-    r_t, r_h = 4 / 7, 2 / 7
-    assert uni["excess"] == pytest.approx((r_t - r_h) / (1 - r_h))
     assert res.details["equal_size"]["subsampled"] == "none"
     # multivariate: each synthetic row gives one candidate on both columns (median of x is 5:
     # 'at most' for 5 and 1, 'at least' for 9). Isolating ones: c == 'b' & x <= 5,
     # c == 'd' & x <= 1, c missing & x >= 9. Train: ✓ ✗ (two rows) ✓; holdout: ✗ ✗ ✗
     multi = res.details["kinds"]["multivariate"]
     assert multi["found"] == 3 and multi["candidates_tried"] == 1000
-    assert multi["train_successes"] == 2 and multi["holdout_successes"] == 0
+    # one sub-test per kind, with the hand-counted successes out of the predicates found
+    assert [(t.label, t.k_t, t.n_t, t.k_h, t.n_h) for t in res.tests] == [
+        ("univariate", 4, 7, 2, 7), ("multivariate", 2, 3, 0, 3)]
+    assert uni["excess"] == pytest.approx(4 / 7 - 2 / 7)  # absolute: no division by 1 - r_H
     assert multi["excess"] == pytest.approx(2 / 3)
     assert res.estimate == pytest.approx(2 / 3)  # the worse kind
+    worst = res.tests[1]
+    assert (res.lower, res.upper) == pytest.approx((excess_lower(worst, 0.025),
+                                                    excess_upper(worst, 0.025)))
+    assert res.unit == "predicates" and res.unit_total == 3
+    assert res.counts["train_rows"] == 20 and res.counts["predicates_evaluated"] == 10
+    assert "precision_note" in res.details  # too few predicates, and it says so
     assert "(7 of 10 requested found)" in res.summary  # the shortfall is said, not hidden
+    assert "95% interval" in res.summary
     # no record values in the words: the rare values and extremes never appear
     for token in ("'b'", "'d'", "12.0", "9.0"):
         assert token not in res.summary
@@ -108,6 +121,10 @@ def test_vectorised_matches_equal_brute_force_with_missing_values():
     p_idx, r_idx = table.matches(preds.ordered_by(table))
     got[p_idx, r_idx] = True
     assert (got == expect).all()
+    got[:] = False  # unused slots between terms, terms in any order: the same pairs
+    p_idx, r_idx = table.matches(preds)
+    got[p_idx, r_idx] = True
+    assert (got == expect).all() and len(p_idx) == int(expect.sum())
     # 'at most' never matches a missing value; 'is missing' matches only missing values
     at_most = Predicates(np.array([[0]]), np.array([[0]], np.int32), np.array([[5]], np.int32))
     assert table.counts(at_most)[0] == int((ranks[0] >= 0).sum())
@@ -148,23 +165,33 @@ def test_multivariate_predicates_isolate_one_synthetic_row_and_follow_the_median
 def test_copied_release_scores_near_one():
     train, hold, _ = triple(11, 500)
     res, ctx = run_so(train, train.copy(), hold, seed=1, singling_out_predicates=300)
-    assert res.estimate > 0.8
-    lo_adj = res.details["adjusted_interval"][0]
-    assert lo_adj > 0.5 and res.lower > 0.5
-    for kind in res.details["kinds"].values():
-        assert kind["excess"] > 0.8
-        assert kind["random_baseline"]["excess"] < 0.1  # random predicates see nothing
+    assert len(res.tests) == 2 and res.estimate > 0.8
+    assert decide(res.tests, 0.05, 6).lower > 0.5 and res.lower > 0.5
+    for test, kind in zip(res.tests, res.details["kinds"].values(), strict=True):
+        assert test.estimate > 0.8 and kind["excess"] == pytest.approx(test.estimate)
+        assert abs(kind["random_baseline"]["excess"]) < 0.1  # random predicates see nothing
 
 
-def test_clean_release_interval_covers_zero_over_seeds():
-    covered, base = 0, []
-    for seed in range(20):
-        train, hold, synth = triple(100 + seed, 450)
-        res, _ = run_so(train, synth, hold, seed=seed, singling_out_predicates=200)
-        covered += res.lower == 0.0
-        base += [k["random_baseline"]["excess"] for k in res.details["kinds"].values()]
-    assert covered >= 18
-    assert np.mean(base) < 0.03
+def test_clean_release_is_certified_below_five_percent_with_the_default_predicates():
+    train, hold, synth = triple(100, 1000)
+    res, _ = run_so(train, synth, hold, check=SinglingOut(), seed=0)
+    assert [t.n_t for t in res.tests][1] == MIN_PREDICATES  # multivariate: all found
+    assert res.details["kinds"]["univariate"]["requested"] == MIN_PREDICATES
+    d = decide(res.tests, 0.05, 6)
+    assert d.upper < 0.05 and d.lower < 0
+    assert abs(res.estimate) < 0.03
+
+
+def test_the_predicate_minimum_applies_unless_the_mode_is_anonymeter():
+    train, synth, hold = _hand_tables()
+    cols = {"c": "categorical", "x": "numeric"}
+    res, _ = run_so(train, synth, hold, check=SinglingOut(max_tries_factor=1),
+                    singling_out_predicates=10, columns=cols)
+    assert res.details["predicates_per_kind"]["requested"] == MIN_PREDICATES
+    assert res.details["predicates_per_kind"]["configured"] == 10
+    assert res.details["kinds"]["multivariate"]["candidates_tried"] == MIN_PREDICATES
+    res, _ = run_so(train, synth, hold, check=SinglingOut(), mode="anonymeter", columns=cols)
+    assert res.details["kinds"]["univariate"]["requested"] == 500
 
 
 def test_equal_size_subsampling_when_train_is_larger():
@@ -208,12 +235,13 @@ def test_one_column_runs_univariate_only():
     mk = lambda n: pd.DataFrame({"v": rng.normal(size=n).round(2)})  # noqa: E731
     res, _ = run_so(mk(60), mk(60), mk(60), singling_out_predicates=20)
     assert list(res.details["kinds"]) == ["univariate"]
-    assert res.estimate is not None
+    assert [t.label for t in res.tests] == ["univariate"]
+    assert res.estimate == pytest.approx(res.tests[0].rate_t - res.tests[0].rate_h)
 
 
 def test_anonymeter_mode_uses_its_attack_counts():
     train, hold, synth = triple(12, 400)
-    res, _ = run_so(train, synth, hold, mode="anonymeter")
+    res, _ = run_so(train, synth, hold, check=SinglingOut(), mode="anonymeter")
     kinds = res.details["kinds"]
     assert kinds["univariate"]["requested"] == 500
     assert kinds["multivariate"]["requested"] == 100

@@ -4,9 +4,11 @@ Known-truth scenarios at small size, fixed seeds (deterministic outcome):
 
 * false alarms: full scans of clean releases (fresh population draws, and the same draws
   collapsed onto a few modes) must never be called ``high``;
+* at n_train = 1,000 a clean release cannot be certified `low` under the public-release preset
+  (too few rows), and the result names the undecided components and what would decide them;
 * detection: a release with 5% exact copies of training rows must be called ``high`` in at
-  least 4 of 5 seeds. Only the copy components run here (exact copies, unique records,
-  nearest-record share) and the default policy decides on them: a component that fails makes a
+  least 4 of 5 seeds. Only the copy checks run here (verbatim, closeness, the nearest-record
+  share, exact copies) and the default policy decides on them: a component that fails makes a
   full scan ``high`` whatever the other components say, so ``high`` here implies ``high`` for
   the full scan, at a fraction of its cost.
 
@@ -23,7 +25,7 @@ import pytest
 
 import synthscan
 from synthscan.api import prepare, run_checks
-from synthscan.attacks import default_checks
+from synthscan.attacks import default_checks, family_size
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 
@@ -40,7 +42,7 @@ NULL_CELLS = [("null_fresh", 0), ("null_fresh", 1), ("null_mode_collapse", 0),
 N_COPIES = 2000
 COPY_SEEDS = (0, 1, 2, 3, 4)
 COPY_FRACTION = 0.05
-COPY_CHECKS = {"exact_copies", "unique_reproduction", "nearest_record_share"}
+COPY_CHECKS = {"exact_copies", "verbatim", "closeness", "nearest_record_share"}
 
 
 def _scenario(kind: str, param: float, n: int, seed: int):
@@ -68,8 +70,11 @@ def copy_scans() -> list[tuple[object, dict, str]]:
                          synthscan.ScanConfig(seed=seed, threads=1))
         checks = [c for c in default_checks(True) if c.id in COPY_CHECKS]
         results = run_checks(ctx, checks)
-        verdict = apply_policy(results, Policy()).verdict
-        out.append((sc, {r.id: r for r in results}, verdict))
+        # K as in a full scan, so that the bounds are the ones a full scan would decide on
+        n_full = family_size(True)
+        results, v = apply_policy(results, Policy(), 0.05, ["verbatim", "closeness"],
+                                  ["nearest_record_share"] + ["x"] * (n_full - 3))
+        out.append((sc, {r.id: r for r in results}, v.verdict))
     return out
 
 
@@ -82,6 +87,16 @@ def test_clean_releases_are_never_high(null_scans):
         assert res.check("exact_copies").estimate == pytest.approx(0.0, abs=1e-12)
 
 
+def test_clean_releases_at_a_thousand_rows_are_not_certified_and_say_why(null_scans):
+    for _kind, _seed, res in null_scans:
+        assert res.verdict == "inconclusive"
+        risk = res.risk
+        assert risk["undecided"] or risk["missing"]
+        for g in risk["decision_guidance"]:
+            assert g["certifiable"] > 0 and g["data"]
+            assert g["certifiable"] >= g["threshold"] or g.get("factor") or g.get("note")
+
+
 def test_five_percent_copies_are_detected(copy_scans):
     assert {c for c in COPY_CHECKS} <= set(copy_scans[0][1]), "a copy check left the scan"
     detected = sum(verdict == "high" for _sc, _res, verdict in copy_scans)
@@ -90,6 +105,8 @@ def test_five_percent_copies_are_detected(copy_scans):
         assert sc.truth_delta == pytest.approx(COPY_FRACTION)
         # 100 of 2,000 synthetic rows are train rows and none equals a holdout row
         assert res["exact_copies"].estimate == pytest.approx(COPY_FRACTION, abs=1e-9)
+        assert res["verbatim"].tests[0].k_t == 100 and res["verbatim"].tests[0].k_h == 0
+        assert res["verbatim"].status == "fail"
 
 
 def test_delta_tracks_the_planted_share(copy_scans):

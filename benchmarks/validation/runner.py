@@ -50,6 +50,12 @@ def load_config(path: str | Path = DEFAULT_CONFIG, quick: bool = False) -> dict[
     return cfg
 
 
+def tuple_key(text: str) -> tuple[str, float]:
+    """"noisy_copies:0.05" -> ("noisy_copies", 0.05)."""
+    kind, _, param = text.partition(":")
+    return kind, float(param or 0)
+
+
 def plan(cfg: dict[str, Any]) -> list[Cell]:
     """Every cell of the grid, ordered seed-first so that a run cut short leaves all cells
     with about the same number of seeds."""
@@ -67,7 +73,12 @@ def plan(cfg: dict[str, Any]) -> list[Cell]:
                 kinds.append(("outlier_copies", 0.0, run["leak_seeds"]))
             if sc.get("attribute_leak"):
                 kinds.append(("attribute_leak", 0.0, run["leak_seeds"]))
+            kinds += [("generator_train", float(g), int(run.get("generator_seeds", 0)))
+                      for g in sc.get("generators_on_train", [])]
+            accept = {tuple_key(x) for x in sc.get("acceptance_leaks", [])}
             for kind, param, n_seeds in kinds:
+                if (kind, param) in accept and int(n) in run.get("acceptance_sizes", []):
+                    n_seeds = max(int(n_seeds), int(run.get("acceptance_seeds", n_seeds)))
                 for seed in range(first, first + int(n_seeds)):
                     cells.append(Cell(pop, int(n), kind, param, seed, h, s))
     cells.sort(key=lambda c: (c.seed, c.n_train, c.population, c.kind, c.param))
@@ -137,10 +148,13 @@ def read_results(path: str | Path = DEFAULT_RESULTS) -> list[dict[str, Any]]:
 
 def _check_record(c: Any) -> dict[str, Any]:
     details = c.details or {}
-    adj = details.get("adjusted_interval")
+    d = c.decision
     rec = {"id": c.id, "component": bool(c.component), "status": c.status,
            "estimate": c.estimate, "lower": c.lower, "upper": c.upper,
-           "adjusted": [float(adj[0]), float(adj[1])] if adj else None,
+           "decision": None if d is None else d.to_dict(),
+           "tests": [t.to_dict() for t in (c.tests or [])],
+           "unit_total": c.unit_total, "threshold": c.threshold,
+           "high_threshold": c.high_threshold, "reason": c.reason or None,
            "p_value": c.p_value}
     # scalar diagnostics (unclipped effect, minimum detectable effect, ...): no record values
     for key in ("delta_unclipped", "p_hat", "pi0", "min_detectable_delta"):
@@ -173,7 +187,9 @@ def run_cell(cell: Cell, settings: dict[str, Any], adult: str | None) -> dict[st
         "param": cell.param, "seed": cell.seed, "holdout_fraction": cell.holdout_fraction,
         "synthetic_fraction": cell.synthetic_fraction, "truth_delta": sc.truth_delta,
         "truth_exact": sc.truth_exact, "note": sc.note, "verdict": res.verdict,
-        "risk": {k: res.risk.get(k) for k in ("estimate", "lower", "upper", "driver")},
+        "risk": {k: res.risk.get(k) for k in ("estimate", "lower", "upper", "driver",
+                                              "binding", "undecided", "missing",
+                                              "decision_guidance", "people")},
         "checks": [_check_record(c) for c in res.checks],
         "seconds": {"build": round(t1 - t0, 2), "scan": round(t2 - t1, 2)},
         "scanner": scanner_fingerprint(),

@@ -21,7 +21,11 @@ from synthscan.datasets import mode_collapse, plant_copies, simulate_population
 #: scenario kinds; ``param`` is the dose (copy fraction, noise sd, ...) or 0
 NULL_KINDS = ("null_fresh", "null_mode_collapse", "null_generator")
 LEAK_KINDS = ("copies", "noisy_copies", "outlier_copies", "attribute_leak")
-KINDS = NULL_KINDS + LEAK_KINDS
+#: real generators fitted on train itself (informative: their generalisation gap is real)
+GENERATOR_KINDS = ("generator_train",)
+#: param of a generator_train cell -> the SDV synthesizer (at its defaults)
+GENERATORS = {0: "GaussianCopulaSynthesizer", 1: "CTGANSynthesizer", 2: "TVAESynthesizer"}
+KINDS = NULL_KINDS + LEAK_KINDS + GENERATOR_KINDS
 
 ADULT_FILES = ("adult_train.csv", "adult_holdout.csv")
 ADULT_MISSING = ["?"]
@@ -182,19 +186,33 @@ def attribute_leak(d: Draw, secret: str, seed: int) -> pd.DataFrame:
     return out
 
 
-def generator_release(d: Draw, n: int, seed: int) -> pd.DataFrame:
-    """A GaussianCopula (SDV) fitted on the *other* population rows, never on train."""
+def generator_release(d: Draw, n: int, seed: int, on: str = "other",
+                      synthesizer: str = "GaussianCopulaSynthesizer") -> pd.DataFrame:
+    """An SDV synthesizer at its defaults fitted on the *other* population rows (a null: it
+    never saw train) or on train itself (``on="train"``: an honest generator, informative)."""
     import warnings
 
+    import sdv.single_table as st
     from sdv.metadata import Metadata
-    from sdv.single_table import GaussianCopulaSynthesizer
 
+    data = d.other if on == "other" else d.train
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        md = Metadata.detect_from_dataframes({"table": d.other})
-        gen = GaussianCopulaSynthesizer(md)
-        gen.fit({"table": d.other})  # SDV 2.0 takes a {table name: frame} dict
+        import random
+
         import numpy.random as npr
+
+        random.seed(seed)
+        npr.seed(seed % (2**32))
+        try:
+            import torch
+
+            torch.manual_seed(seed)
+        except ImportError:  # pragma: no cover - only the copula runs without torch
+            pass
+        md = Metadata.detect_from_dataframes({"table": data})
+        gen = getattr(st, synthesizer)(md)
+        gen.fit({"table": data})  # SDV 2.0 takes a {table name: frame} dict
         state = npr.get_state()
         npr.seed(seed % (2**32))  # SDV samples from numpy's global state
         try:
@@ -223,6 +241,12 @@ def build(kind: str, param: float, d: Draw, seed: int, settings: dict) -> Scenar
         syn = generator_release(d, n_s, int(rng.integers(0, 2**31)))
         return Scenario(d.train, d.holdout, syn, d.missing_tokens, 0.0, True,
                         "GaussianCopula fitted on other rows")
+    if kind == "generator_train":
+        name = GENERATORS[int(param)]
+        syn = generator_release(d, n_s, int(rng.integers(0, 2**31)), on="train",
+                                synthesizer=name)
+        return Scenario(d.train, d.holdout, syn, d.missing_tokens, None, False,
+                        f"{name} fitted on train (defaults)")
     if kind == "copies":
         syn, pos = plant_copies(d.fresh, d.train, float(param), seed=rng, keep=keep)
         return Scenario(d.train, d.holdout, syn, d.missing_tokens, len(pos) / n_s, True)

@@ -10,7 +10,7 @@ PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0f766e")
 
 def _ticks(lo: float, hi: float, log: bool) -> list[float]:
     if log:
-        cands = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 2, 5)]
+        cands = [m * 10.0 ** e for e in range(-4, 7) for m in (1, 2, 5)]
         return [t for t in cands if lo * 0.999 <= t <= hi * 1.001]
     span = hi - lo or 1.0
     raw = span / 5

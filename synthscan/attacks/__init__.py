@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from .base import Check, CheckResult, ScanContext
-from .copies import ExactCopies, UniqueReproduction
+from .closeness import Closeness
+from .copies import ExactCopies, Verbatim
 from .distance import (
     DataCopying,
     DistanceNoHoldout,
@@ -22,7 +23,8 @@ from .singling_out import SinglingOut
 
 CHECK_CLASSES: list[type] = [
     ExactCopies,
-    UniqueReproduction,
+    Verbatim,
+    Closeness,
     NearestRecordShare,
     DataCopying,
     NearestNeighbourDistanceRatio,
@@ -58,10 +60,25 @@ def default_checks(has_holdout: bool, only: list[str] | None = None) -> list[Che
             if applicable(cls, has_holdout) or getattr(cls, "needs_holdout", None) is True]
 
 
+def planned_components(has_holdout: bool, only: list[str] | None = None) -> list[str]:
+    """The risk components this scan sets out to decide: every selected component except the
+    no-holdout fallbacks when a holdout is given. One that cannot run (e.g. needs a holdout
+    that is missing) stays planned and so keeps the verdict from ``low``."""
+    return [cls.id for cls in selected(only) if getattr(cls, "component", False)
+            and not (has_holdout and getattr(cls, "needs_holdout", None) is False)]
+
+
+def detectors(has_holdout: bool, only: list[str] | None = None) -> list[str]:
+    """Detection-only checks: they can raise ``high`` (and so join the Bonferroni family) but
+    never gate ``low``."""
+    return [cls.id for cls in selected(only) if getattr(cls, "detection_only", False)
+            and applicable(cls, has_holdout)]
+
+
 def family_size(has_holdout: bool, only: list[str] | None = None) -> int:
-    """Number of risk components that will run: the Bonferroni family."""
-    return sum(1 for cls in selected(only)
-               if getattr(cls, "component", False) and applicable(cls, has_holdout))
+    """The Bonferroni family for ``high``: planned components and detection-only checks."""
+    return len(planned_components(has_holdout, only)) + len(detectors(has_holdout, only))
 
 
-__all__ = ["Check", "CheckResult", "ScanContext", "default_checks", "family_size"]
+__all__ = ["Check", "CheckResult", "ScanContext", "default_checks", "detectors",
+           "family_size", "planned_components"]

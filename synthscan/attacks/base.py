@@ -15,14 +15,23 @@ from ..config import ScanConfig
 from ..data.schema import Schema
 from ..encoding.encoder import MixedEncoder
 from ..encoding.hashing import CanonicalTables, canonicalize
+from ..stats.bounds import Decision, SubTest
 
 STATUSES = ("pass", "warn", "fail", "skipped", "error", "info")
 
 
 @dataclass
 class CheckResult:
-    """One check's outcome. Estimates are on the 0-1 excess-success risk scale when
-    ``component`` is true (they then enter the overall risk)."""
+    """One check's outcome.
+
+    A risk *component* (``component`` true) reports ``tests``: its sub-tests, each an event
+    counted over training and over holdout targets. The verdict turns them into ``decision``
+    (the one-sided bounds the status is decided on, with their levels) and fills ``estimate``
+    (the worst sub-test's excess ``r_T - r_H``, unclipped) with its two-sided reporting interval
+    ``lower``/``upper`` at ``1 - alpha``. ``unit`` names what the excess is a share of (training
+    records, unique training records, predicates) and ``unit_total`` how many there are, so that
+    a bound can be said in people. Supporting tests keep their own statistic in ``estimate``.
+    """
 
     id: str
     name: str
@@ -39,6 +48,11 @@ class CheckResult:
     reason: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    tests: list[SubTest] = field(default_factory=list)
+    decision: Decision | None = None
+    high_threshold: float | None = None
+    unit: str = "training records"
+    unit_total: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +66,11 @@ class CheckResult:
             "upper": _num(self.upper),
             "p_value": _num(self.p_value),
             "threshold": _num(self.threshold),
+            "high_threshold": _num(self.high_threshold),
+            "decision": None if self.decision is None else to_jsonable(self.decision.to_dict()),
+            "unit": self.unit,
+            "unit_total": self.unit_total,
+            "tests": [to_jsonable(t.to_dict()) for t in self.tests],
             "evidence": self.evidence,
             "summary": self.summary,
             "reason": self.reason,
@@ -61,7 +80,13 @@ class CheckResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckResult:
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
+        fields = {k: d.get(k) for k in cls.__dataclass_fields__ if k in d}
+        fields["tests"] = [SubTest.from_dict(t) for t in d.get("tests") or []]
+        fields["decision"] = (None if d.get("decision") is None
+                              else Decision.from_dict(d["decision"]))
+        if fields.get("unit") is None:
+            fields.pop("unit", None)
+        return cls(**fields)
 
     @classmethod
     def skipped(cls, id: str, name: str, criterion: str, reason: str,

@@ -26,18 +26,15 @@ to the guess. Targets whose numeric truth is missing are left out of that secret
 number is reported); a missing guess never matches a present truth.
 
 Targets: equal numbers of training and holdout records (n = min(n_T, n_H, ``TARGET_CAP``), seeded
-samples), the same for every secret. The risk of one (secret, attacker) pair is
-``R = (A_T - A_H) / (1 - A_H)`` with a Newcombe-based interval (``excess_interval``); a one-sided
-pooled two-proportion z-test of A_T > A_H gives its p-value, Holm-adjusted across all m tested
-pairs.
-
-The component's estimate is the worst pair's: the most confidently leaking one (largest lower
-bound, then smallest p-value), not the largest point estimate, which over many pairs is biased
-upwards when nothing leaks. Its interval is the simultaneous one for the largest
-risk over the m pairs: each pair's interval at alpha / m (Bonferroni), then ``[max lower, max
-upper]`` — a "low" verdict needs every pair below the threshold, a "high" one some pair
-confidently above it (the worst pair's own interval is in ``details["worst"]``).
-``adjusted_interval`` does the same at ``ctx.alpha_adjusted / m``.
+samples), the same for every secret. Each (secret, attacker) pair is one sub-test
+``SubTest("secret / attacker", successes on training targets, n_T, successes on holdout targets,
+n_H)``; its estimand is the absolute excess ``A_T - A_H``: the share of training records whose
+secret is guessed *because* they were in the training data. The room ``1 - A_H`` is reported as
+context only; a secret with no room (``A_H = 1``) simply has an excess near 0. The verdict
+decides from all sub-tests (``stats.bounds.decide``: Bonferroni for ``high``, unadjusted upper
+bounds for ``low``); the check reports the worst pair's excess (the largest, biased upwards as a
+maximum over many pairs) with its two-sided ``1 - alpha`` interval. Each pair's one-sided
+z-test p-value is descriptive only.
 
 Population baseline: the same attacker trained on a random half of the holdout and evaluated on the
 other half — what anyone learns from population data alone. When the synthetic-trained attacker
@@ -56,13 +53,15 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
 from ..neighbors.engine import TieIndex
-from ..stats import excess_interval, holm, min_detectable_difference, newcombe_diff, wilson
+from ..stats import newcombe_diff, wilson
+from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -128,13 +127,11 @@ class _Pair:
     n_b: int
     excluded_t: int = 0
     excluded_h: int = 0
-    p_value: float = 1.0
-    holm_p: float = 1.0
-    estimate: float = 0.0
-    lower: float = 0.0
-    upper: float = 1.0
-    adj_lower: float = 0.0
-    adj_upper: float = 1.0
+
+    @property
+    def test(self) -> SubTest:
+        return SubTest(f"{self.secret} / {self.attacker}", min(self.k_t, self.n_t), self.n_t,
+                       min(self.k_h, self.n_h), self.n_h)
 
 
 # ------------------------------------------------------------------------------ configuration
@@ -584,42 +581,35 @@ class AttributeInference:
                 plan: list[tuple[str, list[str]]], n_eq: int, n_learn: int,
                 h_fit: np.ndarray, h_eval: np.ndarray, anonymeter: bool) -> CheckResult:
         cfg = ctx.config
+        alpha = cfg.alpha
+        conf = f"{1 - alpha:.0%}"
         m = len(pairs)
-        alpha_m, adj_m = cfg.alpha / m, ctx.alpha_adjusted / m
-        for p in pairs:
-            p.p_value = one_sided_p(p.k_t, p.n_t, p.k_h, p.n_h)
-            p.estimate, p.lower, p.upper = excess_interval(p.k_t, p.n_t, p.k_h, p.n_h, alpha_m)
-            _, p.adj_lower, p.adj_upper = excess_interval(p.k_t, p.n_t, p.k_h, p.n_h, adj_m)
-        for p, hp in zip(pairs, holm([p.p_value for p in pairs]), strict=True):
-            p.holm_p = hp
-        # "worst" = most confidently leaking: the largest lower bound, then the smallest p-value.
-        # The largest point estimate over many pairs is biased upwards when nothing leaks
-        # (near-deterministic secrets leave little room above the holdout rate).
-        ranked = sorted(pairs, key=lambda p: (-p.lower, p.p_value, -p.estimate, p.secret,
-                                              p.attacker))
-        worst = ranked[0]
-        est = worst.estimate
-        lo = max(p.lower for p in pairs)
-        hi = max(p.upper for p in pairs)
-        adj = [max(p.adj_lower for p in pairs), max(p.adj_upper for p in pairs)]
-        n_sig = sum(p.holm_p < cfg.alpha for p in pairs)
-        rows, poorer = [], []
-        for p in ranked:
-            a_t, a_h = p.k_t / p.n_t, p.k_h / p.n_h
-            row = {
-                "secret": p.secret, "attacker": p.attacker,
+        tests = [p.test for p in pairs]
+        w_test = max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+        worst = pairs[tests.index(w_test)]
+        lower, upper = excess_lower(w_test, alpha / 2), excess_upper(w_test, alpha / 2)
+        rows: list[dict[str, Any]] = []
+        poorer: list[str] = []
+        order = sorted(range(m), key=lambda j: (-tests[j].estimate, pairs[j].secret,
+                                                pairs[j].attacker))
+        for j in order:
+            p, t = pairs[j], tests[j]
+            row: dict[str, Any] = {
+                "secret": p.secret, "attacker": p.attacker, "label": t.label,
                 "kind": "numeric" if cols[p.secret].numeric else "categorical",
-                "accuracy_train": a_t, "accuracy_holdout": a_h,
+                "accuracy_train": t.rate_t, "accuracy_holdout": t.rate_h,
                 "successes_train": round(p.k_t, 6), "targets_train": p.n_t,
                 "successes_holdout": round(p.k_h, 6), "targets_holdout": p.n_h,
-                "excess": p.estimate, "interval": [p.lower, p.upper],
-                "p_value": p.p_value, "holm_p": p.holm_p,
+                "excess": t.estimate,
+                "interval": [excess_lower(t, alpha / 2), excess_upper(t, alpha / 2)],
+                "upper_bound": excess_upper(t, alpha), "certifiable": null_upper(t, alpha),
+                "room": 1.0 - t.rate_h,
+                "p_value": one_sided_p(p.k_t, p.n_t, p.k_h, p.n_h),
             }
             if p.n_b:
-                b = p.k_b / p.n_b
-                b_lo, b_hi = wilson(p.k_b, p.n_b, cfg.alpha)
-                _, d_lo, _ = newcombe_diff(p.k_b, p.n_b, p.k_h, p.n_h, cfg.alpha)
-                row.update({"baseline": b, "baseline_interval": [b_lo, b_hi],
+                b_lo, b_hi = wilson(p.k_b, p.n_b, alpha)
+                _, d_lo, _ = newcombe_diff(p.k_b, p.n_b, p.k_h, p.n_h, alpha)
+                row.update({"baseline": p.k_b / p.n_b, "baseline_interval": [b_lo, b_hi],
                             "baseline_successes": round(p.k_b, 6), "baseline_targets": p.n_b,
                             "less_informative_than_population": bool(d_lo > 0)})
                 if d_lo > 0:
@@ -632,19 +622,20 @@ class AttributeInference:
                 row["missing_truth_excluded"] = {"train": p.excluded_t,
                                                  "holdout": p.excluded_h}
             rows.append(row)
-        a_t, a_h = worst.k_t / worst.n_t, worst.k_h / worst.n_h
-        mde = min_detectable_difference(worst.n_t, worst.n_h, min(max(a_h, 0.0), 1.0),
-                                        adj_m / 2) / max(1 - a_h, 1e-12)
+        no_room = sorted({r["secret"] for r in rows if r["room"] <= 0})
         secrets = sorted({p.secret for p in pairs})
         attackers = sorted({p.attacker for p in pairs})
+        binding = max(rows, key=lambda r: r["upper_bound"])
         summary = (
-            f"Worst of {m} secret/attacker pairs: '{worst.secret}' guessed by the "
-            f"{worst.attacker} attacker trained on the synthetic data — correct for "
-            f"{a_t:.1%} of {worst.n_t} training records vs {a_h:.1%} of {worst.n_h} holdout "
-            f"records; excess inference risk {est:.2%} (95% CI {worst.lower:.2%}–"
-            f"{worst.upper:.2%}, Bonferroni over {m} pairs; Holm p = {worst.holm_p:.3g}). "
-            f"Over all pairs the risk is at most {hi:.2%} (simultaneous bound); {n_sig} of {m} "
-            f"pairs show a significant excess after Holm correction."
+            f"Attribute inference, the worst of {m} secret/attacker pairs: the "
+            f"{worst.attacker} attacker trained on the synthetic data guesses "
+            f"'{worst.secret}' correctly for {w_test.rate_t:.1%} of {worst.n_t} training "
+            f"records ({worst.k_t:.1f}) against {w_test.rate_h:.1%} of {worst.n_h} holdout "
+            f"records ({worst.k_h:.1f}): an excess of {100 * w_test.estimate + 0.0:.1f} "
+            f"percentage points ({conf} interval {100 * lower + 0.0:.1f} to "
+            f"{100 * upper + 0.0:.1f} percentage points). Over all pairs the largest one-sided "
+            f"{conf} upper bound is {100 * binding['upper_bound']:.1f} percentage points "
+            f"('{binding['secret']}', {binding['attacker']})."
         )
         if worst.n_b:
             summary += (f" An attacker trained on half of the holdout (population data) is "
@@ -654,32 +645,34 @@ class AttributeInference:
             summary += (f" For {len(poorer)} pair(s) the synthetic data is less informative "
                         f"than population data (the attacker does worse on holdout records "
                         f"than the population baseline).")
+        if no_room:
+            summary += (f" {len(no_room)} secret(s) are guessed for every holdout record "
+                        "(no room for an excess; reported, excess near 0).")
         numeric_rules = {c.name: {"tolerance": f"|guess - truth| <= {TAU} x spread",
                                   "spread": c.spread}
                          for c in cols.values() if c.numeric and c.name in secrets}
         known_desc = ("all other attackable columns" if not cfg.known
                       else list(cfg.known))
         details = {
-            "adjusted_interval": adj,
             "worst": {"secret": worst.secret, "attacker": worst.attacker,
-                      "interval": [worst.lower, worst.upper],
-                      "adjusted_interval": [worst.adj_lower, worst.adj_upper]},
+                      "label": w_test.label, "interval": [lower, upper]},
             "table": rows,
             "pairs_tested": m,
-            "significant_pairs_holm": n_sig,
-            "family_p_value": min(p.holm_p for p in pairs),
             "secrets": secrets,
+            "secrets_without_room": no_room,
             "secrets_sampled": (not cfg.secret and len(secrets) == MAX_SECRETS
                                 and len(ctx.schema.distance_columns) - len(cfg.known)
                                 > MAX_SECRETS),
             "known": known_desc,
             "attackers": attackers,
-            "interval_method": (
-                "Newcombe hybrid score interval for A_T - A_H scaled by 1 - A_H, per pair at "
-                "alpha / m (Bonferroni over the m pairs); the component interval is [max lower, "
-                "max upper] over the pairs"),
-            "test": "one-sided pooled two-proportion z-test of A_T > A_H, Holm-adjusted",
-            "min_detectable_delta": mde,
+            "scale": ("absolute excess A_T - A_H per (secret, attacker): the share of training "
+                      "targets guessed correctly minus the share of holdout targets; 'room' "
+                      "(1 - A_H) is context only"),
+            "intervals": (f"'interval': two-sided {conf} (one-sided Clopper–Pearson MOVER "
+                          f"limits at alpha / 2); 'upper_bound': one-sided {conf}, what the "
+                          "verdict reads; 'certifiable': the upper bound these target counts "
+                          "would give with no leak; 'p_value': one-sided pooled z-test of "
+                          "A_T > A_H, unadjusted and descriptive only"),
             "targets_per_side": n_eq,
             "target_cap": ANONYMETER_N_ATTACKS if anonymeter else TARGET_CAP,
             "train_rows": ctx.n("train"), "holdout_rows": ctx.n("holdout"),
@@ -687,7 +680,7 @@ class AttributeInference:
             "learner_training_rows": None if anonymeter else n_learn,
             "baseline": {"fit_rows": int(len(h_fit)), "eval_rows": int(len(h_eval)),
                          "what": "the same attacker trained on a random half of the holdout, "
-                                 "evaluated on the other half"},
+                                 "evaluated on the other half (context only)"},
             "numeric_success_rule": numeric_rules,
             "tau": TAU,
             "tie_rule": "1-NN ties credited fractionally (expected success of a random "
@@ -708,16 +701,16 @@ class AttributeInference:
                 "from each of train and holdout (InferenceEvaluator's default n_attacks). "
                 f"Numeric secrets keep synthscan's rule |guess - truth| <= {TAU} x IQR of the "
                 "real column (Anonymeter's rule, within 5% relative to the guess, counts every "
-                "negative guess as correct), and train and holdout targets are compared at "
-                "equal size.")
+                "negative guess as correct), train and holdout targets are compared at "
+                "equal size, and the excess is A_T - A_H, not (A_T - A_H) / (1 - A_H).")
         return CheckResult(
             id=self.id, name=self.name, criterion=self.criterion, component=True,
-            estimate=est, lower=lo, upper=hi, p_value=worst.holm_p, summary=summary,
+            estimate=w_test.estimate, lower=lower, upper=upper, summary=summary,
             counts={"pairs": m, "targets_train": worst.n_t, "targets_holdout": worst.n_h,
                     "successes_train": round(worst.k_t, 6),
                     "successes_holdout": round(worst.k_h, 6),
-                    "secrets": len(secrets)},
-            details=details,
+                    "secrets": len(secrets), "train_rows": ctx.n("train")},
+            details=details, tests=tests, unit="training records", unit_total=ctx.n("train"),
         )
 
 

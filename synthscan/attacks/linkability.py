@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..neighbors.engine import NeighborEngine, unique_rows
-from ..stats import excess_interval, min_detectable_difference
+from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -249,6 +249,20 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _pts(x: float) -> str:
+    return f"{100 * x + 0.0:.1f}"
+
+
+def worst_test(tests: list[SubTest], alpha: float) -> SubTest:
+    """The sub-test the verdict reports as the worst: largest excess, then largest upper bound."""
+    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+
+
+def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
+    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
+    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
+
+
 class Linkability:
     """WP29 linkability: training vs holdout targets relinked through the synthetic data.
 
@@ -257,13 +271,13 @@ class Linkability:
     seeded sample of ``max_targets``) and an equally large seeded sample of train. For each
     target, its k nearest synthetic rows on side A and on side B (k over ``config.link_k``);
     credit = the exact probability that they share a row when ties at the k-th distance are
-    broken uniformly at random (see ``link_credit``). ``R_LINK = (r_T - r_H) / (1 - r_H)`` per
-    (split, k) via ``excess_interval`` with fractional credits.
+    broken uniformly at random (see ``link_credit``).
 
-    The component is the worst (split, k): the largest estimate, with the largest lower and
-    largest upper bound over all pairs of intervals computed at alpha / m (m = number of
-    (split, k) pairs; Bonferroni), and the decision interval likewise at
-    ``ctx.alpha_adjusted / m``.
+    Sub-tests: one per (split, k), ``SubTest("split s, k=k", credit on the n training targets,
+    n, credit on the n holdout targets, n)``; the estimand is the absolute excess
+    ``r_T - r_H``, the share of training records linked *because* they were in the training
+    data. The verdict decides from the sub-tests (``stats.bounds.decide``); the check reports
+    the worst pair's excess with its two-sided ``1 - alpha`` interval.
 
     ``config.mode == "anonymeter"``: Anonymeter's published Adult setup — 2000 targets, k in
     {1 (its default), 10 (its Adult run)}, and its two auxiliary column lists when the data has
@@ -344,9 +358,9 @@ class Linkability:
         t_idx, h_idx, n = self._targets(ctx, cap)
         n_s = ctx.n("synthetic")
         lf = _log_factorials(n_s)
-        m = len(splits) * len(ks)
-        alpha, alpha_adj = cfg.alpha, ctx.alpha_adjusted
-        rows = []
+        alpha = cfg.alpha
+        rows: list[dict] = []
+        tests: list[SubTest] = []
         for s_i, (cols_a, cols_b) in enumerate(splits):
             sides = []
             for cols in (cols_a, cols_b):
@@ -360,33 +374,31 @@ class Linkability:
                 a, b = res_a[k], res_b[k]
                 overlap = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, 2 * n)
                 credit = link_credit(a, b, overlap, lf)
-                k_t, k_h = float(credit[:n].sum()), float(credit[n:].sum())
-                est, lo, hi = excess_interval(k_t, n, k_h, n, alpha)
-                _, lo_m, hi_m = excess_interval(k_t, n, k_h, n, alpha / m)
-                _, lo_a, hi_a = excess_interval(k_t, n, k_h, n, alpha_adj / m)
-                rows.append(self._row(s_i, cols_a, cols_b, k, n, n_s, credit, a, b, ia, ib,
-                                      (est, lo, hi), (lo_m, hi_m), (lo_a, hi_a)))
-        worst = max(range(len(rows)),
-                    key=lambda r: (rows[r]["excess"], rows[r]["interval_bonferroni"][1]))
-        est = max(r["excess"] for r in rows)
-        lower = max(r["interval_bonferroni"][0] for r in rows)
-        upper = max(r["interval_bonferroni"][1] for r in rows)
-        adj = [max(r["adjusted_interval"][0] for r in rows),
-               max(r["adjusted_interval"][1] for r in rows)]
+                k_t = min(float(credit[:n].sum()), float(n))
+                k_h = min(float(credit[n:].sum()), float(n))
+                test = SubTest(f"split {s_i + 1}, k={k}", k_t, n, k_h, n)
+                tests.append(test)
+                rows.append(self._row(s_i, cols_a, cols_b, k, n_s, credit, a, b, ia, ib, test,
+                                      alpha))
+        w_test = worst_test(tests, alpha)
+        worst = tests.index(w_test)
+        lower, upper = reporting_interval(w_test, alpha)
         w = rows[worst]
-        r_h = min(w["holdout_rate"], 0.999)
-        mde = min_detectable_difference(n, n, r_h, alpha_adj / (2 * m)) / (1 - r_h)
+        m = len(tests)
+        conf = f"{1 - alpha:.0%}"
         details = {
             "rows": rows,
             "worst": worst,
-            "min_detectable_delta": min(1.0, mde),
+            "worst_label": w_test.label,
             "splits": source,
             "k_values": ks,
             "comparisons": m,
-            "combination": (f"component = the worst of {m} (split, k) pairs: largest estimate; "
-                            f"bounds = largest lower and upper bound of intervals at alpha / {m} "
-                            "(Bonferroni)"),
-            "adjusted_interval": adj,
+            "scale": ("absolute excess r_T - r_H per (split, k): the share of training targets "
+                      "linked minus the share of holdout targets linked (tie credits)"),
+            "intervals": (f"'interval': two-sided {conf} (one-sided Clopper–Pearson MOVER "
+                          f"limits at alpha / 2); 'upper_bound': one-sided {conf}, what the "
+                          "verdict reads; 'certifiable': the upper bound these target counts "
+                          "would give with no leak; 'room' (1 - r_H) is context only"),
             "targets": {"train": n, "holdout": n, "cap": cap,
                         "train_sampled": n < ctx.n("train"),
                         "holdout_sampled": n < ctx.n("holdout")},
@@ -409,23 +421,26 @@ class Linkability:
                 "differences": "equal-size comparison kept (equally many training and "
                                "holdout targets); ties at the k-th distance are credited as "
                                "the exact link probability instead of following the search "
-                               "order; distances are synthscan's Gower encoding; this mode "
-                               "overrides link_k and the target cap",
+                               "order; distances are synthscan's Gower encoding; the excess "
+                               "is r_T - r_H, not Anonymeter's (r_T - r_H) / (1 - r_H); this "
+                               "mode overrides link_k and the target cap",
             }
-        summary = self._summary(w, est, lower, upper, m, n, alpha, rows)
+        summary = self._summary(w, w_test, lower, upper, m, alpha, rows)
         counts = {"targets_per_side": n, "train_rows": ctx.n("train"),
                   "holdout_rows": ctx.n("holdout"), "synthetic_rows": n_s,
-                  "splits": len(splits), "k_values": len(ks)}
+                  "splits": len(splits), "k_values": len(ks),
+                  "linked_train": round(w_test.k_t, 6), "linked_holdout": round(w_test.k_h, 6)}
         return [CheckResult(
             id=self.id, name=self.name, criterion=self.criterion, component=True,
-            estimate=est, lower=min(lower, est), upper=max(upper, est), summary=summary,
-            counts=counts, details=details)]
+            estimate=w_test.estimate, lower=lower, upper=upper, summary=summary,
+            counts=counts, details=details, tests=tests, unit="training records",
+            unit_total=ctx.n("train"))]
 
     @staticmethod
-    def _row(s_i: int, cols_a: list[str], cols_b: list[str], k: int, n: int, n_s: int,
+    def _row(s_i: int, cols_a: list[str], cols_b: list[str], k: int, n_s: int,
              credit: np.ndarray, a: SideNeighbours, b: SideNeighbours, ia: SideIndex,
-             ib: SideIndex, ival: tuple, ival_m: tuple, ival_a: tuple) -> dict:
-        est, lo, hi = ival
+             ib: SideIndex, test: SubTest, alpha: float) -> dict:
+        n = int(test.n_t)
         tie_a = float(np.median(a.tie_rows))
         tie_b = float(np.median(b.tie_rows))
         notes = []
@@ -437,13 +452,13 @@ class Linkability:
                              f"drawn from ties of about {tie:.0f} rows (median), so links "
                              "through it are close to random")
         return {
-            "split": s_i, "columns_a": cols_a, "columns_b": cols_b, "k": k,
-            "train_targets": n, "holdout_targets": n,
-            "train_credit": round(float(credit[:n].sum()), 6),
-            "holdout_credit": round(float(credit[n:].sum()), 6),
-            "train_rate": float(credit[:n].mean()), "holdout_rate": float(credit[n:].mean()),
-            "excess": est, "interval": [lo, hi],
-            "interval_bonferroni": list(ival_m), "adjusted_interval": list(ival_a),
+            "split": s_i, "label": test.label, "columns_a": cols_a, "columns_b": cols_b,
+            "k": k, "train_targets": n, "holdout_targets": n,
+            "train_credit": round(test.k_t, 6), "holdout_credit": round(test.k_h, 6),
+            "train_rate": test.rate_t, "holdout_rate": test.rate_h,
+            "excess": test.estimate, "interval": list(reporting_interval(test, alpha)),
+            "upper_bound": excess_upper(test, alpha), "certifiable": null_upper(test, alpha),
+            "room": 1.0 - test.rate_h,
             "random_link_rate": random_link_rate(n_s, k),
             "targets_linked_with_certainty": int((credit >= 1.0).sum()),
             "median_tie_rows_a": tie_a, "median_tie_rows_b": tie_b,
@@ -452,18 +467,21 @@ class Linkability:
         }
 
     @staticmethod
-    def _summary(w: dict, est: float, lower: float, upper: float, m: int, n: int,
-                 alpha: float, rows: list[dict]) -> str:
-        conf = f"{100 * (1 - alpha):.0f}%"
+    def _summary(w: dict, test: SubTest, lower: float, upper: float, m: int, alpha: float,
+                 rows: list[dict]) -> str:
+        conf = f"{1 - alpha:.0%}"
+        n = int(test.n_t)
         dead = sum(1 for r in rows if r["notes"])
         text = (
-            f"Linkability risk {_pct(est)} ({conf} CI {_pct(lower)}–{_pct(upper)}, the worst of "
-            f"{m} column split × k combinations, multiplicity-adjusted). In the worst case "
-            f"(columns {', '.join(w['columns_a'])} vs {', '.join(w['columns_b'])}; "
-            f"k = {w['k']}), an attacker holding the two sources and the synthetic data links "
-            f"{_pct(w['train_rate'])} of {n} training records and {_pct(w['holdout_rate'])} of "
-            f"{n} holdout records (random guessing: {_pct(w['random_link_rate'])}). "
-            "Ties among synthetic rows are credited as the exact probability of a link. ")
+            f"Linkability, the worst of {m} column split × k combinations (columns "
+            f"{', '.join(w['columns_a'])} vs {', '.join(w['columns_b'])}; k = {w['k']}): an "
+            "attacker holding the two sources and the synthetic data links "
+            f"{_pct(test.rate_t)} of {n} training records ({test.k_t:.1f}) against "
+            f"{_pct(test.rate_h)} of {n} holdout records ({test.k_h:.1f}): an excess of "
+            f"{_pts(test.estimate)} percentage points ({conf} interval {_pts(lower)} to "
+            f"{_pts(upper)} percentage points); random guessing links "
+            f"{_pct(w['random_link_rate'])}. Ties among synthetic rows are credited as the "
+            "exact probability of a link. ")
         if dead:
             text += (f"{dead} of {m} combinations can hardly link anyone (coarse column sides; "
                      "see details). ")

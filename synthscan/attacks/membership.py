@@ -2,10 +2,12 @@
 whether a given person's record was used to train the generator?
 
 Design (cross-fitted, no generator needed). The holdout is split into K folds. For fold k the
-non-member targets are (up to) the fold's records, the attacker's *reference* sample of the
-population is the rest of the holdout, and the member targets are an equally sized random sample
-of train, disjoint across folds. Every target is scored from the synthetic data and its fold's
-reference only — never from the targets themselves. Scores are pooled over folds.
+non-member targets are the fold's records, the attacker's *reference* sample of the population
+is the rest of the holdout, and the member targets are the k-th of K disjoint parts of *every*
+training record (up to ``max_targets``): every person in the training data is tested, not a
+sample the size of the holdout, so a leak of a few outliers is not missed by the draw. Every
+target is scored from the synthetic data and its fold's reference only — never from the
+targets themselves. Scores are pooled over folds.
 
 Attack battery (larger score = "member"):
 
@@ -23,26 +25,29 @@ and the threshold of each operating point are chosen on the first half; every re
 AUC and risk is measured on the second half, so choosing the best of the battery does not inflate
 them. Per-attack figures on the second half are reported too (descriptive).
 
-Risk on the common 0-1 scale: ``R_MIA = (TPR - FPR) / (1 - FPR)`` at the 1% operating point on
-the evaluation half (the issue-level ``(TPR@1% - 0.01) / 0.99`` with the FPR measured rather than
-assumed), with a Newcombe interval. When the evaluation half has fewer than 1,000 non-members the
-1% point is not estimable and the 10% point is used instead (said in the result). The same is
+Risk on the common per-person scale: the excess ``TPR - FPR`` at the 1% operating point on the
+evaluation half — the share of training people the attack flags beyond the rate at which it
+flags people it never saw. When the evaluation half has fewer than 1,000 non-members the 1%
+point is not estimable and the 10% point is used instead (said in the result). The same is
 computed on the most isolated tenth of the targets (mean distance to the 5 nearest real records of
 the attacker's reference, which never holds the target itself), with its own attack choice and
-threshold from the selection half: outliers are where synthetic data leaks first. The component
-is the worse of the two, each interval Bonferroni-adjusted for the pair.
+threshold from the selection half: outliers are where synthetic data leaks first. These are the
+component's two sub-tests; the verdict bounds the worse.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..neighbors.engine import NeighborEngine
-from ..stats import clopper_pearson, excess_interval, min_detectable_difference
+from ..stats import clopper_pearson
+from ..stats.bounds import SubTest
 from ..stats.roc import (
     bootstrap_auc,
     count_at,
@@ -51,6 +56,7 @@ from ..stats.roc import (
     threshold_at_fpr,
 )
 from .base import CheckResult, ScanContext
+from .searches import real_to_synthetic
 
 FPRS = (0.1, 0.01, 0.001)
 KNN_KS = (1, 5, 20)
@@ -77,17 +83,18 @@ class Targets:
 
 def design(n_train: int, n_holdout: int, folds: int, max_targets: int,
            rng: np.random.Generator) -> Targets:
-    """Cross-fitted targets: ``m = min(n_train, n_holdout, max_targets)`` members and as many
-    non-members; fold k's non-members come from holdout fold k, its reference is every other
-    holdout record."""
-    m = min(n_train, n_holdout, max_targets)
+    """Cross-fitted targets: every training record as a member (a seeded sample of
+    ``max_targets`` beyond) and every holdout record as a non-member (likewise); fold k's
+    non-members are holdout fold k, its reference every other holdout record, its members the
+    k-th part of the training targets."""
+    m = min(n_train, max_targets)
     perm_h = rng.permutation(n_holdout)
     hold_folds = np.array_split(perm_h, folds)
-    sizes = [len(a) for a in np.array_split(np.arange(m), folds)]
-    members = np.array_split(rng.permutation(n_train)[:m], np.cumsum(sizes)[:-1])
+    members = np.array_split(rng.permutation(n_train)[:m], folds)
+    per_fold = max(1, max_targets // folds)
     table, row, member, fold, reference = [], [], [], [], []
     for k in range(folds):
-        non = hold_folds[k][: sizes[k]]
+        non = hold_folds[k][:per_fold]
         reference.append(np.sort(np.concatenate([hold_folds[j] for j in range(folds) if j != k])))
         for rows, is_member, name in ((members[k], True, "train"), (non, False, "holdout")):
             table.append(np.full(len(rows), name))
@@ -156,7 +163,8 @@ def _classifier_scores(ctx: ScanContext, t: Targets) -> np.ndarray:
             random_state=int(rng.integers(2**31 - 1)))
         _fit_with_threads(clf, x, y, ctx.config.threads)
         sel = np.flatnonzero(t.fold == k)
-        scores[sel] = clf.decision_function(x_targets[sel]) + math.log(len(ref) / n_syn)
+        with _openmp_limit(len(x), ctx.config.threads):  # prediction is OpenMP-parallel too
+            scores[sel] = clf.decision_function(x_targets[sel]) + math.log(len(ref) / n_syn)
     return scores
 
 
@@ -165,14 +173,22 @@ def _classifier_scores(ctx: ScanContext, t: Targets) -> np.ndarray:
 SINGLE_THREAD_ROWS = 50_000
 
 
-def _fit_with_threads(model: object, x: np.ndarray, y: np.ndarray, threads: int | None) -> None:
+@contextmanager
+def _openmp_limit(n_rows: int, threads: int | None) -> Iterator[None]:
+    """One OpenMP thread for a model trained on fewer than SINGLE_THREAD_ROWS rows, else
+    ``threads`` (None: no limit)."""
     from threadpoolctl import threadpool_limits
 
-    limit = 1 if len(x) < SINGLE_THREAD_ROWS else threads
+    limit = 1 if n_rows < SINGLE_THREAD_ROWS else threads
     if limit is None:
-        model.fit(x, y)
+        yield
         return
     with threadpool_limits(limits=int(limit), user_api="openmp"):
+        yield
+
+
+def _fit_with_threads(model: object, x: np.ndarray, y: np.ndarray, threads: int | None) -> None:
+    with _openmp_limit(len(x), threads):
         model.fit(x, y)
 
 
@@ -180,7 +196,8 @@ def _distance_scores(ctx: ScanContext, t: Targets, encoded_targets: np.ndarray
                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Calibrated distance and kNN log-ratio scores from nearest-neighbour distances to the
     synthetic data and to the fold's reference; and each target's isolation: its mean distance
-    to the 5 nearest records of that reference (real records, never the target itself)."""
+    to the 5 nearest records of that reference (real records, never the target itself).
+    Distances to the synthetic data come from the scan's shared real -> synthetic search."""
     metric, threads = ctx.config.metric, ctx.config.threads
     kmax = max(KNN_KS)
 
@@ -188,9 +205,9 @@ def _distance_scores(ctx: ScanContext, t: Targets, encoded_targets: np.ndarray
         d = d.astype(np.float64)
         return d / ctx.encoder.distance_scale if metric == "l1" else np.sqrt(d)
 
-    syn = NeighborEngine(ctx.encoded["synthetic"], metric, threads)
-    d_syn = to_units(syn.kneighbors(encoded_targets, kmax)[0])
-    d_ref = np.empty_like(d_syn)
+    real_row = np.where(t.table == "train", t.row, ctx.n("train") + t.row)
+    d_syn = to_units(real_to_synthetic(ctx)[0][real_row])
+    d_ref = np.empty((len(t.row), kmax))
     for k, ref in enumerate(t.reference):
         sel = np.flatnonzero(t.fold == k)
         eng = NeighborEngine(ctx.encoded["holdout"][ref], metric, threads)
@@ -288,8 +305,8 @@ class MembershipInference:
     criterion = "membership"
     component = True
     needs_holdout = True
-    #: targets per class (members and non-members) at most; more only sharpens 0.1% figures
-    max_targets = 20_000
+    #: targets per class (members and non-members) at most: every training record up to this
+    max_targets = 200_000
     #: synthetic rows the classifier attack trains on at most (a seeded sample beyond)
     max_classifier_rows = 15_000
     #: evaluation non-members needed for the 10% point (so the holdout needs twice this)
@@ -354,10 +371,10 @@ class MembershipInference:
         # the risk, overall and on the most isolated tenth of the targets. Each part has its
         # own attack choice and threshold from the selection half (isolated records score
         # differently from typical ones); its rates are measured on the evaluation half.
-        alpha2, alpha2_adj = cfg.alpha / 2, ctx.alpha_adjusted / 2
         cut = float(np.quantile(iso, 0.9))
         vulnerable = iso >= cut
-        risk = {}
+        risk, tests = {}, []
+        labels = {"all": "all records", "most_isolated_decile": "most isolated tenth"}
         for part, mask in (("all", np.ones(len(s), bool)), ("most_isolated_decile", vulnerable)):
             ps, ns, pm, nm = pos_s & mask, neg_s & mask, pos_e & mask, neg_e & mask
             n_p, n_n = int(pm.sum()), int(nm.sum())
@@ -371,19 +388,13 @@ class MembershipInference:
                     scores[a][ps], scores[a][ns], f), -ATTACKS.index(a)))
             tau = threshold_at_fpr(scores[attack][ns], f)
             tp, fp = count_at(scores[attack][pm], tau), count_at(scores[attack][nm], tau)
-            est, lo, hi = excess_interval(tp, n_p, fp, n_n, alpha2)
-            _, lo_a, hi_a = excess_interval(tp, n_p, fp, n_n, alpha2_adj)
+            tests.append(SubTest(f"{labels[part]}: {attack} at {f:.0%} false positives",
+                                 tp, n_p, fp, n_n))
             risk[part] = {"attack": attack, "fpr_target": f, "tp": tp, "members": n_p, "fp": fp,
-                          "nonmembers": n_n, "tpr": tp / n_p, "fpr": fp / n_n, "estimate": est,
-                          "interval": [lo, hi], "adjusted_interval": [lo_a, hi_a]}
-        driver = max(risk, key=lambda k: (risk[k]["estimate"], risk[k]["adjusted_interval"][1]))
+                          "nonmembers": n_n, "tpr": tp / n_p, "fpr": fp / n_n,
+                          "excess": tp / n_p - fp / n_n}
+        driver = max(risk, key=lambda k: risk[k]["excess"])
         r = risk[driver]
-        lo_adj = max(v["adjusted_interval"][0] for v in risk.values())
-        hi_adj = max(v["adjusted_interval"][1] for v in risk.values())
-        lo95 = max(v["interval"][0] for v in risk.values())
-        hi95 = max(v["interval"][1] for v in risk.values())
-        mde = min_detectable_difference(r["members"], r["nonmembers"], r["fpr_target"],
-                                        alpha2_adj)
 
         # per-record exposure: members above the 0.1%-FPR threshold over all non-members
         all_neg = s[~t.member]
@@ -402,7 +413,7 @@ class MembershipInference:
             f"({r['tpr']:.2%}) against {r['fp']} of {r['nonmembers']} holdout records "
             f"({r['fpr']:.2%}) at a {r['fpr_target']:.0%} false-positive setting"
             + (" among the most isolated tenth of records" if driver != "all" else "")
-            + f"; membership risk {r['estimate']:.2%} (95% CI {lo95:.2%}–{hi95:.2%}). "
+            + f": an excess of {r['excess']:+.2%} of training records. "
             f"AUC {per_attack[best]['auc']:.3f}. {int(exposed_mask.sum())} of {n_members} "
             f"tested training records score above the 0.1% false-positive threshold "
             f"(about {fpr_exp * n_members:.1f} expected by chance)."
@@ -413,14 +424,13 @@ class MembershipInference:
         ev_pos, ev_neg = s[pos_e], s[neg_e]
         return [CheckResult(
             id=self.id, name=self.name, criterion=self.criterion, component=True,
-            estimate=r["estimate"], lower=lo95, upper=hi95, summary=summary,
-            counts={"members_tested": n_members, "nonmembers_tested": int((~t.member).sum()),
+            tests=tests, unit="training records", unit_total=n_t, summary=summary,
+            counts={"train_rows": n_t, "holdout_rows": n_h, "members_tested": n_members,
+                    "nonmembers_tested": int((~t.member).sum()),
                     "evaluation_members": int(pos_e.sum()), "evaluation_nonmembers": n_neg_e,
                     "folds": folds, "tp": op_row.get("tp"), "fp": op_row.get("fp"),
                     "exposed_records": int(exposed_mask.sum())},
             details={
-                "adjusted_interval": [lo_adj, hi_adj],
-                "min_detectable_delta": mde,
                 "best_attack": best,
                 "operating_fpr": op_fpr,
                 "risk_parts": risk,
@@ -429,8 +439,9 @@ class MembershipInference:
                              "(by TPR − FPR at the operating point, then AUC); every figure "
                              "measured on the other half",
                 "design": f"{folds}-fold cross-fitting over the holdout: non-members = the "
-                          "fold, attacker's reference = the rest of the holdout, members = an "
-                          "equal-size disjoint sample of train",
+                          "fold, attacker's reference = the rest of the holdout, members = "
+                          f"every training record (up to {self.max_targets:,}), split over the "
+                          "folds",
                 "attacks": per_attack,
                 "attack_table": _attack_table(per_attack),
                 "roc_curve": {**roc_loglog(ev_pos, ev_neg),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..stats import excess_interval, min_detectable_difference
+from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -34,6 +34,10 @@ PAIR_BUDGET = 1 << 22
 ANONYMETER_UNIVARIATE = 500
 ANONYMETER_MULTIVARIATE = 100
 ANONYMETER_N_COLS = 4
+#: predicates requested per kind at least (unless the mode is "anonymeter"): the excess of a
+#: kind is a share of its predicates, so their number sets its precision. At 3,000 a clean
+#: release's one-sided 95% upper bound sits near 1-2 points, well below a 5% threshold.
+MIN_PREDICATES = 3000
 
 
 # ---------------------------------------------------------------------------- coded columns
@@ -111,6 +115,9 @@ class CodedTable:
         order; the other terms filter those candidates. Memory stays within PAIR_BUDGET pairs.
         """
         col, lo, hi = preds.col, preds.lo, preds.hi
+        if col.shape[1] > 1:  # unused slots last (stable: the first term stays first)
+            slot = np.argsort(col < 0, axis=1, kind="stable")
+            col, lo, hi = (np.take_along_axis(a, slot, axis=1) for a in (col, lo, hi))
         start, end = self.ranges(col[:, 0], lo[:, 0], hi[:, 0])
         length = end - start
         out_p: list[np.ndarray] = []
@@ -129,11 +136,12 @@ class CodedTable:
             for t in range(1, col.shape[1]):
                 c_t = col[pred, t]
                 real = c_t >= 0
-                if not real.any():
-                    break
-                v = self.flat[c_t[real] * self.n + rows[real]]
-                keep = ~real
-                keep[real] = (v >= lo[pred[real], t]) & (v <= hi[pred[real], t])
+                if not real.all():  # pairs of predicates without a t-th term are complete
+                    out_p.append(pred[~real])
+                    out_r.append(rows[~real])
+                    pred, rows, c_t = pred[real], rows[real], c_t[real]
+                v = self.flat[c_t * self.n + rows]
+                keep = (v >= lo[:, t][pred]) & (v <= hi[:, t][pred])
                 pred, rows = pred[keep], rows[keep]
             out_p.append(pred)
             out_r.append(rows)
@@ -429,8 +437,22 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _clip01(x: float) -> float:
-    return min(1.0, max(0.0, x))
+def _pts(x: float) -> str:
+    return f"{100 * x + 0.0:.1f}"
+
+
+def _pp(x: float) -> str:
+    return f"{_pts(x)} percentage points"
+
+
+def worst_test(tests: list[SubTest], alpha: float) -> SubTest:
+    """The sub-test the verdict reports as the worst: largest excess, then largest upper bound."""
+    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+
+
+def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
+    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
+    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
 
 
 # ---------------------------------------------------------------------------- the check
@@ -440,7 +462,9 @@ class SinglingOut:
     """WP29 singling out: predicates mined from the synthetic data that isolate exactly one
     synthetic row, tested on training vs holdout records at equal size.
 
-    Two kinds of predicates, each requested ``config.singling_out_predicates`` times:
+    Two kinds of predicates, each requested ``max(config.singling_out_predicates,
+    MIN_PREDICATES)`` times (the precision of the excess is set by the number of predicates,
+    not by the data size; ``config.mode == "anonymeter"`` keeps Anonymeter's counts):
 
     * univariate: every numeric extreme ('at most the synthetic minimum', 'at least the
       maximum') and 'is missing' that isolates one synthetic row, topped up with a uniform
@@ -452,22 +476,16 @@ class SinglingOut:
 
     A predicate succeeds on a dataset when it matches exactly one of its records. Success on the
     holdout uses all its rows; on train it is averaged over ``repeats`` seeded subsamples of
-    the holdout's size (the holdout is subsampled instead when it is the larger). Rates enter
-    ``R_SO = (r_T - r_H) / (1 - r_H)`` via ``excess_interval``, with fractional success counts.
+    the holdout's size (the holdout is subsampled instead when it is the larger).
 
-    Combination: each kind is its own estimate; the component is the worse one. Its estimate
-    is the larger of the two, and its bounds are the larger lower and larger upper bound of the
-    two intervals computed at alpha / 2 (Bonferroni over the kinds that found predicates; the
-    same at ``ctx.alpha_adjusted / 2`` for the decision interval). That interval covers the
-    worse kind's true risk with the stated confidence whichever kind it is.
-
-    Note: equal-size comparison dilutes a leak when train is larger than the holdout — a
-    predicate that isolates a copied training record succeeds only in the subsamples that
-    contain it (share n_H / n_T); copying every training record then gives R_SO near
-    n_H / n_T, not 1. Success on all training rows is reported for information.
-
-    A random-predicate baseline (same shapes, values drawn from the pooled real marginals, not
-    from the synthetic data) is evaluated identically; its excess should be near 0.
+    Sub-tests: one per kind that found predicates, ``SubTest(kind, k_t, P, k_h, P)`` with the
+    (fractional, subsample-averaged) successes on train and holdout out of its P predicates;
+    the estimand is the absolute excess ``r_T - r_H`` (unit: a predicate, not a person). The
+    verdict decides from them (``stats.bounds.decide``); the check reports the worst kind's
+    excess with its two-sided ``1 - alpha`` interval. Equal size dilutes a leak when train is
+    the larger: copying every training record gives an excess near n_H / n_T, not 1. A
+    random-predicate baseline (same shapes, values from the pooled real marginals) is
+    evaluated identically as a sanity check; its excess should be near 0.
 
     ``config.mode == "anonymeter"``: Anonymeter's published Adult setup (500 univariate,
     100 multivariate predicates on exactly 4 columns); synthscan's equal-size comparison
@@ -481,15 +499,17 @@ class SinglingOut:
     needs_holdout = True
 
     def __init__(self, repeats: int = 10, max_tries_factor: int = 100,
-                 n_cols: tuple[int, int] = (2, 6)) -> None:
+                 n_cols: tuple[int, int] = (2, 6), min_predicates: int = MIN_PREDICATES
+                 ) -> None:
         self.repeats = int(repeats)
         self.max_tries_factor = int(max_tries_factor)
         self.n_cols = (int(n_cols[0]), int(n_cols[1]))
+        self.min_predicates = int(min_predicates)
 
     def _setup(self, ctx: ScanContext) -> tuple[int, int, tuple[int, int]]:
         if ctx.config.mode == "anonymeter":
             return ANONYMETER_UNIVARIATE, ANONYMETER_MULTIVARIATE, (ANONYMETER_N_COLS,) * 2
-        n = ctx.config.singling_out_predicates
+        n = max(int(ctx.config.singling_out_predicates), self.min_predicates)
         return n, n, self.n_cols
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
@@ -528,57 +548,85 @@ class SinglingOut:
         allp = concat([s[2] for s in sets]).ordered_by(synth)
         rates = equal_size_success(allp, train, holdout, self.repeats,
                                    ctx.rng("singling_out:subsample"))
+        alpha = ctx.config.alpha
+        per_kind, tests = self._per_kind(sets, sizes, kinds, rates, alpha)
+        worst = worst_test(tests, alpha)
+        lower, upper = reporting_interval(worst, alpha)
+        details = self._details(ctx, per_kind, worst, tests, rates, n_uni, alpha)
+        summary = self._summary(per_kind, worst, lower, upper, rates, alpha, len(tests))
+        counts = {"train_rows": ctx.n("train"), "holdout_rows": ctx.n("holdout"),
+                  "synthetic_rows": ctx.n("synthetic"), "compared_size": rates.size,
+                  "subsample_repeats": rates.repeats,
+                  "predicates_evaluated": int(sum(t.n_t for t in tests))}
+        for name, k in per_kind.items():
+            counts[f"{name}_requested"] = k["requested"]
+            counts[f"{name}_found"] = k["found"]
+        return [CheckResult(
+            id=self.id, name=self.name, criterion=self.criterion, component=True,
+            estimate=worst.estimate, lower=lower, upper=upper, summary=summary,
+            counts=counts, details=details, tests=tests, unit="predicates",
+            unit_total=int(worst.n_t))]
+
+    @staticmethod
+    def _per_kind(sets: list[tuple[str, str, Predicates]], sizes: list[int],
+                  kinds: dict[str, Mined], rates: EqualSizeRates, alpha: float
+                  ) -> tuple[dict[str, dict], list[SubTest]]:
+        """Per kind: its sub-test (when it found predicates) and descriptive figures, all on
+        the absolute scale; the random baseline alongside."""
         bounds = np.cumsum([0] + sizes)
-        m = sum(1 for s in sets[0::2] if len(s[2]))
-        alpha, alpha_adj = ctx.config.alpha, ctx.alpha_adjusted
         per_kind: dict[str, dict] = {}
+        tests: list[SubTest] = []
         for i, (name, role, preds) in enumerate(sets):
             sl = slice(bounds[i], bounds[i + 1])
             n_p = len(preds)
-            k_t, k_h = float(rates.train[sl].sum()), float(rates.holdout[sl].sum())
-            est, lo, hi = excess_interval(k_t, n_p, k_h, n_p, alpha)
-            entry = {
-                "predicates": n_p,
-                "train_successes": round(k_t, 6), "holdout_successes": round(k_h, 6),
-                "train_rate": k_t / n_p if n_p else None,
-                "holdout_rate": k_h / n_p if n_p else None,
-                "excess": est, "interval": [lo, hi],
-            }
-            if role == "attack":
-                _, lo_m, hi_m = excess_interval(k_t, n_p, k_h, n_p, alpha / max(m, 1))
-                _, lo_a, hi_a = excess_interval(k_t, n_p, k_h, n_p, alpha_adj / max(m, 1))
-                mined = kinds[name]
-                entry.update({
-                    "requested": mined.requested, "found": n_p, "candidates_tried": mined.tries,
-                    "shortfall": mined.requested - n_p,
-                    "interval_bonferroni": [lo_m, hi_m], "adjusted_interval": [lo_a, hi_a],
-                    "train_rate_all_rows": float(rates.train_all_rows[sl].mean())
-                    if n_p else None,
-                    "composition": mined.shapes,
-                })
-                per_kind[name] = entry
-            else:
+            k_t = min(float(rates.train[sl].sum()), float(n_p))
+            k_h = min(float(rates.holdout[sl].sum()), float(n_p))
+            entry: dict = {"predicates": n_p, "train_successes": round(k_t, 6),
+                           "holdout_successes": round(k_h, 6), "train_rate": None,
+                           "holdout_rate": None, "excess": None, "interval": None}
+            if n_p:
+                label = name if role == "attack" else f"{name} (random baseline)"
+                test = SubTest(label, k_t, n_p, k_h, n_p)
+                entry.update({"train_rate": test.rate_t, "holdout_rate": test.rate_h,
+                              "excess": test.estimate,
+                              "interval": list(reporting_interval(test, alpha))})
+            if role == "baseline":
                 per_kind[name]["random_baseline"] = entry
-        active = [k for k in per_kind.values() if k["predicates"]]
-        est = max(k["excess"] for k in active)
-        lower = max(k["interval_bonferroni"][0] for k in active)
-        upper = max(k["interval_bonferroni"][1] for k in active)
-        adj = [max(k["adjusted_interval"][0] for k in active),
-               max(k["adjusted_interval"][1] for k in active)]
-        worst = max(per_kind, key=lambda k: (per_kind[k]["excess"] if per_kind[k]["predicates"]
-                                             else -1, per_kind[k]["interval_bonferroni"][1]))
-        wk = per_kind[worst]
-        r_h = min(wk["holdout_rate"], 0.999)
-        mde = min_detectable_difference(wk["predicates"], wk["predicates"], r_h,
-                                        alpha_adj / (2 * m)) / (1 - r_h)
-        details = {
+                continue
+            mined = kinds[name]
+            entry.update({
+                "requested": mined.requested, "found": n_p, "candidates_tried": mined.tries,
+                "shortfall": mined.requested - n_p,
+                "train_rate_all_rows": float(rates.train_all_rows[sl].mean()) if n_p else None,
+                "composition": mined.shapes,
+            })
+            if n_p:
+                tests.append(test)
+                entry["upper_bound"] = excess_upper(test, alpha)
+                entry["certifiable"] = null_upper(test, alpha)
+                entry["room"] = 1.0 - test.rate_h
+            per_kind[name] = entry
+        return per_kind, tests
+
+    @staticmethod
+    def _details(ctx: ScanContext, per_kind: dict[str, dict], worst: SubTest,
+                 tests: list[SubTest], rates: EqualSizeRates, requested: int,
+                 alpha: float) -> dict:
+        conf = f"{1 - alpha:.0%}"
+        details: dict = {
             "kinds": per_kind,
-            "worst_kind": worst,
-            "min_detectable_delta": min(1.0, mde),
-            "combination": ("component = the worse kind: larger estimate; bounds = larger lower "
-                            "and larger upper bound of the kinds' intervals at alpha / "
-                            f"{m} (Bonferroni over the {m} kind(s) with predicates)"),
-            "adjusted_interval": adj,
+            "worst_kind": worst.label,
+            "scale": ("absolute excess r_T - r_H: the share of predicates that single out "
+                      "exactly one training record minus the share that single out exactly "
+                      "one holdout record; the unit is a predicate, not a person"),
+            "intervals": (f"'interval': two-sided {conf} (one-sided Clopper–Pearson MOVER "
+                          f"limits at alpha / 2); 'upper_bound': one-sided {conf}, what the "
+                          "verdict reads; 'certifiable': the upper bound with no leak; "
+                          "'room' (1 - r_H) is context only"),
+            "sub_tests": len(tests),
+            "predicates_per_kind": {
+                "requested": requested, "configured": ctx.config.singling_out_predicates,
+                "minimum": None if ctx.config.mode == "anonymeter" else MIN_PREDICATES},
             "equal_size": {"size": rates.size, "subsampled": rates.subsampled,
                            "repeats": rates.repeats,
                            "note": "success on the larger of train / holdout is averaged over "
@@ -586,36 +634,48 @@ class SinglingOut:
             "success": "a predicate succeeds on a dataset when it matches exactly one record",
             "dilution_note": ("when train is larger than the holdout, a predicate isolating a "
                               "copied training record succeeds only in subsamples containing "
-                              "it: full copying scores about n_holdout / n_train, not 1"),
+                              "it: full copying scores an excess of about n_holdout / n_train, "
+                              "not 1"),
             "mode": ctx.config.mode,
         }
+        few = [f"{name}: {k['found']} of {k['requested']} requested"
+               for name, k in per_kind.items()
+               if k["found"] < min(k["requested"], MIN_PREDICATES)]
+        if few:
+            details["precision_note"] = (
+                f"too few predicates were found ({'; '.join(few)}): the bounds are wider "
+                f"than with {MIN_PREDICATES} per kind, so a small excess may not be "
+                "certifiable (see each kind's 'certifiable')")
         if ctx.config.mode == "anonymeter":
             details["anonymeter"] = {
                 "setup": "Anonymeter's published Adult setup: 500 univariate attacks, 100 "
                          "multivariate attacks on 4 columns (its defaults: 500 attacks, 3 "
                          "columns)",
                 "differences": "Anonymeter corrects the control success for dataset size with "
-                               "a fitted model; synthscan compares at equal size by "
-                               "subsampling instead. Anonymeter drops duplicate rows first; "
-                               "synthscan does not (identical records cannot be singled "
-                               "out). Multivariate predicates use distance columns only.",
+                               "a fitted model and reports (r_T - r_H) / (1 - r_H); synthscan "
+                               "compares at equal size by subsampling and reports r_T - r_H. "
+                               "Anonymeter drops duplicate rows first; synthscan does not "
+                               "(identical records cannot be singled out). Multivariate "
+                               "predicates use distance columns only.",
             }
-        summary = self._summary(per_kind, est, lower, upper, rates, alpha, m)
-        counts = {"train_rows": ctx.n("train"), "holdout_rows": ctx.n("holdout"),
-                  "synthetic_rows": ctx.n("synthetic"), "compared_size": rates.size,
-                  "subsample_repeats": rates.repeats}
-        for name, k in per_kind.items():
-            counts[f"{name}_requested"] = k["requested"]
-            counts[f"{name}_found"] = k["found"]
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
-            estimate=est, lower=min(lower, est), upper=max(upper, est), summary=summary,
-            counts=counts, details=details)]
+        return details
 
     @staticmethod
-    def _summary(per_kind: dict, est: float, lower: float, upper: float,
+    def _summary(per_kind: dict, worst: SubTest, lower: float, upper: float,
                  rates: EqualSizeRates, alpha: float, m: int) -> str:
-        conf = f"{100 * (1 - alpha):.0f}%"
+        conf = f"{1 - alpha:.0%}"
+        wk = per_kind[worst.label]
+        sub = (f"; the {rates.subsampled} side averaged over {rates.repeats} random subsamples"
+               if rates.subsampled != "none" else "")
+        text = (
+            "Singling out: rules written from the synthetic data, each describing exactly one "
+            "synthetic row, are tried on training records and on holdout records the generator "
+            f"never saw, compared on {rates.size} records each{sub}. In the worse of {m} kind(s) "
+            f"of rules ({_kind_label(worst.label, wk)}), {_pct(worst.rate_t)} of "
+            f"{wk['found']} rules single out exactly one training record "
+            f"({worst.k_t:.1f} rules) against {_pct(worst.rate_h)} for holdout records "
+            f"({worst.k_h:.1f}): an excess of {_pp(worst.estimate)} ({conf} interval "
+            f"{_pts(lower)} to {_pp(upper)}). The unit is a rule, not a person. ")
         parts = []
         for name, k in per_kind.items():
             label = _kind_label(name, k)
@@ -624,33 +684,20 @@ class SinglingOut:
                 continue
             lo, hi = k["interval"]
             parts.append(
-                f"{label} ({k['found']} of {k['requested']} requested found) pick out one "
-                f"training record in {_pct(k['train_rate'])} of cases and one holdout record in "
-                f"{_pct(k['holdout_rate'])}: excess {_pct(k['excess'])} ({conf} CI "
-                f"{_pct(lo)}–{_pct(hi)})")
-        sub = (f"; the {rates.subsampled} side averaged over {rates.repeats} random subsamples"
-               if rates.subsampled != "none" else "")
-        text = (
-            f"Singling out risk {_pct(est)} ({conf} CI {_pct(lower)}–{_pct(upper)}, the worse "
-            f"of {m} kind(s) of rules, multiplicity-adjusted): how much more often rules written "
-            "from the synthetic data, each describing exactly one synthetic row, pick out "
-            "exactly one real person among training records than among holdout records the "
-            f"generator never saw, compared on {rates.size} records each{sub}. "
-            + _capital("; ".join(parts)) + ". ")
+                f"{label} ({k['found']} of {k['requested']} requested found): "
+                f"{_pct(k['train_rate'])} training vs {_pct(k['holdout_rate'])} holdout, "
+                f"excess {_pp(k['excess'])} ({conf} interval {_pts(lo)} to {_pp(hi)})")
+        text += "Per kind: " + "; ".join(parts) + ". "
         short = [_kind_label(n, k) for n, k in per_kind.items() if k["shortfall"] > 0]
         if short:
             text += (f"Fewer rules than requested could be found ({', '.join(short)}): the "
                      "estimate rests on fewer attacks, as its interval shows. ")
-        base = ", ".join(f"{_pct(k['random_baseline']['excess'])}"
+        base = ", ".join(_pp(k["random_baseline"]["excess"])
                          for k in per_kind.values() if k["predicates"])
         text += (f"Rules of the same shapes with values drawn from the real data instead: excess "
                  f"{base} (a sanity check, expected near 0). A low figure means this attack "
                  "found no excess, not that the data is anonymous.")
         return text
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _kind_label(name: str, k: dict) -> str:

@@ -45,22 +45,24 @@ CRITERION_QUESTIONS = {
 }
 
 VERDICT_HEADLINES = {
-    "low": "Low risk: no evidence of leakage at this statistical power",
+    "low": "Low risk: every risk component is certified below its policy threshold",
     "inconclusive": "Inconclusive: leakage above the policy thresholds can neither be confirmed "
                     "nor ruled out",
     "high": "High risk: the synthetic data leaks information about people in the training data",
 }
 
 VERDICT_EXPLANATIONS = {
-    "low": "Every check that ran is precise enough to rule out leakage above its policy "
-           "threshold, and none found any. This is not proof that the data are anonymous: only "
-           "the checks listed in this report were tried, at the sample sizes available.",
-    "inconclusive": "At least one check is compatible both with acceptable and with "
-                    "unacceptable leakage, and none shows leakage above its threshold with "
-                    "confidence. More evidence (a larger holdout or synthetic sample) or an "
-                    "expert review is needed before release.",
-    "high": "At least one check shows, with 95% confidence (adjusted for the number of checks), "
-            "more leakage than the policy allows. The release should not go ahead as it is.",
+    "low": "Every planned risk component ran, and each one's one-sided upper bound is below its "
+           "policy threshold: leakage above the thresholds is ruled out at the stated "
+           "confidence, for these estimands. This is not proof that the data are anonymous: "
+           "only the attacks listed in this report were tried, at the sample sizes available.",
+    "inconclusive": "No component confirms leakage above its threshold, but at least one "
+                    "could not be certified below it (or could not run). The data neither "
+                    "convict nor acquit this release; the undecided components and the data "
+                    "that would decide them are listed.",
+    "high": "At least one component's confirmed lower bound (family-adjusted over every "
+            "component and sub-test) exceeds the policy's threshold. The release should not "
+            "go ahead as it is.",
 }
 
 NO_COMPONENT_EXPLANATION = (
@@ -190,20 +192,40 @@ def status_words(check: CheckResult) -> str:
 
 def overall_risk_sentence(result: ScanResult) -> str:
     r = result.risk
-    if r.get("estimate") is None:
-        return "Overall risk: not available (no risk check ran)."
-    driver = f", set by {r['driver']}" if r.get("driver") else ""
-    return (f"Overall risk (weakest link): {pct(r.get('estimate'))} (interval "
-            f"{interval(r.get('lower'), r.get('upper'))}{driver}).")
+    if r.get("upper") is None:
+        return "Overall risk: not available (no risk component could be decided)."
+    level = r.get("upper_level") or 0.95
+    binding = f", weakest component {r['binding']}" if r.get("binding") else ""
+    return (f"Certified upper bound ({level:.0%} one-sided): {pct(r.get('upper'))}{binding}; "
+            f"confirmed lower bound: {pct(r.get('lower'))}.")
 
 
 def adjusted_interval(check: CheckResult) -> tuple[float, float] | None:
-    """The family-adjusted interval a check's decision used, when it records one."""
-    adj = check.details.get("adjusted_interval") if isinstance(check.details, dict) else None
-    if (isinstance(adj, (list, tuple)) and len(adj) == 2
-            and all(_is_num(v) for v in adj)):
-        return float(adj[0]), float(adj[1])
-    return None
+    """The bounds a component's status was decided on: (confirmed lower, certified upper)."""
+    d = check.decision
+    if d is None:
+        return None
+    return float(d.lower), float(d.upper)
+
+
+def decision_cells(check: CheckResult) -> tuple[str, str]:
+    """(confirmed lower bound, certified upper bound), each with its one-sided level; blank
+    for checks that are not decided against a threshold."""
+    d = check.decision
+    if d is None:
+        return "", ""
+    return (f"{pct(max(d.lower, 0.0))} ({d.lower_level:.2%})",
+            f"{pct(d.upper)} ({d.upper_level:.0%})")
+
+
+def decision_text(check: CheckResult) -> str | None:
+    """The decision bounds with their levels, in words."""
+    d = check.decision
+    if d is None:
+        return None
+    return (f"confirmed at least {pct(max(d.lower, 0.0))} ({d.lower_level:.2%} one-sided, "
+            f"family-adjusted); certified at most {pct(d.upper)} ({d.upper_level:.0%} "
+            f"one-sided); worst of {d.sub_tests} sub-test(s)")
 
 
 def synthetic_input(result: ScanResult) -> dict[str, Any] | None:

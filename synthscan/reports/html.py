@@ -145,15 +145,18 @@ def _verdict_section(result: ScanResult) -> str:
     r = result.risk
     verdict = result.verdict if result.verdict in c.VERDICT_HEADLINES else "inconclusive"
     facts = []
-    if r.get("estimate") is not None:
-        bounds = c.interval(r.get("lower"), r.get("upper"))
-        facts.append(("Overall risk (weakest link)",
-                      f"{c.pct(r.get('estimate'))}, interval {bounds} (adjusted for the number "
-                      "of checks)"))
-        if r.get("driver"):
-            facts.append(("Set by", _check_name(result, r.get("driver"))))
+    if r.get("upper") is not None:
+        level = r.get("upper_level") or 0.95
+        facts.append((f"Certified upper bound ({level:.0%} one-sided)",
+                      f"{c.pct(r.get('upper'))} — weakest component: "
+                      f"{_check_name(result, r.get('binding'))}"))
+        ppl = r.get("people") or {}
+        if ppl.get("at_most") is not None:
+            facts.append(("In people", f"at most {ppl['at_most']:,} of your "
+                                       f"{ppl.get('train_rows', 0):,} training records"))
+        facts.append(("Confirmed lower bound (family-adjusted)", c.pct(r.get("lower"))))
     else:
-        facts.append(("Overall risk", "not available: no risk check could be computed"))
+        facts.append(("Overall risk", "not available: no risk component could be decided"))
     facts.append(("Risk checks computed", c.number(r.get("components"))))
     facts.append(("Evidence", result.evidence))
     facts.append(("Policy", c.policy_outcome(result)))
@@ -171,15 +174,14 @@ def _verdict_section(result: ScanResult) -> str:
 
 
 def _reading_guide() -> str:
-    return ("<p>Every risk figure in this report is an <strong>excess success rate</strong> on "
-            "a scale from 0% to 100%: how much more often a copy, match or attack succeeds on "
-            "the people whose records trained the generator than on comparable people whose "
-            "records it never saw (the holdout). 0% means no measurable advantage. Each figure "
-            "comes with a 95% interval, the range of values compatible with the data. A check "
-            "<em>fails</em> when even the low end of its interval is above the policy "
-            "threshold, <em>passes</em> when even the high end is below it, and is "
-            "<em>inconclusive</em> otherwise. The overall risk is the highest of the checks "
-            "(the weakest link), never an average.</p>")
+    return ("<p>Every risk figure in this report is an <strong>excess share of training "
+            "records</strong> on a scale from 0% to 100%: for how many more of the people whose "
+            "records trained the generator a copy, match or attack succeeds than for comparable "
+            "people whose records it never saw (the holdout). 0% means no measurable advantage. "
+            "A component <em>fails</em> when its confirmed lower bound (adjusted for the number "
+            "of components and sub-tests) is above the policy threshold, <em>passes</em> when "
+            "its certified one-sided upper bound is below it, and is <em>undecided</em> "
+            "otherwise. The verdict is the weakest link, never an average.</p>")
 
 
 def _summary_table(result: ScanResult, anchors: dict[int, str]) -> str:
@@ -189,19 +191,27 @@ def _summary_table(result: ScanResult, anchors: dict[int, str]) -> str:
             link = f'<a href="#{anchors[id(ch)]}">{e(ch.name or ch.id)}</a>'
             if not ch.component:
                 link += " †"
+            lo, hi = c.decision_cells(ch)
             rows.append([
                 link, e(c.criterion_title(ch.criterion)),
                 "" if ch.estimate is None else e(c.figure(ch, ch.estimate)),
-                "" if ch.lower is None or ch.upper is None else e(c.figure_interval(ch)),
+                e(lo), e(hi),
                 "" if ch.threshold is None else e(c.pct(ch.threshold)),
                 _badge(ch),
             ])
-    table = _table(["Check", "Criterion", "Estimate", "95% interval", "Threshold", "Status"],
-                   rows, num_cols=(2, 4))
+    table = _table(["Check", "Criterion", "Estimate", "Confirmed ≥ (level)",
+                    "Certified ≤ (level)", "Threshold", "Status"],
+                   rows, num_cols=(2, 3, 4, 5))
     if any(not ch.component for ch in result.checks):
         table += ("<p>† For information only: these checks do not enter the overall risk, and "
                   "their figures are on their own scale (explained in each check's summary).</p>")
     return table
+
+
+def result_alpha(ch: CheckResult) -> float:
+    """The scan's alpha, read back from the component's decision (0.05 when unknown)."""
+    d = ch.decision
+    return 1.0 - d.upper_level if d is not None else 0.05
 
 
 def _check_card(ch: CheckResult, anchor: str) -> str:
@@ -209,10 +219,11 @@ def _check_card(ch: CheckResult, anchor: str) -> str:
     if ch.estimate is not None:
         figures.append(("Estimate", c.figure(ch, ch.estimate)))
     if ch.lower is not None and ch.upper is not None:
-        figures.append(("95% interval", c.figure_interval(ch)))
-    adj = c.adjusted_interval(ch)
-    if adj:
-        figures.append(("Interval used to decide", c.interval(*adj)))
+        level = f"{1 - float(result_alpha(ch)):.0%}"
+        figures.append((f"{level} interval", c.figure_interval(ch)))
+    decided = c.decision_text(ch)
+    if decided:
+        figures.append(("Bounds decided on", decided))
     if ch.threshold is not None:
         figures.append(("Policy threshold", c.pct(ch.threshold)))
     if ch.p_value is not None:
@@ -267,11 +278,12 @@ def _method_section(result: ScanResult) -> str:
              "inference), together with direct copying and membership disclosure.</p>",
              "<p>Each risk check has a threshold set by the policy "
              f"({e(result.policy.get('preset', '?'))}). "
-             f"Decisions use intervals adjusted for the {e(c.number(n))} risk checks that were "
-             "computed (Bonferroni), so that running several checks does not raise the chance "
-             "of a false alarm. The overall risk is the weakest link: the highest estimate and "
-             "the highest bounds over the checks. Thresholds are a policy choice, not a "
-             "scientific constant.</p>"]
+             "Every component is on one scale: the excess share of training records for whom "
+             "an attack succeeds beyond holdout records. A component fails when its lower "
+             f"bound, adjusted for the {e(c.number(n))} planned components and their sub-tests "
+             "(Bonferroni), exceeds its threshold, and passes when its one-sided upper bound is "
+             "below the threshold; the verdict is low only when every planned component "
+             "passes. Thresholds are a policy choice, not a scientific constant.</p>"]
     cols = result.schema.get("columns") or []
     if cols:
         rows = [[e(col.get("name", "")), e(col.get("role", "")), e(col.get("source", "")),

@@ -40,11 +40,10 @@ def outcome(check: CheckResult, fail_on: str) -> str:
 def _figures(check: CheckResult) -> str:
     if check.estimate is None:
         return ""
-    text = (f"estimate {c.figure(check, check.estimate)}, 95% interval "
-            f"{c.figure_interval(check)}")
-    adj = c.adjusted_interval(check)
-    if adj:
-        text += f", interval used to decide {c.interval(*adj)}"
+    text = f"estimate {c.figure(check, check.estimate)}, interval {c.figure_interval(check)}"
+    decided = c.decision_text(check)
+    if decided:
+        text += f"; bounds decided on: {decided}"
     if check.threshold is not None:
         text += f", threshold {c.pct(check.threshold)}"
     return text

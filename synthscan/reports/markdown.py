@@ -46,11 +46,11 @@ def _check_label(check: CheckResult) -> str:
 
 def _row(check: CheckResult) -> str:
     est = "" if check.estimate is None else c.figure(check, check.estimate)
-    ci = "" if check.lower is None or check.upper is None else c.figure_interval(check)
+    lo, hi = c.decision_cells(check)
     thr = "" if check.threshold is None else c.pct(check.threshold)
     status = _STATUS_CELL.get(check.status, md_escape(check.status))
     label = _check_label(check) + ("" if check.component else " †")
-    cells = [label, md_escape(c.criterion_title(check.criterion)), est, ci, thr, status]
+    cells = [label, md_escape(c.criterion_title(check.criterion)), est, lo, hi, thr, status]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -90,16 +90,18 @@ def render_markdown(result: ScanResult) -> str:
     out.extend(_scope(result))
     out.append("")
     if result.checks:
-        out.append("| Check | Criterion | Estimate | 95% interval | Threshold | Status |")
-        out.append("| --- | --- | ---: | --- | ---: | --- |")
+        out.append("| Check | Criterion | Estimate | Confirmed ≥ | Certified ≤ | Threshold | "
+                   "Status |")
+        out.append("| --- | --- | ---: | ---: | ---: | ---: | --- |")
         for _, group in c.group_by_criterion(result.checks):
             out.extend(_row(ch) for ch in group)
         out.append("")
-        out.append("Estimates are excess success rates (0–100%): how much more an attack or "
-                   "match succeeds on the training records than on comparable records the "
-                   "generator never saw. A check fails when its interval lies above the "
-                   "threshold, passes when it lies below, and is inconclusive otherwise; the "
-                   "decision uses intervals adjusted for the number of checks.")
+        out.append("Estimates are excess shares of training records (0–100%): how much more "
+                   "often an attack or match succeeds on the training records than on "
+                   "comparable records the generator never saw. A component fails when its "
+                   "confirmed lower bound (family-adjusted, level in brackets) exceeds the "
+                   "threshold, passes when its certified upper bound is below it, and is "
+                   "undecided otherwise.")
         if any(not ch.component for ch in result.checks):
             out.append("")
             out.append("† For information only: not part of the overall risk; figures are on "

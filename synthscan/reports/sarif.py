@@ -26,10 +26,11 @@ SARIF_VERSION = "2.1.0"
 _LEVELS = {"fail": "error", "warn": "warning"}
 
 
-_RISK_HELP = ("The estimate is the excess success of the check on the training records over "
-              "comparable records the generator never saw (0-1 scale). The check fails when its "
-              "interval, adjusted for the number of checks, lies above the policy threshold, and "
-              "warns when the interval straddles it.")
+_RISK_HELP = ("The estimate is the excess share of training records for whom the attack or "
+              "match succeeds beyond comparable records the generator never saw (r_T - r_H). "
+              "The component fails when its confirmed lower bound, adjusted for the number of "
+              "components and sub-tests, exceeds the policy threshold, and warns when it cannot "
+              "be certified below the threshold.")
 _INFO_HELP = ("An informational check: its figures are on a scale of its own (see the result "
               "message) and do not enter the overall risk.")
 
@@ -73,12 +74,12 @@ def _message(check: CheckResult, result: ScanResult) -> str:
     words = {"fail": "above the policy threshold", "warn": "inconclusive against the policy "
              "threshold"}.get(check.status, check.status)
     text = (f"{check.name or check.id}: {words}. Estimate {c.figure(check, check.estimate)} "
-            f"(95% interval {c.figure_interval(check)})")
+            f"(interval {c.figure_interval(check)})")
     text += (f", threshold {c.pct(check.threshold)}." if check.threshold is not None
              else " (for information; not part of the overall risk).")
-    adj = c.adjusted_interval(check)
-    if adj:
-        text += f" Interval used to decide: {c.interval(*adj)}."
+    decided = c.decision_text(check)
+    if decided:
+        text += f" Bounds decided on: {decided}."
     if check.summary:
         text += " " + " ".join(check.summary.split())
     return text

@@ -76,8 +76,8 @@ def _short(text: str, n: int) -> str:
 
 
 def risk_chart(checks: list[CheckResult]) -> str:
-    """One row per component: estimate dot, 95% interval whisker, the wider interval used for
-    the decision (when recorded), and the policy threshold as a tick."""
+    """One row per component: estimate dot, reporting-interval whisker, the decision bounds
+    (confirmed lower, certified upper) as a thin bar, and the policy threshold as a tick."""
     rows = [ch for ch in checks if ch.component]
     if not rows:
         return ""
@@ -149,10 +149,10 @@ def risk_chart(checks: list[CheckResult]) -> str:
                f'<text x="{x0 + 10}" y="{ly}" class="muted">estimate</text>')
     out.append(f'<line x1="{x0 + 80}" y1="{ly - 4}" x2="{x0 + 110}" y2="{ly - 4}" '
                f'stroke="#475467" stroke-width="4"/>'
-               f'<text x="{x0 + 116}" y="{ly}" class="muted">95% interval</text>')
+               f'<text x="{x0 + 116}" y="{ly}" class="muted">interval</text>')
     out.append(f'<line x1="{x0 + 210}" y1="{ly - 4}" x2="{x0 + 240}" y2="{ly - 4}" '
                f'stroke="#475467" stroke-opacity=".45" stroke-width="1.5"/>'
-               f'<text x="{x0 + 246}" y="{ly}" class="muted">interval used to decide</text>')
+               f'<text x="{x0 + 246}" y="{ly}" class="muted">bounds decided on</text>')
     out.append(f'<line x1="{x0 + 390}" y1="{ly - 12}" x2="{x0 + 390}" y2="{ly + 4}" '
                f'stroke="#101828" stroke-width="2.5"/>'
                f'<text x="{x0 + 396}" y="{ly}" class="muted">threshold</text>')
@@ -160,10 +160,11 @@ def risk_chart(checks: list[CheckResult]) -> str:
     out.append("</svg>")
     zoom = ("" if hi >= 1.0 else f" The axis is zoomed to 0–{_pct_tick(hi)}; the full scale is "
             "0–100%.")
-    caption = ("Each row is one risk check. The dot is the estimate, the thick bar its 95% "
-               "interval, the thin bar the wider interval adjusted for the number of checks "
-               "(the one the pass / fail decision uses) and the black tick the policy "
-               "threshold." + zoom)
+    caption = ("Each row is one risk component. The dot is the estimate (its worst sub-test), "
+               "the thick bar its two-sided interval, the thin bar the bounds the status was "
+               "decided on — the confirmed lower bound (adjusted for the number of components "
+               "and sub-tests) and the certified one-sided upper bound — and the black tick the "
+               "policy threshold." + zoom)
     return f"<figure>{''.join(out)}<figcaption>{e(caption)}</figcaption></figure>"
 
 

@@ -1,11 +1,20 @@
-"""Compact plain-text summary of a result, for the terminal (stderr)."""
+"""Compact plain-text summary of a result, for the terminal (stderr).
+
+Every status printed is beside the bounds it was decided on: a component fails when its
+confirmed (family-adjusted) lower bound exceeds its high threshold, passes when its certified
+upper bound is below θ.
+"""
 
 from __future__ import annotations
 
+import math
+
+from ..attacks.base import CheckResult
 from ..result import ScanResult
 
 _WORDS = {
-    "low": "LOW — no evidence of leakage at this sample size (this is not proof of anonymity)",
+    "low": "LOW — every component is certified below its threshold (low risk for these "
+           "attacks; not proof of anonymity)",
     "inconclusive": "INCONCLUSIVE — the data can neither confirm nor rule out leakage above "
                     "the thresholds",
     "high": "HIGH — the synthetic data leaks training records",
@@ -13,37 +22,108 @@ _WORDS = {
 
 
 def _pct(x: float | None) -> str:
-    return "    n/a" if x is None else f"{100 * x:6.2f}%"
+    return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+def _level(x: float | None) -> str:
+    if x is None:
+        return ""
+    s = f"{100 * x:.2f}".rstrip("0").rstrip(".")
+    return f"{s}%"
+
+
+def people(c: CheckResult, bound: float | None, upper: bool = True) -> str | None:
+    """A bound said in people: "28 of 10,000 training records"."""
+    if bound is None or not c.unit_total:
+        return None
+    n = int(c.unit_total)
+    k = (math.ceil(max(bound, 0.0) * n - 1e-9) if upper
+         else math.floor(max(bound, 0.0) * n + 1e-9))
+    return f"{min(k, n):,} of {n:,} {c.unit}"
+
+
+def risk_lines(result: ScanResult) -> list[str]:
+    """The certified upper bound and the confirmed lower bound, in shares and in people."""
+    r = result.risk
+    by_id = {c.id: c for c in result.checks}
+    lines = []
+    binding = by_id.get(r.get("binding") or "")
+    if binding is not None and binding.decision is not None:
+        d = binding.decision
+        ppl = people(binding, d.upper)
+        lines.append(
+            f"Certified ({_level(d.upper_level)} one-sided): every component's excess is at most "
+            f"{_pct(r.get('upper'))}; the weakest is {binding.id}: at most {ppl} beyond chance")
+    driver = by_id.get(r.get("driver") or "")
+    if driver is not None and driver.decision is not None and (r.get("lower") or 0) > 0:
+        d = driver.decision
+        lines.append(
+            f"Confirmed ({_level(d.lower_level)} one-sided, family-adjusted): at least "
+            f"{people(driver, d.lower, upper=False)} ({_pct(d.lower)}) via {driver.id}")
+    if r.get("estimate") is not None:
+        lines.append(f"Largest point estimate: {_pct(r.get('estimate'))} (a maximum of noisy "
+                     "estimates, biased upwards)")
+    return lines
+
+
+def guidance_lines(result: ScanResult) -> list[str]:
+    r = result.risk
+    lines = []
+    for m in r.get("missing") or []:
+        lines.append(f"not decided: {m['component']} — {m['reason']}")
+    for g in r.get("decision_guidance") or []:
+        text = (f"undecided: {g['component']} — these sizes can certify about "
+                f"{_pct(g.get('certifiable'))} (threshold {_pct(g.get('threshold'))})")
+        if g.get("factor"):
+            text += f"; about {g['factor']:g}x more {g['data']} would decide it"
+        elif g.get("note"):
+            text += f"; {g['note']}"
+        lines.append(text)
+    return lines
 
 
 def render_summary(result: ScanResult) -> str:
-    """Verdict, overall risk, then one line per check."""
-    r = result.risk
-    lines = [
-        f"Verdict: {_WORDS.get(result.verdict, result.verdict)}",
-        f"Risk (weakest link): {_pct(r.get('estimate')).strip()}, family-adjusted bounds "
-        f"[{_pct(r.get('lower')).strip()}, {_pct(r.get('upper')).strip()}]"
-        + (f", set by {r['driver']}" if r.get("driver") else ""),
-        f"Evidence: {result.evidence}",
-        "",
-        f"{'check':<28} {'estimate':>9} {'95% interval':>20} {'threshold':>9}  status",
-    ]
-    supporting = False
-    for c in result.checks:
-        if c.component:
-            fmt = lambda x: _pct(x).strip()  # noqa: E731 - risk scale, in percent
-            name = c.id
-        else:  # supporting tests report their own statistic (e.g. a probability)
-            fmt = lambda x: f"{x:.3f}"  # noqa: E731
-            name = f"{c.id} \u2020"
-            supporting = supporting or c.estimate is not None
-        interval = "" if c.lower is None else f"[{fmt(c.lower)}, {fmt(c.upper)}]"
-        thr = "" if c.threshold is None else _pct(c.threshold).strip()
-        est = "" if c.estimate is None else fmt(c.estimate)
-        lines.append(f"{name:<28} {est:>9} {interval:>20} {thr:>9}  {c.status}")
+    """Verdict, certified and confirmed bounds, then one line per check."""
+    lines = [f"Verdict: {_WORDS.get(result.verdict, result.verdict)}", *risk_lines(result),
+             f"Evidence: {result.evidence}", ""]
+    comps = [c for c in result.checks if c.component]
+    if comps:
+        lines.append(f"{'component':<22} {'estimate':>9} {'confirmed ≥':>18} {'certified ≤':>16} "
+                     f"{'θ':>7}  status")
+    for c in comps:
+        d = c.decision
+        if d is None:
+            lines.append(f"{c.id:<22} {'':>9} {'':>18} {'':>16} {'':>7}  {c.status}")
+        else:
+            lo = f"{_pct(d.lower)} ({_level(d.lower_level)})"
+            hi = f"{_pct(d.upper)} ({_level(d.upper_level)})"
+            theta = _pct(c.threshold)
+            if c.high_threshold is not None and c.high_threshold != c.threshold:
+                theta = f"{_pct(c.high_threshold)}/{theta}"
+            lines.append(f"{c.id:<22} {_pct(c.estimate):>9} {lo:>18} {hi:>16} {theta:>7}  "
+                         f"{c.status}")
         if c.status in ("skipped", "error") and c.reason:
-            lines.append(f"{'':<28} ({c.reason})")
-    if supporting:
-        lines.append("\u2020 supporting test, not a risk score: its own statistic (see the "
-                     "report); a warning keeps the verdict from 'low'")
+            lines.append(f"{'':<22} ({c.reason})")
+    support = [c for c in result.checks if not c.component]
+    if support:
+        lines.append("")
+        lines.append("supporting figures (reported; none certifies, and only the detection-only "
+                     "nearest-record share can fail a release):")
+    for c in support:
+        if c.status in ("skipped", "error"):
+            lines.append(f"  {c.id}: {c.status} ({c.reason})")
+            continue
+        finding = (c.details or {}).get("finding")
+        est = "" if c.estimate is None else (f"{c.estimate:.3f}" if c.id in ("data_copying",)
+                                             else _pct(c.estimate))
+        if c.decision is not None:  # detection-only: can fail the release, never certifies
+            finding = (f"FAILS the release: confirmed ≥ {_pct(c.decision.lower)} "
+                       f"({_level(c.decision.lower_level)}) > θ {_pct(c.threshold)}"
+                       if c.status == "fail" else
+                       f"detection-only, threshold {_pct(c.threshold)}: no confirmed excess")
+        lines.append(f"  {c.id}: {est}" + (f" — {finding}" if finding else ""))
+    extra = guidance_lines(result)
+    if extra:
+        lines.append("")
+        lines.extend(extra)
     return "\n".join(lines)
