@@ -79,8 +79,9 @@ def peak_bound(rows_total: int, columns: int, dims: int, limit: int | None = Non
 LOADED_CELL_BYTES = 2 * PER_CELL_BYTES
 
 #: resampling settings are charged by the arrays they allocate: the membership bootstrap draws
-#: Poisson weights for at most this many evaluation targets (half of membership's 20,000)
-MIA_EVAL_TARGETS = 10_000
+#: Poisson weights (int64, then float64) for the evaluation half of membership's targets, which
+#: are every training and every holdout record up to this many of each
+MIA_MAX_TARGETS = 200_000
 #: the distance statistics resample groups of equal credit; there are at most as many groups as
 #: real records, and in practice far fewer (credits lie on a 1/1024 grid): charge up to this
 CREDIT_GROUPS = 16_384
@@ -138,16 +139,17 @@ def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) ->
     check_scan(rows_total, columns, columns, limit, name)
 
 
-def settings_bytes(config: Any, n_real: int, has_holdout: bool) -> int:
+def settings_bytes(config: Any, n_train: int, n_holdout: int) -> int:
     """Memory the size-like settings allocate on top of the data: permutation and bootstrap
-    replicates (distance statistics, membership bootstrap) and singling-out predicates."""
-    groups = min(n_real + 1, CREDIT_GROUPS)
+    replicates (distance statistics, membership bootstrap) and singling-out predicates.
+    ``n_holdout`` is 0 without a holdout (the resampling checks need one)."""
+    groups = min(n_train + n_holdout + 1, CREDIT_GROUPS)
     total = 0
-    if has_holdout:
+    if n_holdout:
         total += 16 * int(config.permutations) * groups  # hypergeometric draws (+ a temporary)
         total += 24 * int(config.bootstrap) * groups  # two Poisson tables (+ a temporary)
-        # Poisson weights over membership's evaluation targets (half of its targets)
-        total += 32 * int(config.bootstrap) * min(MIA_EVAL_TARGETS, n_real // 2)
+        evaluation = (min(n_train, MIA_MAX_TARGETS) + min(n_holdout, MIA_MAX_TARGETS)) // 2
+        total += 24 * int(config.bootstrap) * evaluation  # Poisson weights, members + others
     total += 800 * int(config.singling_out_predicates)  # predicates, baselines, their keys
     return total
 
@@ -205,7 +207,7 @@ def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], 
     rows = {r: len(f) for r, f in frames.items()}
     multiplicity = {r: row_multiplicity(f if compared is None else f[compared])
                     for r, f in frames.items()}
-    settings = settings_bytes(config, rows["train"] + rows.get("holdout", 0), "holdout" in frames)
+    settings = settings_bytes(config, rows["train"], rows.get("holdout", 0))
     dups = duplicate_bytes(config, multiplicity)
     worst = max(multiplicity, key=lambda r: multiplicity[r])
     why, fixes = [], []

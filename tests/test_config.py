@@ -345,5 +345,8 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
     cfg = ScanConfig()
     assert duplicate_bytes(cfg, {"synthetic": 100.0}) > 50 * duplicate_bytes(cfg,
                                                                              {"synthetic": 1.0})
-    assert settings_bytes(ScanConfig(bootstrap=10_000), 10_000, True) > 10 * settings_bytes(
-        cfg, 10_000, True)
+    assert settings_bytes(ScanConfig(bootstrap=10_000), 5_000, 5_000) > 10 * settings_bytes(
+        cfg, 5_000, 5_000)
+    # membership's bootstrap: Poisson weights over half of every train and holdout record
+    assert settings_bytes(cfg, 100_000, 100_000) > 24 * 500 * 100_000
+    assert settings_bytes(cfg, 100_000, 0) < 10 * 2**20  # no holdout: no resampling checks
