@@ -19,6 +19,7 @@ singling out must match before any check runs (``check_scan_data``).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -82,9 +83,11 @@ LOADED_CELL_BYTES = 2 * PER_CELL_BYTES
 #: Poisson weights (int64, then float64) for the evaluation half of membership's targets, which
 #: are every training and every holdout record up to this many of each
 MIA_MAX_TARGETS = 200_000
-#: the distance statistics resample groups of equal credit; there are at most as many groups as
-#: real records, and in practice far fewer (credits lie on a 1/1024 grid): charge up to this
-CREDIT_GROUPS = 16_384
+#: the distance statistics resample groups of records with equal credit, credits lying on a
+#: grid of 1/1024 and adding up to the number of synthetic query rows Q: d distinct positive
+#: credits add up to at least d(d+1)/2048, so there are at most 1 + sqrt(2048 Q) groups (and at
+#: most one per real record)
+CREDIT_GRID = 1024
 #: singling out mines predicates in batches of at most this many candidates; every candidate is
 #: matched against the synthetic rows, and a candidate matches at least every duplicate of the
 #: row it was drawn from
@@ -139,11 +142,17 @@ def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) ->
     check_scan(rows_total, columns, columns, limit, name)
 
 
-def settings_bytes(config: Any, n_train: int, n_holdout: int) -> int:
+def credit_groups(n_real: int, n_synthetic: int, max_query_rows: int) -> int:
+    """Upper bound on the equal-credit groups the distance statistics resample."""
+    queries = min(n_synthetic, max_query_rows)
+    return 1 + min(n_real, math.isqrt(2 * CREDIT_GRID * queries) + 1)
+
+
+def settings_bytes(config: Any, n_train: int, n_holdout: int, n_synthetic: int) -> int:
     """Memory the size-like settings allocate on top of the data: permutation and bootstrap
     replicates (distance statistics, membership bootstrap) and singling-out predicates.
     ``n_holdout`` is 0 without a holdout (the resampling checks need one)."""
-    groups = min(n_train + n_holdout + 1, CREDIT_GROUPS)
+    groups = credit_groups(n_train + n_holdout, n_synthetic, int(config.max_query_rows))
     total = 0
     if n_holdout:
         total += 16 * int(config.permutations) * groups  # hypergeometric draws (+ a temporary)
@@ -207,7 +216,7 @@ def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], 
     rows = {r: len(f) for r, f in frames.items()}
     multiplicity = {r: row_multiplicity(f if compared is None else f[compared])
                     for r, f in frames.items()}
-    settings = settings_bytes(config, rows["train"], rows.get("holdout", 0))
+    settings = settings_bytes(config, rows["train"], rows.get("holdout", 0), rows["synthetic"])
     dups = duplicate_bytes(config, multiplicity)
     worst = max(multiplicity, key=lambda r: multiplicity[r])
     why, fixes = [], []

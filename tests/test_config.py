@@ -309,6 +309,7 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
     from synthscan.errors import InputError, ResourceError
     from synthscan.memory import (
         check_inputs,
+        credit_groups,
         duplicate_bytes,
         input_budget,
         row_multiplicity,
@@ -345,8 +346,12 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
     cfg = ScanConfig()
     assert duplicate_bytes(cfg, {"synthetic": 100.0}) > 50 * duplicate_bytes(cfg,
                                                                              {"synthetic": 1.0})
-    assert settings_bytes(ScanConfig(bootstrap=10_000), 5_000, 5_000) > 10 * settings_bytes(
-        cfg, 5_000, 5_000)
+    assert settings_bytes(ScanConfig(bootstrap=10_000), 5_000, 5_000, 5_000) > 10 * (
+        settings_bytes(cfg, 5_000, 5_000, 5_000))
     # membership's bootstrap: Poisson weights over half of every train and holdout record
-    assert settings_bytes(cfg, 100_000, 100_000) > 24 * 500 * 100_000
-    assert settings_bytes(cfg, 100_000, 0) < 10 * 2**20  # no holdout: no resampling checks
+    assert settings_bytes(cfg, 100_000, 100_000, 100_000) > 24 * 500 * 100_000
+    assert settings_bytes(cfg, 100_000, 0, 100_000) < 10 * 2**20  # no holdout: no resampling
+    # equal-credit groups: at most one per real record, and at most 1 + sqrt(2048 Q)
+    assert credit_groups(100, 10**6, 50_000) == 101
+    assert credit_groups(10**6, 20_000, 50_000) == 1 + 6400 + 1
+    assert credit_groups(10**6, 10**6, 50_000) == credit_groups(10**6, 50_000, 10**6)
