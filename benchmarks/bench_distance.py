@@ -31,8 +31,8 @@ from synthscan.stats.resampling import group_credits, permutation_null
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ADULT = REPO.parent / "shared" / "data" / "adult"
-DISTANCE_CHECKS = ("exact_copies", "unique_reproduction", "nearest_record_share", "data_copying",
-                   "nndr")
+DISTANCE_CHECKS = ("exact_copies", "verbatim", "closeness", "nearest_record_share",
+                   "data_copying", "nndr")
 
 
 def peak_rss_mb() -> float:

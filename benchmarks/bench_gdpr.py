@@ -271,8 +271,10 @@ def print_synthscan_details(run: SynthscanRun) -> None:
         if cid in run.errors:
             print(f"      error: {run.errors[cid]}")
         for r in run.results.get(cid, []):
-            adj = r.details.get("adjusted_interval") if isinstance(r.details, dict) else None
-            adj_txt = f"; adjusted interval [{adj[0]:.4f}, {adj[1]:.4f}]" if adj else ""
+            d = r.decision
+            adj_txt = (f"; sub-tests {len(r.tests)}" if r.tests else "") if d is None else (
+                f"; decision bounds: confirmed {d.lower:.4f} ({d.lower_level:.2%}), certified "
+                f"{d.upper:.4f} ({d.upper_level:.0%})")
             print(f"      {r.id} ({r.criterion}): {_fmt_ci(r.estimate, r.lower, r.upper)}"
                   f"{adj_txt}; status {r.status}")
             if r.summary:
@@ -290,8 +292,9 @@ def print_inference_columns(run: SynthscanRun, am: dict[str, Any] | None) -> Non
     if not table:
         return
     am_cols = ((am or {}).get("results", {}).get("inference") or {}).get("columns", {})
-    print(f"  inference per secret ({run.label}; synthscan intervals are per pair at alpha/m, "
-          "Bonferroni over its pairs; Anonymeter's are its own 95% intervals):")
+    print(f"  inference per secret ({run.label}; synthscan: absolute excess A_T - A_H per pair "
+          "with its interval at alpha; Anonymeter's are its own 95% intervals of its "
+          "normalised risk):")
     print(f"      {'secret':<15} {'attacker':<18} {'synthscan excess [CI]':<27} "
           f"{'acc T / H':>13}   {'Anonymeter risk [CI]':<27} {'acc T / H':>13}")
     for row in sorted(table, key=lambda r: (str(r.get("secret")), str(r.get("attacker")))):

@@ -24,7 +24,6 @@ from .attacks import (
     applicable,
     default_checks,
     detectors,
-    family_size,
     planned_components,
 )
 from .attacks.base import CheckResult
@@ -129,11 +128,8 @@ def prepare(
         memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
                                [c.name for c in schema.distance_columns])
 
-    has_holdout = "holdout" in frames
     ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,
-                      encoder=encoder, encoded=encoded,
-                      alpha_adjusted=config.alpha / max(family_size(has_holdout, config.checks),
-                                                        1))
+                      encoder=encoder, encoded=encoded)
     return ctx, list(sources.values())
 
 

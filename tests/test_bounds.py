@@ -83,13 +83,28 @@ def test_decide_levels_and_worst_of_m():
 
 
 def test_more_data_factor_hand_worked():
-    d = decide([SubTest("a", 100, 10_000, 50, 5_000)], 0.05, 6)
+    # no verbatim copy among 1,000 unique training records: the bound is 1 - alpha^(1/n),
+    # so certifying 0.1% needs n > ln(1/alpha) / 0.001 = 2,996: about 3x the rows
+    f = more_data_factor([SubTest("v", 0, 1_000, 0, 500)], 0.001, 0.05)
+    assert f == pytest.approx(math.log(20) / 0.001 / 1_000, rel=1e-3)
+    # rates held at 1% on both sides: the normal approximation of the design note agrees
+    t = SubTest("c", 100, 10_000, 50, 5_000)
     se = math.sqrt(0.01 * 0.99 / 10_000 + 0.01 * 0.99 / 5_000)
     z = stats.norm.ppf(0.95) + stats.norm.ppf(0.8)
-    assert more_data_factor(d, 0.001, 0.05) == pytest.approx((z * se / 0.001) ** 2)
-    assert more_data_factor(d, 0.5, 0.05) == 1.0  # already decidable
-    leak = decide([SubTest("a", 900, 10_000, 50, 5_000)], 0.05, 6)
-    assert more_data_factor(leak, 0.05, 0.05) is None  # estimate above θ: no certification
+    assert more_data_factor([t], 0.001, 0.05) == pytest.approx((z * se / 0.001) ** 2, rel=0.1)
+    assert more_data_factor([t], 0.5, 0.05) == 1.0  # already certified
+    assert more_data_factor([SubTest("a", 900, 10_000, 50, 5_000)], 0.05, 0.05) is None
+    assert more_data_factor([SubTest("b", 0, 20, 0, 10)], 0.001, 0.05, cap=10) == math.inf
+    # the factor found certifies, and a slightly smaller one does not
+    tests = [SubTest("x", 30, 2_000, 12, 1_000), SubTest("y", 5, 400, 2, 200)]
+    f = more_data_factor(tests, 0.02, 0.05)
+
+    def ok(g: float) -> bool:
+        return all(excess_upper(SubTest("s", u.k_t * g, u.n_t * g, u.k_h * g, u.n_h * g), 0.05)
+                   + stats.norm.ppf(0.8) * SubTest("s", u.k_t * g, u.n_t * g, u.k_h * g,
+                                                   u.n_h * g).standard_error < 0.02
+                   for u in tests)
+    assert ok(f) and not ok(f * 0.99)
 
 
 @pytest.mark.parametrize("n_t,n_h,base,theta", [(600, 300, 0.0, 0.01), (2000, 1000, 0.01, 0.02),

@@ -149,10 +149,13 @@ def test_unknown_check_selection_is_a_config_error(tmp_path):
 
 def test_selected_checks_run_and_the_others_are_reported_as_not_selected(tmp_path):
     proc = scan_sample("leaky", tmp_path / "out", "--set",
-                       'checks=["exact_copies"]', "--format", "json")
+                       'checks=["exact_copies", "verbatim"]', "--format", "json")
     assert proc.returncode == 1
     result = json.loads((tmp_path / "out" / "result.json").read_text())
     status = {c["id"]: c["status"] for c in result["checks"]}
-    assert status["exact_copies"] == "fail"
+    assert status["verbatim"] == "fail" and status["exact_copies"] == "info"
     assert status["membership_inference"] == "skipped"
-    assert all("not selected" in c["reason"] for c in result["checks"] if c["id"] != "exact_copies")
+    assert all("not selected" in c["reason"] for c in result["checks"]
+               if c["id"] not in ("exact_copies", "verbatim"))
+    # only the selected component was planned: the verdict covers it alone
+    assert result["risk"]["planned"] == ["verbatim"]

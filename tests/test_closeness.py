@@ -165,6 +165,15 @@ def test_approximate_nearest_other_never_below_exact_and_mostly_equal(metric):
     assert np.all(approx[:40] == 0.0) and np.all(exact[:40] == 0.0)  # duplicates found
 
 
+def test_approximate_nearest_other_is_the_same_on_any_thread_count():
+    """result.json must be byte-identical on 1 and 2 threads, also above the size where the
+    nearest-other search turns approximate."""
+    x = _clustered(4000, 8, np.random.default_rng(6))
+    one = _approximate_other(x, "l1", 1, seed=3)
+    two = _approximate_other(x, "l1", 2, seed=3)
+    assert np.array_equal(one, two)
+
+
 # ----------------------------------------------------------------------- planted leak, clean
 
 

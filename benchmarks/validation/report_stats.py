@@ -161,6 +161,24 @@ def select(rows: list[Row], pop: str | None = None, n: int | None = None,
 # ------------------------------------------------------------- why clean scans are not `low`
 
 
+def _factor(row: Row, cid: str) -> float | None | bool:
+    """More-data factor of an undecided component (None beyond 100x; False when its estimate
+    is at or above θ, where more data would confirm rather than certify)."""
+    import math
+
+    from synthscan.stats.bounds import SubTest, more_data_factor
+
+    c = check(row, cid)
+    th = theta(row, cid)
+    if c is None or th is None or not c.get("tests"):
+        return False
+    tests = [SubTest.from_dict(t) for t in c["tests"]]
+    f = more_data_factor(tests, th, 0.05)
+    if f is None:
+        return False
+    return None if math.isinf(f) else f
+
+
 def blocking_table(rows: list[Row]) -> list[dict[str, Any]]:
     """Per component on the given (null) scans: how often it blocked `low` (undecided or
     missing), failed, passed; median certified upper bound and certifiable θ; and the median
@@ -171,9 +189,10 @@ def blocking_table(rows: list[Row]) -> list[dict[str, Any]]:
     for cid in comps:
         ran = [r for r in rows if check(r, cid) is not None]
         decs = [d for r in ran if (d := decision(r, cid)) is not None]
-        guid = [g for r in rows for g in (r.get("risk") or {}).get("decision_guidance") or []
-                if g.get("component") == cid]
-        factors = [g.get("factor") for g in guid if g.get("if_estimate_holds") == "low"]
+        # the factor is recomputed from the stored counts with the current guidance rule (scans
+        # cached by an earlier scanner stored an older formula's figure)
+        factors = [_factor(r, cid) for r in ran if status_of(r, cid) == "warn"]
+        factors = [f for f in factors if f is not False]
         out.append({
             "component": cid, "scans": len(rows), "ran": len(ran),
             "blocked": sum(cid in blockers(r) for r in rows),

@@ -131,8 +131,6 @@ class ScanContext:
     names: dict[str, str]
     encoder: MixedEncoder
     encoded: dict[str, np.ndarray]
-    #: two-sided error rate per component for family-wide (Bonferroni) decisions
-    alpha_adjusted: float = 0.05
 
     @property
     def has_holdout(self) -> bool:

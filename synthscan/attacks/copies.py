@@ -20,8 +20,8 @@ biased: no unbiased estimator of a match probability over n_T records exists fro
 
 Subsampling train thins true copies by n_eq / n_T, so the excess is scaled back by n_T / n_eq:
 with a share f of synthetic rows copying train records and chance-match rate c,
-r_eq = f a + (1 - f a) c with a = n_eq / n_T, hence f = (r_eq - c) / ((1 - c) a). This is exact
-for copies of records unique in train and conservative (an overestimate) otherwise.
+r_eq = f a + (1 - f a) c with a = n_eq / n_T, hence (r_eq - c) / a = f (1 - c): on the one
+absolute scale of every figure, the copies that chance alone would not have produced.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import math
 import numpy as np
 
 from ..encoding.hashing import duplicate_counts, find_copies
-from ..stats import excess_interval, wilson
-from ..stats.bounds import SubTest
+from ..stats import wilson
+from ..stats.bounds import SubTest, excess_lower, excess_upper
 from .base import CheckResult, ScanContext
 
 
@@ -120,18 +120,16 @@ class ExactCopies:
             return [res]
         thinning = n_t / n_eq
 
-        def scaled(a: float) -> list[float]:
-            e, lo_, hi_ = excess_interval(e_t, n_s, e_h, n_s, a)
-            return [min(1.0, v * thinning) for v in (e, lo_, hi_)]
-
-        est, lo, hi = scaled(alpha)
+        pair = SubTest("copies at equal size", e_t, n_s, e_h, n_s)
+        est, lo, hi = (max(-1.0, min(1.0, v * thinning)) for v in (
+            pair.estimate, excess_lower(pair, alpha / 2), excess_upper(pair, alpha / 2)))
         details.update({
             "share_copies_of_holdout": k_h / n_s,
             "share_copies_of_holdout_interval": list(wilson(k_h, n_s, alpha)),
             "chance_share_at_equal_size": chance,
             "estimate_definition": "share of synthetic rows copying a training record beyond "
-                                   "chance: (r_train - r_holdout) / (1 - r_holdout) at equal "
-                                   "size, times n_train / n_equal",
+                                   "chance: r_train - r_holdout at equal size, times "
+                                   "n_train / n_equal (unclipped)",
         })
         summary = (f"{k_t} of {n_s} synthetic rows ({share_t:.2%}) are exact copies of a training "
                    f"record and {k_h} ({k_h / n_s:.2%}) of a holdout record. Compared at equal "

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..neighbors.engine import TieIndex, TieResult
 from ..neighbors.kmeans import assign, kmeans
-from ..stats import excess_interval, normal_quantile
+from ..stats import normal_quantile
 from ..stats.bounds import SubTest, excess_lower, excess_upper
 from ..stats.resampling import (
     clustered_auc_less,
@@ -348,7 +348,9 @@ class NearestNeighbourDistanceRatio:
         r_t, r_h = _nndr(res_t), _nndr(idx_h.nearest(q))
         n_q = len(q)
         k_t, k_h = int((r_t < self.cutoff).sum()), int((r_h < self.cutoff).sum())
-        est, lo, hi = excess_interval(k_t, n_q, k_h, n_q, ctx.config.alpha)
+        pair = SubTest("low ratio", k_t, n_q, k_h, n_q)
+        alpha = ctx.config.alpha
+        est, lo, hi = pair.estimate, excess_lower(pair, alpha / 2), excess_upper(pair, alpha / 2)
         status = "info"
         # most exposed: synthetic rows with the lowest ratio against train, and the train row
         # each points at (row indices only)
@@ -363,8 +365,8 @@ class NearestNeighbourDistanceRatio:
         summary = (
             f"{k_t} of {n_q} synthetic rows ({k_t / n_q:.2%}) sit next to an isolated training "
             f"record (distance ratio < {self.cutoff}), against {k_h} ({k_h / n_q:.2%}) for "
-            f"holdout records at equal size ({len(it)} records each); excess {est:.2%} "
-            f"(95% CI {lo:.2%}–{hi:.2%})."
+            f"holdout records at equal size ({len(it)} records each); excess {est:+.2%} "
+            f"({1 - alpha:.0%} interval {lo:.2%}–{hi:.2%})."
         )
         return [CheckResult(
             id=self.id, name=self.name, criterion=self.criterion, status=status,

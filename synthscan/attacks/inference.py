@@ -61,7 +61,14 @@ import pandas as pd
 from ..errors import ConfigError
 from ..neighbors.engine import TieIndex
 from ..stats import newcombe_diff, wilson
-from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
+from ..stats.bounds import (
+    SubTest,
+    excess_lower,
+    excess_upper,
+    null_upper,
+    reporting_interval,
+    worst_test,
+)
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -585,9 +592,9 @@ class AttributeInference:
         conf = f"{1 - alpha:.0%}"
         m = len(pairs)
         tests = [p.test for p in pairs]
-        w_test = max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+        w_test = worst_test(tests, alpha)
         worst = pairs[tests.index(w_test)]
-        lower, upper = excess_lower(w_test, alpha / 2), excess_upper(w_test, alpha / 2)
+        lower, upper = reporting_interval(w_test, alpha)
         rows: list[dict[str, Any]] = []
         poorer: list[str] = []
         order = sorted(range(m), key=lambda j: (-tests[j].estimate, pairs[j].secret,

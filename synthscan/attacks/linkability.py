@@ -22,7 +22,13 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..neighbors.engine import NeighborEngine, unique_rows
-from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
+from ..stats.bounds import (
+    SubTest,
+    excess_upper,
+    null_upper,
+    reporting_interval,
+    worst_test,
+)
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -251,16 +257,6 @@ def _pct(x: float) -> str:
 
 def _pts(x: float) -> str:
     return f"{100 * x + 0.0:.1f}"
-
-
-def worst_test(tests: list[SubTest], alpha: float) -> SubTest:
-    """The sub-test the verdict reports as the worst: largest excess, then largest upper bound."""
-    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
-
-
-def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
-    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
-    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
 
 
 class Linkability:

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..stats.bounds import SubTest, excess_lower, excess_upper, null_upper
+from ..stats.bounds import (
+    SubTest,
+    excess_upper,
+    null_upper,
+    reporting_interval,
+    worst_test,
+)
 from .base import CheckResult, ScanContext
 from .distance import too_small
 
@@ -445,16 +451,6 @@ def _pp(x: float) -> str:
     return f"{_pts(x)} percentage points"
 
 
-def worst_test(tests: list[SubTest], alpha: float) -> SubTest:
-    """The sub-test the verdict reports as the worst: largest excess, then largest upper bound."""
-    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
-
-
-def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
-    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
-    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
-
-
 # ---------------------------------------------------------------------------- the check
 
 
@@ -539,12 +535,17 @@ class SinglingOut:
             sets.append((name, "baseline", random_baseline(coded, mined.preds, base_rng)))
         sizes = [len(s[2]) for s in sets]
         if sum(sizes[0::2]) == 0:
-            return [CheckResult.skipped(
+            # vacuous: an attacker holding this release cannot write a predicate that isolates
+            # one of its rows, so this attack has nothing to work on (the verdict counts it as
+            # passed and the result says why)
+            res = CheckResult.skipped(
                 self.id, self.name, self.criterion,
                 "no predicate isolating a single synthetic row was found (no value occurs once "
                 f"and {kinds['multivariate'].tries if 'multivariate' in kinds else 0} random "
-                "multi-column candidates each matched several synthetic rows), so singling out "
-                "cannot be measured on this release")]
+                "multi-column candidates each matched several synthetic rows): an attacker "
+                "holding this release has no singling-out predicate to try")
+            res.details = {"vacuous": True}
+            return [res]
         allp = concat([s[2] for s in sets]).ordered_by(synth)
         rates = equal_size_success(allp, train, holdout, self.repeats,
                                    ctx.rng("singling_out:subsample"))

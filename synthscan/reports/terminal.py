@@ -87,6 +87,7 @@ def render_summary(result: ScanResult) -> str:
     lines = [f"Verdict: {_WORDS.get(result.verdict, result.verdict)}", *risk_lines(result),
              f"Evidence: {result.evidence}", ""]
     comps = [c for c in result.checks if c.component]
+    stricter: list[str] = []
     if comps:
         lines.append(f"{'component':<22} {'estimate':>9} {'confirmed ≥':>18} {'certified ≤':>16} "
                      f"{'θ':>7}  status")
@@ -95,15 +96,20 @@ def render_summary(result: ScanResult) -> str:
         if d is None:
             lines.append(f"{c.id:<22} {'':>9} {'':>18} {'':>16} {'':>7}  {c.status}")
         else:
-            lo = f"{_pct(d.lower)} ({_level(d.lower_level)})"
+            lo = (f"{_pct(d.lower)} ({_level(d.lower_level)})" if d.lower > 0
+                  else f"none ({_level(d.lower_level)})")
             hi = f"{_pct(d.upper)} ({_level(d.upper_level)})"
             theta = _pct(c.threshold)
             if c.high_threshold is not None and c.high_threshold != c.threshold:
-                theta = f"{_pct(c.high_threshold)}/{theta}"
+                theta += "*"
+                stricter.append(f"* {c.id}: passes when certified below θ; "
+                                + ("any confirmed excess fails" if c.high_threshold == 0 else
+                                   f"fails above {_pct(c.high_threshold)}"))
             lines.append(f"{c.id:<22} {_pct(c.estimate):>9} {lo:>18} {hi:>16} {theta:>7}  "
                          f"{c.status}")
         if c.status in ("skipped", "error") and c.reason:
             lines.append(f"{'':<22} ({c.reason})")
+    lines.extend(stricter)
     support = [c for c in result.checks if not c.component]
     if support:
         lines.append("")
@@ -122,7 +128,7 @@ def render_summary(result: ScanResult) -> str:
                        if c.status == "fail" else
                        f"detection-only, threshold {_pct(c.threshold)}: no confirmed excess")
         lines.append(f"  {c.id}: {est}" + (f" — {finding}" if finding else ""))
-    extra = guidance_lines(result)
+    extra = guidance_lines(result) if result.verdict != "high" else []
     if extra:
         lines.append("")
         lines.extend(extra)

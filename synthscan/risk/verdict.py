@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..attacks.base import CheckResult
-from ..stats.bounds import Decision, SubTest, decide, more_data_factor
+from ..stats.bounds import (
+    Decision,
+    decide,
+    more_data_factor,
+    reporting_interval,
+    worst_test,
+)
 from .policy import Policy
 
 VERDICTS = ("low", "inconclusive", "high")
@@ -113,19 +119,11 @@ def component_decision(check: CheckResult, alpha: float, family: int) -> Decisio
     return decide(tests, alpha, family) if tests else None
 
 
-def _two_sided(tests: Sequence[SubTest], worst: str, alpha: float) -> tuple[float, float]:
-    """Reporting interval of the worst sub-test at level 1 - alpha (alpha/2 each side)."""
-    from ..stats.bounds import excess_lower, excess_upper
-
-    t = next(t for t in tests if t.label == worst)
-    return excess_lower(t, alpha / 2), excess_upper(t, alpha / 2)
-
-
 def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> dict[str, Any]:
     g: dict[str, Any] = {"component": check.id, "certifiable": d.certifiable,
                          "threshold": theta, "binding_sub_test": d.binding,
                          "data": DATA_DRIVING.get(check.id, "real and synthetic rows")}
-    factor = more_data_factor(d, theta, alpha)
+    factor = more_data_factor(check.tests, theta, alpha, MAX_FACTOR)
     if d.estimate >= theta:
         g["if_estimate_holds"] = "high"
         g["note"] = ("the estimate is at or above the threshold: more data would more likely "
@@ -137,6 +135,10 @@ def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> di
     else:
         g["if_estimate_holds"] = "low"
         g["factor"] = round(factor, 1)
+        counts = check.counts or {}
+        g["rows_needed"] = {k: math.ceil(float(counts[k]) * factor)
+                            for k in ("train_rows", "holdout_rows")
+                            if isinstance(counts.get(k), (int, float))}
     return g
 
 
@@ -194,7 +196,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         theta = policy.threshold(c.id)
         theta_high = policy.high_threshold(c.id)
         status = "fail" if d.lower > theta_high else "pass" if d.upper < theta else "warn"
-        lo, hi = _two_sided(c.tests, d.worst, alpha)
+        lo, hi = reporting_interval(worst_test(c.tests, alpha), alpha)
         c = dataclasses.replace(c, decision=d, status=status, threshold=theta,
                                 high_threshold=theta_high, estimate=d.estimate, lower=lo,
                                 upper=hi)
@@ -203,13 +205,13 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
 
     missing = []
     for cid in planned:
-        c = by_id.get(cid)
-        if c is None:
+        got = by_id.get(cid)
+        if got is None:
             missing.append({"component": cid, "reason": "did not run"})
-        elif c.status == "skipped" and (c.details or {}).get("vacuous"):
+        elif got.status == "skipped" and (got.details or {}).get("vacuous"):
             continue  # the data gives this attack nothing to work on; the result says why
-        elif c.status in ("skipped", "error"):
-            missing.append({"component": cid, "reason": c.reason or c.status})
+        elif got.status in ("skipped", "error"):
+            missing.append({"component": cid, "reason": got.reason or got.status})
     undecided = [c.id for c in decided if c.status == "warn"]
     statuses = {c.status for c in decided}
     if "fail" in statuses or any(c.status == "fail" for c in detected):

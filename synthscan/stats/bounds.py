@@ -149,6 +149,17 @@ def excess_upper(test: SubTest, alpha: float) -> float:
     return test.estimate + math.hypot(u_t - p_t, p_h - l_h)
 
 
+def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:
+    """Two-sided ``1 - alpha`` interval of ``r_T - r_H`` (one-sided limits at alpha / 2)."""
+    return excess_lower(test, alpha / 2), excess_upper(test, alpha / 2)
+
+
+def worst_test(tests: Sequence[SubTest], alpha: float) -> SubTest:
+    """The sub-test the verdict reports as the worst: largest excess, then largest upper
+    bound (the rule of ``decide``)."""
+    return max(tests, key=lambda t: (t.estimate, excess_upper(t, alpha)))
+
+
 def null_upper(test: SubTest, alpha: float) -> float:
     """The upper bound this sub-test would give if training targets did exactly as well as
     holdout targets (no leak): the smallest threshold these sizes can certify."""
@@ -227,15 +238,37 @@ def decide(tests: Sequence[SubTest], alpha: float, family: int) -> Decision:
     )
 
 
-def more_data_factor(decision: Decision, theta: float, alpha: float) -> float | None:
-    """About how many times more rows would let the upper bound fall below ``theta`` if the
-    current estimate held: ``((z_alpha + z_power) * SE / (theta - estimate))^2``; None when the
-    estimate is at or above the threshold (more data would then confirm a leak, not rule one
-    out)."""
+def _scaled(test: SubTest, f: float) -> SubTest:
+    return SubTest(test.label, test.k_t * f, test.n_t * f, test.k_h * f, test.n_h * f)
+
+
+def more_data_factor(tests: Sequence[SubTest], theta: float, alpha: float,
+                     cap: float = 100.0) -> float | None:
+    """About how many times more rows (every count scaled alike) would let every sub-test's
+    upper bound fall below ``theta`` with 80% power, if the current rates held.
+
+    Solved with the bound itself rather than a normal formula, so that rare counts (no
+    verbatim copy among a thousand unique records: an upper bound of about 3 / n, shrinking
+    like 1 / n, not 1 / sqrt(n)) get the right answer. Returns None when some estimate is at
+    or above the threshold (more data would then confirm a leak, not rule one out), ``inf``
+    beyond ``cap``.
+    """
     from scipy.special import ndtri
 
-    gap = theta - max(decision.estimate, 0.0)
-    if gap <= 0 or decision.standard_error <= 0:
+    if not tests or max(t.estimate for t in tests) >= theta:
         return None
-    z = float(ndtri(1 - alpha) + ndtri(POWER))
-    return max(1.0, (z * decision.standard_error / gap) ** 2)
+    z_power = float(ndtri(POWER))
+
+    def certified(f: float) -> bool:
+        return all(excess_upper(u, alpha) + z_power * u.standard_error < theta
+                   for u in (_scaled(t, f) for t in tests))
+
+    if certified(1.0):
+        return 1.0
+    if not certified(cap):
+        return math.inf
+    lo, hi = 1.0, cap
+    for _ in range(40):  # bisection on a log scale: ample for one decimal
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if certified(mid) else (mid, hi)
+    return hi
