@@ -10,11 +10,16 @@ set from a batch budget, so the bound is
 
 with constants measured by ``benchmarks/bench_memory.py`` (see docs/security-and-limits.md).
 Under ``--max-memory`` the scan takes smaller batches and stops early, with a clear message, when
-the bound exceeds the limit instead of being killed half-way.
+the bound exceeds the limit instead of being killed half-way. The limit is checked at each stage
+before the step it guards: the inputs before parsing (compressed files by what they decompress
+to, Parquet by its footer's row count: ``check_inputs``), the parsed tables before encoding
+(``check_loaded``), and the encoded tables plus the size-like settings and the duplicate rows
+singling out must match before any check runs (``check_scan_data``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -75,11 +80,14 @@ def peak_bound(rows_total: int, columns: int, dims: int, limit: int | None = Non
 LOADED_CELL_BYTES = 2 * PER_CELL_BYTES
 
 #: resampling settings are charged by the arrays they allocate: the membership bootstrap draws
-#: Poisson weights for at most this many evaluation targets (half of membership's 20,000)
-MIA_EVAL_TARGETS = 10_000
-#: the distance statistics resample groups of equal credit; there are at most as many groups as
-#: real records, and in practice far fewer (credits lie on a 1/1024 grid): charge up to this
-CREDIT_GROUPS = 16_384
+#: Poisson weights (int64, then float64) for the evaluation half of membership's targets, which
+#: are every training and every holdout record up to this many of each
+MIA_MAX_TARGETS = 200_000
+#: the distance statistics resample groups of records with equal credit, credits lying on a
+#: grid of 1/1024 and adding up to the number of synthetic query rows Q: d distinct positive
+#: credits add up to at least d(d+1)/2048, so there are at most 1 + sqrt(2048 Q) groups (and at
+#: most one per real record)
+CREDIT_GRID = 1024
 #: singling out mines predicates in batches of at most this many candidates; every candidate is
 #: matched against the synthetic rows, and a candidate matches at least every duplicate of the
 #: row it was drawn from
@@ -134,16 +142,23 @@ def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) ->
     check_scan(rows_total, columns, columns, limit, name)
 
 
-def settings_bytes(config: Any, n_real: int, has_holdout: bool) -> int:
+def credit_groups(n_real: int, n_synthetic: int, max_query_rows: int) -> int:
+    """Upper bound on the equal-credit groups the distance statistics resample."""
+    queries = min(n_synthetic, max_query_rows)
+    return 1 + min(n_real, math.isqrt(2 * CREDIT_GRID * queries) + 1)
+
+
+def settings_bytes(config: Any, n_train: int, n_holdout: int, n_synthetic: int) -> int:
     """Memory the size-like settings allocate on top of the data: permutation and bootstrap
-    replicates (distance statistics, membership bootstrap) and singling-out predicates."""
-    groups = min(n_real + 1, CREDIT_GROUPS)
+    replicates (distance statistics, membership bootstrap) and singling-out predicates.
+    ``n_holdout`` is 0 without a holdout (the resampling checks need one)."""
+    groups = credit_groups(n_train + n_holdout, n_synthetic, int(config.max_query_rows))
     total = 0
-    if has_holdout:
+    if n_holdout:
         total += 16 * int(config.permutations) * groups  # hypergeometric draws (+ a temporary)
         total += 24 * int(config.bootstrap) * groups  # two Poisson tables (+ a temporary)
-        # Poisson weights over membership's evaluation targets (half of its targets)
-        total += 32 * int(config.bootstrap) * min(MIA_EVAL_TARGETS, n_real // 2)
+        evaluation = (min(n_train, MIA_MAX_TARGETS) + min(n_holdout, MIA_MAX_TARGETS)) // 2
+        total += 24 * int(config.bootstrap) * evaluation  # Poisson weights, members + others
     total += 800 * int(config.singling_out_predicates)  # predicates, baselines, their keys
     return total
 
@@ -201,7 +216,7 @@ def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], 
     rows = {r: len(f) for r, f in frames.items()}
     multiplicity = {r: row_multiplicity(f if compared is None else f[compared])
                     for r, f in frames.items()}
-    settings = settings_bytes(config, rows["train"] + rows.get("holdout", 0), "holdout" in frames)
+    settings = settings_bytes(config, rows["train"], rows.get("holdout", 0), rows["synthetic"])
     dups = duplicate_bytes(config, multiplicity)
     worst = max(multiplicity, key=lambda r: multiplicity[r])
     why, fixes = [], []

@@ -1137,4 +1137,4 @@ def test_help_is_tidy(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "<bool>" not in proc.stdout and "list[str]" not in proc.stdout, proc.stdout
     text = " ".join(run_cli("scan", "--help").stdout.replace("│", " ").split())
     assert "(default: json,html; json with --out -)" in text  # was swallowed as markup
-    assert "KEY=VALUE" in text and "policy.thresholds.exact_copies=0.02" in text
+    assert "KEY=VALUE" in text and "policy.thresholds.closeness=0.02" in text

@@ -166,14 +166,14 @@ def test_from_mapping_names_the_origin_of_a_bad_value() -> None:
 
 def test_apply_set_parses_values() -> None:
     data = apply_set({"seed": 1}, [
-        "seed=5", "policy.thresholds.exact_copies=0.02", "missing_tokens=[\"?\", \"-\"]",
+        "seed=5", "policy.thresholds.closeness=0.02", "missing_tokens=[\"?\", \"-\"]",
         "encoding=latin-1", "threads=null", "columns.zip=categorical", " metric = l2 ",
         "policy.preset=controlled-access",
     ])
     assert data == {
         "seed": 5, "missing_tokens": ["?", "-"], "encoding": "latin-1", "threads": None,
         "columns": {"zip": "categorical"}, "metric": "l2",
-        "policy": {"thresholds": {"exact_copies": 0.02}, "preset": "controlled-access"},
+        "policy": {"thresholds": {"closeness": 0.02}, "preset": "controlled-access"},
     }
 
 
@@ -215,15 +215,15 @@ def test_resolve_precedence(tmp_path: Path) -> None:
 
 
 def test_resolve_thresholds() -> None:
-    _, policy = resolve(None, ["policy.thresholds.exact_copies=0.03"], NO_CLI, None, None)
-    assert policy.threshold("exact_copies") == 0.03
+    _, policy = resolve(None, ["policy.thresholds.closeness=0.03"], NO_CLI, None, None)
+    assert policy.threshold("closeness") == 0.03
 
 
 @pytest.mark.parametrize("sets,cli,preset,fail_on,match", [
     (["policy.thresholds.nope=0.1"], {}, None, None,
      r"^--set: 'policy.thresholds.nope': unknown component — known: "),
-    (["policy.thresholds.exact_copies=2"], {}, None, None,
-     r"^--set: 'policy.thresholds.exact_copies' has an invalid value — it must be"),
+    (["policy.thresholds.closeness=2"], {}, None, None,
+     r"^--set: 'policy.thresholds.closeness' has an invalid value — it must be"),
     (["policy.nope=1"], {}, None, None, r"^--set: unknown key 'policy.nope' — known keys"),
     (["policy=3"], {}, None, None, r"^--set: 'policy' must be a table — "),
     (["policy.thresholds=3"], {}, None, None, r"^--set: 'policy.thresholds' must be a table"),
@@ -281,14 +281,14 @@ def test_settings_file_with_a_policy_table(tmp_path: Path) -> None:
     import synthscan
 
     p = write(tmp_path, "full.toml", 'seed = 3\n\n[policy]\npreset = "controlled-access"\n'
-                                     "[policy.thresholds]\nexact_copies = 0.02\n")
+                                     "[policy.thresholds]\ncloseness = 0.02\n")
     # ScanConfig alone cannot hold the policy: it says so and names the function that can
     with pytest.raises(ConfigError, match=r"full.toml: has a \[policy\] table.*load_settings"):
         ScanConfig.from_file(p)
     config, policy = synthscan.load_settings(p)
     assert config.seed == 3
     assert policy.preset == "controlled-access"
-    assert policy.threshold("exact_copies") == 0.02
+    assert policy.threshold("closeness") == 0.02
     # without a policy table: the default policy
     config, policy = synthscan.load_settings(write(tmp_path, "plain.toml", "seed = 5\n"))
     assert (config.seed, policy.preset) == (5, "public-release")
@@ -309,6 +309,7 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
     from synthscan.errors import InputError, ResourceError
     from synthscan.memory import (
         check_inputs,
+        credit_groups,
         duplicate_bytes,
         input_budget,
         row_multiplicity,
@@ -345,5 +346,12 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
     cfg = ScanConfig()
     assert duplicate_bytes(cfg, {"synthetic": 100.0}) > 50 * duplicate_bytes(cfg,
                                                                              {"synthetic": 1.0})
-    assert settings_bytes(ScanConfig(bootstrap=10_000), 10_000, True) > 10 * settings_bytes(
-        cfg, 10_000, True)
+    assert settings_bytes(ScanConfig(bootstrap=10_000), 5_000, 5_000, 5_000) > 10 * (
+        settings_bytes(cfg, 5_000, 5_000, 5_000))
+    # membership's bootstrap: Poisson weights over half of every train and holdout record
+    assert settings_bytes(cfg, 100_000, 100_000, 100_000) > 24 * 500 * 100_000
+    assert settings_bytes(cfg, 100_000, 0, 100_000) < 10 * 2**20  # no holdout: no resampling
+    # equal-credit groups: at most one per real record, and at most 1 + sqrt(2048 Q)
+    assert credit_groups(100, 10**6, 50_000) == 101
+    assert credit_groups(10**6, 20_000, 50_000) == 1 + 6400 + 1
+    assert credit_groups(10**6, 10**6, 50_000) == credit_groups(10**6, 50_000, 10**6)

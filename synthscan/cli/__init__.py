@@ -112,7 +112,7 @@ Examples:
   synthscan scan train.csv synthetic.csv --holdout holdout.csv --format json,html,md,sarif,junit
 
   synthscan scan train.csv synthetic.csv --holdout holdout.csv --max-memory 4GB \
-      --set policy.thresholds.exact_copies=0.02 --set bootstrap=1000
+      --set policy.thresholds.closeness=0.02 --set bootstrap=1000
 
 Formats: json (result.json), html (report.html, for data protection officers), md (report.md,
 for PR comments and step summaries), sarif (results.sarif, for code scanning), junit (junit.xml,

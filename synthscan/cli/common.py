@@ -41,7 +41,7 @@ def err(msg: str) -> None:
 def progress(msg: str) -> None:
     if State.quiet or not sys.stderr.isatty():
         return
-    sys.stderr.write(f"\r\033[Ksynthscan: {msg}…")
+    sys.stderr.write(f"\r\033[Ksynthscan: {printable(msg)}…")
     sys.stderr.flush()
 
 

@@ -28,7 +28,7 @@ def parse_set(item: str) -> tuple[list[str], Any]:
     """Split one ``a.b.c=value`` assignment into its key path and parsed value."""
     if "=" not in item:
         raise UsageError(f"--set {item!r}: expected key=value — e.g. --set "
-                         "policy.thresholds.exact_copies=0.02")
+                         "policy.thresholds.closeness=0.02")
     key, value = item.split("=", 1)
     parts = [p.strip() for p in key.strip().split(".")]
     if not key.strip() or not all(parts):
@@ -103,7 +103,7 @@ def resolve(config_path: Path | None, assignments: list[str], overrides: dict[st
     thresholds = {} if thresholds is None else thresholds
     if not isinstance(thresholds, dict):
         raise ConfigError(f"{where('policy.thresholds')}: 'policy.thresholds' must be a table "
-                          "of component = threshold — e.g. exact_copies = 0.02")
+                          "of component = threshold — e.g. closeness = 0.02")
     for key, choices in (("preset", PRESETS), ("fail_on", FAIL_ON)):
         value = policy_data.get(key)
         if value is not None and not isinstance(value, str):

@@ -192,6 +192,10 @@ def load_result(path: Path) -> ScanResult:
     except RecursionError:
         raise InputError(f"{path.name}: nested too deeply to be a synthscan result — pass a "
                          "result.json written by 'synthscan scan'") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        raise InputError(f"{path.name}: not a synthscan result (a field is missing or has the "
+                         "wrong type) — pass a result.json written by 'synthscan scan', "
+                         "unchanged (or scan again)") from None
     except OSError as exc:
         raise InputError(f"{path.name}: cannot be read ({exc.strerror or type(exc).__name__}) "
                          "— check the file's permissions") from None
