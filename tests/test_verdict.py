@@ -98,7 +98,7 @@ def test_verbatim_any_confirmed_excess_fails_in_public_release_only():
     # 12 of 600 unique training records reproduced, 0 of 600 holdout: e = 2%, above 0.1%
     v_test = SubTest("unique", 12, 600, 0, 600)
     lb = excess_lower(v_test, 0.05 / 2)
-    assert 0 < lb  # confirmed at alpha / (K m) with K = 2, m = 1
+    assert lb > 0  # confirmed at alpha / (K m) with K = 2, m = 1
     checks, v = apply_policy([comp("verbatim", v_test, unit_total=600),
                               comp("closeness", clean())], Policy(), 0.05,
                              ["verbatim", "closeness"])
