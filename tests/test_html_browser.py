@@ -31,7 +31,7 @@ def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp / 'profile'}"]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True,
-                          timeout=120, cwd=tmp)
+                          timeout=1800, cwd=tmp)  # a hang guard, not a speed check
 
 
 @pytest.fixture(scope="module")
