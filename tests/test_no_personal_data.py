@@ -23,6 +23,9 @@ from synthscan.datasets import simulate_population
 REPO = Path(__file__).resolve().parents[1]
 N = 700
 
+#: a hang guard for the subprocesses, not a speed check: far above any slow machine's time
+HANG = 3600
+
 
 def sentinel_tables(seed: int = 5) -> tuple[dict[str, pd.DataFrame], list[str]]:
     pop = simulate_population(3 * N, seed)
@@ -71,12 +74,12 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict:
            str(paths["synthetic"]), "--holdout", str(paths["holdout"]), "--out", str(out),
            "--format", "json,html,md,sarif,junit", "--set", "permutations=199",
            "--set", "bootstrap=100"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=3600)  # hang guard only
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=HANG)
     rerender = d / "again"
     proc2 = subprocess.run([sys.executable, "-m", "synthscan", "report",
                             str(out / "result.json"), "--format", "html,md,sarif,junit",
                             "--out", str(rerender)],
-                           capture_output=True, text=True, cwd=REPO, timeout=3600)  # hang guard only
+                           capture_output=True, text=True, cwd=REPO, timeout=HANG)
     return {"proc": proc, "proc2": proc2, "out": out, "rerender": rerender,
             "sentinels": sentinels}
 
