@@ -94,6 +94,8 @@ def _targets(rows: list[Row], pops: list[str], bsum: list[dict[str, Any]]) -> li
         out.append("| (c) boundary false `low` ≤ 5%, CP upper ≤ 8% (verbatim, closeness × "
                    "population) | not run (no boundary runs) | not run |")
     for s in bsum:
+        if s["component"] not in ("verbatim", "closeness"):
+            continue  # variants (closeness_near) are reported in the boundary section
         met = (_yes(s["rate"] <= 0.05 and s["upper"] <= 0.08) if s["runs"] >= NEED["boundary"]
                else _short_of(s["runs"], NEED["boundary"], "runs"))
         out.append(f"| (c) boundary false `low` ≤ 5%, CP upper ≤ 8% ({s['component']}, "
@@ -288,9 +290,14 @@ def _boundary(bsum: list[dict[str, Any]]) -> list[str]:
     out = ["## False `low` at the boundary", "",
            "`benchmarks/validation/boundary.py`: releases whose expected excess equals the "
            "component's θ (each unique training record copied with probability θ for "
-           "verbatim; each training record near-copied with probability θ/(1 − q) for "
-           "closeness), scanned with that component alone. A pass is a false `low`; the "
-           "design allows at most α = 5%.", ""]
+           "verbatim; each training record copied with probability θ/(1 − q) for "
+           "closeness: an exact copy is flagged surely and would have been flagged by chance "
+           "with probability q), scanned with that component alone. A pass is a false `low`; "
+           "the design allows at most α = 5%. `closeness_near` (an earlier run) planted near "
+           "copies instead (numeric jitter 0.01·sd) at the same probability: on Adult about "
+           "5% of them escape the 1% threshold, so its planted excess is 0.95 θ — below the "
+           "boundary — and its higher false-`low` rate is the expected one for an excess "
+           "under θ, not a failure of the bound.", ""]
     if not bsum:
         return out + ["Not run (no boundary runs in the cache).", ""]
     out += ["| component | population | n_train | runs | false `low` | θ | mean copied | "
@@ -387,7 +394,7 @@ def _weak(g: dict[tuple, list[Row]], bsum: list[dict[str, Any]],
             out.append(f"- {pop}, n_train {n:,}: {scenario_label(kind, param)} detected in "
                        f"{rate_cell(k, len(rs))} of seeds (below 80%){why}.")
     for s in bsum:
-        if s["rate"] > 0.05:
+        if s["rate"] > 0.05 and s["component"] in ("verbatim", "closeness"):
             out.append(f"- boundary, `{s['component']}` on {s['population']}: false `low` "
                        f"{rate_cell(s['false_low'], s['runs'], 1)} (target ≤ 5%).")
     for c in cal:
