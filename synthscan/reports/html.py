@@ -157,7 +157,7 @@ def _verdict_section(result: ScanResult) -> str:
         facts.append(("Confirmed lower bound (family-adjusted)", c.pct(r.get("lower"))))
     else:
         facts.append(("Overall risk", "not available: no risk component could be decided"))
-    facts.append(("Risk checks computed", c.number(r.get("components"))))
+    facts.append(("Risk components planned", c.number(r.get("components"))))
     facts.append(("Evidence", result.evidence))
     facts.append(("Policy", c.policy_outcome(result)))
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
