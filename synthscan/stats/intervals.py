@@ -3,9 +3,8 @@
 Every attack in synthscan ends in a count ("k of n targets were matched"), so the
 report needs honest uncertainty for binomial proportions, for the difference between
 a training-set rate and a holdout (control) rate, and for the family of tests run in
-one scan. This module provides those pieces using only the standard library (and
-no scipy): the normal quantile and the inverse regularized incomplete beta function
-are implemented here as small numerical routines.
+one scan. The special functions (normal quantile, inverse regularized incomplete beta)
+come from ``scipy.special``, imported inside the functions that need them.
 
 All interval functions default to ``alpha=0.05`` (95% two-sided) and are defined for
 the edge cases ``k=0``, ``k=n`` and ``n=0`` without warnings or NaN.
@@ -77,76 +76,12 @@ def _clip(x: float, lo: float, hi: float) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# Normal quantile
+# Special functions: scipy.special, imported lazily (``import synthscan`` stays light)
 # --------------------------------------------------------------------------------------
-
-# Coefficients of P. J. Acklam's rational approximation to the inverse normal CDF
-# (relative error about 1.15e-9 before refinement).
-_ACKLAM_A = (
-    -3.969683028665376e01,
-    2.209460984245205e02,
-    -2.759285104469687e02,
-    1.383577518672690e02,
-    -3.066479806614716e01,
-    2.506628277459239e00,
-)
-_ACKLAM_B = (
-    -5.447609879822406e01,
-    1.615858368580409e02,
-    -1.556989798598866e02,
-    6.680131188771972e01,
-    -1.328068155288572e01,
-)
-_ACKLAM_C = (
-    -7.784894002430293e-03,
-    -3.223964580411365e-01,
-    -2.400758277161838e00,
-    -2.549732539343734e00,
-    4.374664141464968e00,
-    2.938163982698783e00,
-)
-_ACKLAM_D = (
-    7.784695709041462e-03,
-    3.224671290700398e-01,
-    2.445134137142996e00,
-    3.754408661907416e00,
-)
-_ACKLAM_P_LOW = 0.02425
-_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-def _polyval(coeffs: Sequence[float], x: float) -> float:
-    """Horner evaluation, highest-degree coefficient first."""
-    acc = 0.0
-    for c in coeffs:
-        acc = acc * x + c
-    return acc
-
-
-def _lower_normal_quantile(p: float) -> float:
-    """Normal quantile for ``0 < p <= 0.5`` (result <= 0)."""
-    if p < _ACKLAM_P_LOW:
-        q = math.sqrt(-2.0 * math.log(p))
-        x = _polyval(_ACKLAM_C, q) / (_polyval(_ACKLAM_D, q) * q + 1.0)
-    else:
-        q = p - 0.5
-        r = q * q
-        x = _polyval(_ACKLAM_A, r) * q / (_polyval(_ACKLAM_B, r) * r + 1.0)
-    # One Halley step on Phi(x) - p. Phi(x) = erfc(-x / sqrt 2) / 2 is accurate in the
-    # lower tail; the step is done in log space so that exp(x^2 / 2) cannot overflow.
-    e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
-    if e != 0.0:
-        u = math.copysign(math.exp(math.log(abs(e)) + _LOG_SQRT_2PI + 0.5 * x * x), e)
-        x = x - u / (1.0 + 0.5 * x * u)
-    return x
 
 
 def normal_quantile(p: float) -> float:
-    """Inverse of the standard normal CDF.
-
-    Acklam's rational approximation refined by one Halley step, accurate to well
-    below 1e-9 over the whole open interval. Needed for critical values such as
-    ``z = normal_quantile(1 - alpha / 2)`` without depending on scipy.
+    """Inverse of the standard normal CDF (``scipy.special.ndtri``).
 
     Parameters
     ----------
@@ -158,208 +93,19 @@ def normal_quantile(p: float) -> float:
     float
         ``x`` such that ``Phi(x) = p``.
     """
+    from scipy.special import ndtri
+
     p = float(p)
     if not 0.0 <= p <= 1.0:  # also rejects NaN
         raise ValueError(f"p must be in [0, 1], got {p!r}")
-    if p == 0.0:
-        return -math.inf
-    if p == 1.0:
-        return math.inf
-    if p <= 0.5:
-        return _lower_normal_quantile(p)
-    # 1 - p is exact for p in [0.5, 1] (Sterbenz), so this keeps full tail precision
-    # and makes the function antisymmetric.
-    return -_lower_normal_quantile(1.0 - p)
-
-
-# --------------------------------------------------------------------------------------
-# Regularized incomplete beta function and its inverse
-# --------------------------------------------------------------------------------------
-
-_CF_MAX_ITER = 20_000
-_CF_EPS = 1e-15
-_TINY = 1e-300
-
-
-_STIRLING_MIN = 15.0
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-# Stirling-series coefficients B_{2k} / (2k (2k - 1)), highest order first.
-_STIRLING_COEFFS = (
-    -691.0 / 360360.0,
-    1.0 / 1188.0,
-    -1.0 / 1680.0,
-    1.0 / 1260.0,
-    -1.0 / 360.0,
-    1.0 / 12.0,
-)
-
-
-def _stirling_remainder(x: float) -> float:
-    """omega(x) = lgamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2), for x >= 15.
-
-    Asymptotic series with Bernoulli-number coefficients; truncation error < 1e-15.
-    """
-    r = 1.0 / x
-    return r * _polyval(_STIRLING_COEFFS, r * r)
-
-
-def _log_beta_front(a: float, b: float, x: float) -> float:
-    """log(x^a (1 - x)^b / B(a, b)) for a, b > 0 and 0 < x < 1, without cancellation.
-
-    Plain lgamma differences lose about ``ulp(lgamma(a + b))`` (1e-10 at a + b = 1e5);
-    for large arguments Stirling's series is used so that the large terms cancel
-    analytically instead of numerically.
-    """
-    small, large = min(a, b), max(a, b)
-    if small >= _STIRLING_MIN:
-        # log B(a, b) = (a - 1/2) log a + (b - 1/2) log b - (a + b - 1/2) log(a + b)
-        #               + log(2 pi) / 2 + omega(a) + omega(b) - omega(a + b),
-        # so the front is a log(x / p) + b log((1 - x) / (1 - p))
-        #                 + log(a b / (a + b)) / 2 - log(2 pi) / 2 - omegas, p = a / (a + b).
-        # The first two terms are stationary in p, so rounding of p does not matter.
-        p = a / (a + b)
-        q = 1.0 - p
-        core = a * math.log1p((x - p) / p) + b * math.log1p((p - x) / q)
-        d_omega = _stirling_remainder(a) + _stirling_remainder(b) - _stirling_remainder(a + b)
-        return core + 0.5 * math.log(a * b / (a + b)) - _HALF_LOG_2PI - d_omega
-    if large >= _STIRLING_MIN:
-        # lgamma(large) - lgamma(large + small) via Stirling, without cancellation.
-        diff = (
-            -(large - 0.5) * math.log1p(small / large)
-            - small * math.log(large + small)
-            + small
-            + _stirling_remainder(large)
-            - _stirling_remainder(large + small)
-        )
-        log_beta = math.lgamma(small) + diff
-    else:
-        log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
-    return a * math.log(x) + b * math.log1p(-x) - log_beta
-
-
-def _lentz_step(coef: float, c: float, d: float) -> tuple[float, float, float]:
-    """One modified-Lentz update of a continued fraction: new (c, d) and the factor c*d."""
-    d = 1.0 + coef * d
-    if abs(d) < _TINY:
-        d = _TINY
-    c = 1.0 + coef / c
-    if abs(c) < _TINY:
-        c = _TINY
-    d = 1.0 / d
-    return c, d, d * c
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction for I_x(a, b), evaluated with the modified Lentz method.
-
-    Uses I_x(a, b) = x^a (1-x)^b / (a B(a, b)) * 1 / (1 + d1 / (1 + d2 / (1 + ...)))
-    with d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)) and
-    d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) (DLMF 8.17.22).
-    Converges quickly for x < (a + 1) / (a + b + 2).
-    """
-    c = 1.0
-    d = 1.0 - (a + b) * x / (a + 1.0)
-    if abs(d) < _TINY:
-        d = _TINY
-    d = 1.0 / d
-    h = d
-    for m in range(1, _CF_MAX_ITER + 1):
-        m2 = 2 * m
-        # even step
-        c, d, delta = _lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), c, d)
-        h *= delta
-        # odd step
-        c, d, delta = _lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
-                                  c, d)
-        h *= delta
-        if abs(delta - 1.0) < _CF_EPS:
-            return h
-    raise RuntimeError(f"incomplete beta continued fraction did not converge (a={a}, b={b})")
-
-
-def _betainc_pair(a: float, b: float, x: float) -> tuple[float, float]:
-    """``(I_x(a, b), 1 - I_x(a, b))`` for a, b > 0.
-
-    The continued fraction is evaluated in its fast region, using the symmetry
-    ``I_x(a, b) = 1 - I_{1-x}(b, a)`` when ``x >= (a + 1) / (a + b + 2)``. Whichever of
-    the pair comes out of the fraction directly keeps its relative accuracy (about
-    1e-12 or better), so small upper-tail probabilities are not lost to cancellation.
-    """
-    if x <= 0.0:
-        return 0.0, 1.0
-    if x >= 1.0:
-        return 1.0, 0.0
-    front = math.exp(_log_beta_front(a, b, x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        val = _clip(front * _betacf(a, b, x) / a, 0.0, 1.0)
-        return val, 1.0 - val
-    comp = _clip(front * _betacf(b, a, 1.0 - x) / b, 0.0, 1.0)
-    return 1.0 - comp, comp
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta function I_x(a, b) for a, b > 0."""
-    return _betainc_pair(a, b, x)[0]
-
-
-def _beta_pdf(a: float, b: float, x: float) -> float:
-    """Beta(a, b) density at 0 < x < 1 (the derivative of I_x(a, b) in x)."""
-    try:
-        return math.exp(_log_beta_front(a, b, x) - math.log(x) - math.log1p(-x))
-    except OverflowError:
-        return math.inf
-
-
-_INV_MAX_ITER = 2_000
+    return float(ndtri(p))
 
 
 def _betaincinv(a: float, b: float, y: float, upper: bool = False) -> float:
-    """Inverse of the regularized incomplete beta function in x, for a, b > 0.
+    """``x`` with ``I_x(a, b) = y`` (or ``1 - I_x(a, b) = y`` when ``upper``)."""
+    from scipy.special import betainccinv, betaincinv
 
-    Solves ``I_x(a, b) = y``, or ``1 - I_x(a, b) = y`` when ``upper`` is true (so an
-    upper-tail probability such as ``alpha / 2`` is matched without cancellation).
-    Safeguarded Newton iteration inside a bisection bracket: Newton steps (the beta
-    density is the derivative) are taken only when they stay in the bracket and shrink
-    fast enough, otherwise the bracket is halved. Iterates until a Newton step is a few
-    ulps or the bracket spans two floats and returns the evaluated point with the
-    smallest residual, i.e. x to about machine precision (far below 1e-12).
-    """
-    if y <= 0.0:
-        return 1.0 if upper else 0.0
-    if y >= 1.0:
-        return 0.0 if upper else 1.0
-    lo, hi = 0.0, 1.0
-    x = a / (a + b)
-    best_x, best_err = x, math.inf
-    dx_old = dx = 1.0
-    converged = False
-    for _ in range(_INV_MAX_ITER):
-        lower_tail, upper_tail = _betainc_pair(a, b, x)
-        f = y - upper_tail if upper else lower_tail - y  # increasing in x
-        if abs(f) < best_err:
-            best_x, best_err = x, abs(f)
-        if f == 0.0 or converged:
-            break
-        if f < 0.0:
-            lo = x
-        else:
-            hi = x
-        if hi - lo <= 2.0 * math.ulp(hi):
-            break
-        pdf = _beta_pdf(a, b, x)
-        x_newton = x - f / pdf if 0.0 < pdf < math.inf else math.nan
-        dx_older, dx_old = dx_old, dx
-        if lo < x_newton < hi and abs(x_newton - x) <= 0.5 * abs(dx_older):
-            dx = x_newton - x
-            x = x_newton
-            converged = abs(dx) <= 4.0 * math.ulp(x)
-        else:
-            mid = 0.5 * (lo + hi)
-            dx = mid - x
-            x = mid
-    return best_x
+    return float(betainccinv(a, b, y) if upper else betaincinv(a, b, y))
 
 
 # --------------------------------------------------------------------------------------
