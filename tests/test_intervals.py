@@ -17,10 +17,7 @@ from scipy import stats
 
 import synthscan.stats as stats_pkg
 from synthscan.stats import (
-    bonferroni_alpha,
     clopper_pearson,
-    excess_interval,
-    excess_rate,
     holm,
     min_detectable_difference,
     newcombe_diff,
@@ -142,8 +139,8 @@ def test_fractional_counts_for_score_intervals_only() -> None:
     lo_b, _ = wilson(2, 100)
     _, hi_c = wilson(3, 100)
     assert lo_b < lo_a and hi_a < hi_c
-    est, lo, hi = excess_interval(10.5, 1000, 2.25, 1000)
-    assert lo <= est <= hi and abs(est - (0.0105 - 0.00225) / (1 - 0.00225)) < 1e-12
+    est, lo, hi = newcombe_diff(10.5, 1000, 2.25, 1000)
+    assert lo <= est <= hi and abs(est - (0.0105 - 0.00225)) < 1e-12
     with pytest.raises(ValueError):
         clopper_pearson(1.5, 5)
 
@@ -306,56 +303,6 @@ def test_newcombe_empty_groups() -> None:
 # --------------------------------------------------------------------------------------
 
 
-def test_excess_rate_values_and_clipping() -> None:
-    assert excess_rate(0.3, 0.1) == pytest.approx(0.2 / 0.9)
-    assert excess_rate(0.5, 0.0) == 0.5
-    assert excess_rate(1.0, 0.5) == 1.0
-    assert excess_rate(0.05, 0.1) == 0.0  # below control -> clipped to 0
-    assert excess_rate(1.2, 0.0) == 1.0  # above 1 -> clipped to 1
-    assert excess_rate(0.9, 1.0) == 0.0
-    assert excess_rate(0.9, 1.5) == 0.0
-    with pytest.raises(ValueError):
-        excess_rate(math.nan, 0.1)
-
-
-def test_excess_interval_hand_worked() -> None:
-    est, lo, hi = excess_interval(30, 100, 10, 100)
-    _, d_lo, d_hi = newcombe_diff(30, 100, 10, 100)
-    assert est == pytest.approx(0.2 / 0.9)
-    assert lo == pytest.approx(d_lo / 0.9, abs=1e-15)
-    assert hi == pytest.approx(d_hi / 0.9, abs=1e-15)
-    assert 0.0 < lo < est < hi < 1.0
-    # Below control: estimate and lower bound clip to 0, upper bound stays informative.
-    est, lo, hi = excess_interval(5, 100, 10, 100)
-    _, _, d_hi = newcombe_diff(5, 100, 10, 100)
-    assert (est, lo) == (0.0, 0.0)
-    assert hi == pytest.approx(d_hi / 0.9)
-    assert hi > 0.0
-
-
-def test_excess_interval_edge_cases() -> None:
-    assert excess_interval(0, 0, 3, 10) == (0.0, 0.0, 1.0)
-    assert excess_interval(3, 10, 0, 0) == (0.0, 0.0, 1.0)
-    assert excess_interval(3, 10, 10, 10) == (0.0, 0.0, 1.0)
-    est, lo, hi = excess_interval(10, 10, 0, 10)
-    assert est == 1.0 and hi == 1.0 and 0.0 < lo < 1.0
-    est, lo, hi = excess_interval(0, 10, 0, 10)
-    assert est == 0.0 and lo == 0.0 and 0.0 < hi < 1.0
-
-
-def test_excess_interval_contains_estimate_on_random_grid() -> None:
-    rng = np.random.default_rng(20240611)
-    for _ in range(3000):
-        n_t, n_h = (int(v) for v in rng.integers(0, 300, size=2))
-        k_t = int(rng.integers(0, n_t + 1))
-        k_h = int(rng.integers(0, n_h + 1))
-        alpha = float(rng.choice([0.01, 0.05, 0.1]))
-        est, lo, hi = excess_interval(k_t, n_t, k_h, n_h, alpha)
-        assert 0.0 <= lo <= est <= hi <= 1.0, (k_t, n_t, k_h, n_h)
-        if n_t and n_h and k_h < n_h:
-            assert est == excess_rate(k_t / n_t, k_h / n_h)
-
-
 # --------------------------------------------------------------------------------------
 # Intervals stay in range and contain the estimate
 # --------------------------------------------------------------------------------------
@@ -417,12 +364,6 @@ def test_holm_agrees_with_step_down_procedure() -> None:
             assert via_adjusted == _holm_rejections(ps, alpha)
 
 
-def test_bonferroni_alpha() -> None:
-    assert bonferroni_alpha(0.05, 5) == pytest.approx(0.01)
-    assert bonferroni_alpha(0.05, 1) == 0.05
-    assert bonferroni_alpha(0.05, 0) == 0.05
-
-
 def test_min_detectable_difference_hand_worked() -> None:
     # (z_0.95 + z_0.8) * sqrt(0.1 * 0.9 * (1/1000 + 1/1000))
     # = (1.644854 + 0.841621) * 0.0134164 = 0.033360
@@ -455,10 +396,7 @@ def test_min_detectable_difference_behaviour() -> None:
 
 def test_package_reexports() -> None:
     expected = {
-        "bonferroni_alpha",
         "clopper_pearson",
-        "excess_interval",
-        "excess_rate",
         "holm",
         "min_detectable_difference",
         "newcombe_diff",

@@ -180,10 +180,6 @@ class MixedEncoder:
         codes[codes < 0] = cc.unseen_code
         return codes
 
-    def fit_transform(self, real: list[pd.DataFrame], columns: list[ColumnSpec]) -> np.ndarray:
-        self.fit(real, columns)
-        return self.transform(pd.concat(real, ignore_index=True))
-
     def column_slices(self) -> dict[str, slice]:
         """The encoded dimensions of each distance column. The distance is a sum over columns,
         so the distance on a subset of columns is the same metric on the union of their slices

@@ -1,10 +1,7 @@
 """Shared statistics: confidence intervals, multiple testing and power helpers."""
 
 from .intervals import (
-    bonferroni_alpha,
     clopper_pearson,
-    excess_interval,
-    excess_rate,
     holm,
     min_detectable_difference,
     newcombe_diff,
@@ -13,10 +10,7 @@ from .intervals import (
 )
 
 __all__ = [
-    "bonferroni_alpha",
     "clopper_pearson",
-    "excess_interval",
-    "excess_rate",
     "holm",
     "min_detectable_difference",
     "newcombe_diff",

@@ -17,10 +17,7 @@ import operator
 from collections.abc import Sequence
 
 __all__ = [
-    "bonferroni_alpha",
     "clopper_pearson",
-    "excess_interval",
-    "excess_rate",
     "holm",
     "min_detectable_difference",
     "newcombe_diff",
@@ -222,73 +219,6 @@ def newcombe_diff(
     return diff, _clip(lower, -1.0, diff), _clip(upper, diff, 1.0)
 
 
-def excess_rate(r_t: float, r_h: float) -> float:
-    """Risk in excess of the control rate, ``(r_t - r_h) / (1 - r_h)``, clipped to [0, 1].
-
-    ``r_t`` is the attack's success rate on training records and ``r_h`` on holdout
-    records; the ratio is the share of the "room above chance" that the attack
-    actually captures, so a generator that leaks nothing scores 0.
-
-    Parameters
-    ----------
-    r_t, r_h : float
-        Rates on the target (training) and holdout (control) sets.
-
-    Returns
-    -------
-    float
-        Excess rate in [0, 1]; 0.0 when ``r_h >= 1``.
-    """
-    r_t = float(r_t)
-    r_h = float(r_h)
-    if math.isnan(r_t) or math.isnan(r_h):
-        raise ValueError(f"rates must not be NaN, got r_t={r_t!r}, r_h={r_h!r}")
-    if r_h >= 1.0:
-        return 0.0
-    return _clip((r_t - r_h) / (1.0 - r_h), 0.0, 1.0)
-
-
-def excess_interval(
-    k_t: int, n_t: int, k_h: int, n_h: int, alpha: float = 0.05
-) -> tuple[float, float, float]:
-    """Point estimate and interval for the excess ``(r_t - r_h) / (1 - r_h)``.
-
-    The Newcombe interval ``[L, U]`` for ``r_t - r_h`` is mapped through
-    ``d -> d / (1 - r_h)`` with ``r_h = k_h / n_h`` and clipped to [0, 1]. This treats
-    ``r_h`` as fixed in the denominator (its uncertainty enters only through the
-    difference), which is a simple, slightly optimistic approximation.
-
-    Parameters
-    ----------
-    k_t, n_t : int
-        Successes and trials on the target (training) set.
-    k_h, n_h : int
-        Successes and trials on the holdout (control) set.
-    alpha : float
-        Two-sided error rate.
-
-    Returns
-    -------
-    tuple of float
-        ``(estimate, lower, upper)`` with ``0 <= lower <= estimate <= upper <= 1``.
-        Returns the uninformative ``(0.0, 0.0, 1.0)`` when either set is empty or
-        when ``k_h == n_h`` (no room above the control rate).
-    """
-    k_t, n_t = _check_counts(k_t, n_t, fractional=True)
-    k_h, n_h = _check_counts(k_h, n_h, fractional=True)
-    alpha = _check_alpha(alpha)
-    if n_t == 0 or n_h == 0 or k_h == n_h:
-        return 0.0, 0.0, 1.0
-    r_t = k_t / n_t
-    r_h = k_h / n_h
-    estimate = excess_rate(r_t, r_h)
-    _, lo_diff, hi_diff = newcombe_diff(k_t, n_t, k_h, n_h, alpha)
-    scale = 1.0 - r_h
-    lower = _clip(lo_diff / scale, 0.0, 1.0)
-    upper = _clip(hi_diff / scale, 0.0, 1.0)
-    return estimate, min(lower, estimate), max(upper, estimate)
-
-
 # --------------------------------------------------------------------------------------
 # Multiple testing and power
 # --------------------------------------------------------------------------------------
@@ -323,25 +253,6 @@ def holm(pvalues: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * ps[idx]))
         adjusted[idx] = running
     return adjusted
-
-
-def bonferroni_alpha(alpha: float, m: int) -> float:
-    """Per-test level ``alpha / max(m, 1)`` for ``m`` simultaneous tests.
-
-    Parameters
-    ----------
-    alpha : float
-        Family-wise error rate.
-    m : int
-        Number of tests; values below 1 are treated as 1.
-
-    Returns
-    -------
-    float
-        Bonferroni-corrected per-test level.
-    """
-    alpha = _check_alpha(alpha)
-    return alpha / max(_as_count(m, "m"), 1)
 
 
 def min_detectable_difference(
