@@ -25,6 +25,7 @@ import numpy as np
 
 from ..stats.bounds import SubTest
 from .base import CheckResult, ScanContext
+from .distance import too_small
 from .searches import nearest_other_is_exact, nearest_other_real, real_to_synthetic
 
 #: the holdout quantile that sets each threshold
@@ -35,8 +36,6 @@ MIN_EXPECTED = 10
 MAX_QUANTILE = 0.1
 #: rows listed in the exposure list at most
 MAX_LISTED = 10_000
-#: fewer real or synthetic rows than this and the check does not run
-MIN_ROWS = 20
 
 
 def relative_score(d: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -74,13 +73,9 @@ class Closeness:
     needs_holdout = True
 
     def run(self, ctx: ScanContext) -> list[CheckResult]:
+        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+            return skip
         n_t, n_h, n_s = ctx.n("train"), ctx.n("holdout"), ctx.n("synthetic")
-        small = [f"{r} has {ctx.n(r)}" for r in ("train", "holdout", "synthetic")
-                 if ctx.n(r) < MIN_ROWS]
-        if small:
-            return [CheckResult.skipped(self.id, self.name, self.criterion,
-                                        f"needs at least {MIN_ROWS} rows in each input ("
-                                        + ", ".join(small) + ")")]
         d = real_to_synthetic(ctx)[0][:, 0].astype(np.float64)
         other = nearest_other_real(ctx)
         scores = {"raw": d, "relative": relative_score(d, other)}
