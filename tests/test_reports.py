@@ -527,3 +527,36 @@ def test_log_scale_curves_are_drawn_on_log_axes():
                                        r'class="muted">', svg)]
     gaps = np.diff(xs)
     assert len(xs) == 4 and np.allclose(gaps, gaps[0])
+
+
+# --------------------------------------------------------------------------------------------
+# pipeline gates: passed, assert_ok, PrivacyRiskError
+
+
+def test_the_sample_releases_gate_a_pipeline_as_documented(leaky, clean):
+    """The clean sample is certified low and passes every fail_on level but 'never' trivially;
+    the leaky one is high and fails both 'high' and 'inconclusive'."""
+    from synthscan.errors import EXIT_POLICY_FAILED, PrivacyRiskError
+
+    assert clean.verdict == "low" and clean.passed
+    clean.assert_ok()  # does not raise
+    assert leaky.verdict == "high" and not leaky.passed
+    with pytest.raises(PrivacyRiskError) as err:
+        leaky.assert_ok()
+    msg = str(err.value)
+    assert err.value.exit_code == EXIT_POLICY_FAILED
+    failing = [c.id for c in leaky.failing_checks()]
+    assert failing and all(f"{cid} fail" in msg for cid in failing)
+    assert "verbatim" in failing and "confirmed ≥" in msg and "certified ≤" in msg
+
+
+def test_fail_on_levels_change_what_passes(leaky):
+    inconclusive = _copy(leaky)
+    inconclusive.verdict = "inconclusive"
+    for fail_on, passed in (("high", True), ("inconclusive", False), ("never", True)):
+        inconclusive.policy = {**inconclusive.policy, "fail_on": fail_on}
+        assert inconclusive.passed is passed, fail_on
+    never = _copy(leaky)
+    never.policy = {**never.policy, "fail_on": "never"}
+    assert never.passed
+    never.assert_ok()
