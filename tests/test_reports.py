@@ -534,8 +534,8 @@ def test_log_scale_curves_are_drawn_on_log_axes():
 
 
 def test_the_sample_releases_gate_a_pipeline_as_documented(leaky, clean):
-    """The clean sample is certified low and passes every fail_on level but 'never' trivially;
-    the leaky one is high and fails both 'high' and 'inconclusive'."""
+    """The clean sample is certified low and passes; the leaky one is high, fails, and the
+    error names every failing component with the bounds it was decided on."""
     from synthscan.errors import EXIT_POLICY_FAILED, PrivacyRiskError
 
     assert clean.verdict == "low" and clean.passed
