@@ -18,24 +18,15 @@ means a change moved an error rate, not bad luck.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 import synthscan
 from synthscan.api import prepare, run_checks
 from synthscan.attacks import default_checks, family_size
+from synthscan.datasets import mode_collapse, plant_copies, simulate_population
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # benchmarks/ is a package at the repo root, not installed
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.validation.scenarios import build, draw  # noqa: E402
-
-SETTINGS = {"mode_collapse_modes": 0.05}
 N_NULL = 1000
 NULL_CELLS = [("null_fresh", 0), ("null_fresh", 1), ("null_mode_collapse", 0),
               ("null_mode_collapse", 1)]
@@ -45,9 +36,27 @@ COPY_FRACTION = 0.05
 COPY_CHECKS = {"exact_copies", "verbatim", "closeness", "nearest_record_share"}
 
 
-def _scenario(kind: str, param: float, n: int, seed: int):
-    d = draw("simulated", n, seed, holdout_fraction=0.5, synthetic_fraction=1.0)
-    return build(kind, param, d, seed, SETTINGS)
+class _Scenario:
+    """Train, holdout (n/2) and a synthetic release of n rows, from disjoint population draws,
+    as benchmarks/validation builds its simulated cells (the guard does not import it)."""
+
+    def __init__(self, kind: str, param: float, n: int, seed: int) -> None:
+        pop = simulate_population(n + n // 2 + n, seed + 7919 * n)
+        self.train = pop.iloc[:n].reset_index(drop=True)
+        self.holdout = pop.iloc[n:n + n // 2].reset_index(drop=True)
+        fresh = pop.iloc[n + n // 2:].reset_index(drop=True)
+        self.truth_delta = 0.0
+        if kind == "null_fresh":
+            self.synthetic = fresh
+        elif kind == "null_mode_collapse":
+            self.synthetic = mode_collapse(fresh, n, max(2, round(0.05 * n)), seed=seed)
+        else:  # "copies": a share ``param`` of the rows replaced by training rows
+            self.synthetic, pos = plant_copies(fresh, self.train, param, seed=seed)
+            self.truth_delta = len(pos) / n
+
+
+def _scenario(kind: str, param: float, n: int, seed: int) -> _Scenario:
+    return _Scenario(kind, param, n, seed)
 
 
 @pytest.fixture(scope="module")
