@@ -526,7 +526,7 @@ def write_report(results: str | Path, full_cfg: dict[str, Any], docs: Path | Non
              "leaks, and real generators fitted on train. The verdict is `high` if a "
              "component's family-adjusted lower bound exceeds its high threshold, `low` only if "
              "every planned component's one-sided 95% upper bound is below θ, otherwise "
-             "`inconclusive` (docs design note: verdict.md). Train, holdout (n_train/2) and the "
+             "`inconclusive` ([verdict.md](verdict.md)). Train, holdout (n_train/2) and the "
              "raw material of the synthetic table (n_train rows) are disjoint draws.", "",
              "Regenerate (resumes from the caches; many hours on 2 cores):", "", "```sh",
              *COMMANDS, "```", "",
