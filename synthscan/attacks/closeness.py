@@ -83,10 +83,10 @@ class Closeness:
                   "relative": "distance to the nearest synthetic row, relative to the nearest "
                               "other real record"}
         q = quantile_for(n_h)
-        tests, parts = [], {}
+        tests, parts, taus = [], {}, {}
         flagged_t = np.zeros(n_t, dtype=bool)
         for key, s in scores.items():
-            tau = holdout_threshold(s[n_t:], q)
+            tau = taus[key] = holdout_threshold(s[n_t:], q)
             hit = s <= tau
             k_t, k_h = int(hit[:n_t].sum()), int(hit[n_t:].sum())
             flagged_t |= hit[:n_t]
@@ -94,7 +94,7 @@ class Closeness:
             parts[key] = {"train_flagged": k_t, "holdout_flagged": k_h,
                           "train_rate": k_t / n_t, "holdout_rate": k_h / n_h,
                           "excess": k_t / n_t - k_h / n_h}
-        tau_raw = holdout_threshold(d[n_t:], q)
+        tau_raw = taus["raw"]
         tau_units = (tau_raw / ctx.encoder.distance_scale if ctx.config.metric == "l1"
                      else math.sqrt(max(tau_raw, 0.0)))
         rel = scores["relative"][:n_t]
