@@ -7,10 +7,9 @@ upper bound is below θ.
 
 from __future__ import annotations
 
-import math
-
 from ..attacks.base import CheckResult
 from ..result import ScanResult
+from ..risk.verdict import in_units
 
 _WORDS = {
     "low": "LOW — every component is certified below its threshold (low risk for these "
@@ -37,9 +36,7 @@ def people(c: CheckResult, bound: float | None, upper: bool = True) -> str | Non
     if bound is None or not c.unit_total:
         return None
     n = int(c.unit_total)
-    k = (math.ceil(max(bound, 0.0) * n - 1e-9) if upper
-         else math.floor(max(bound, 0.0) * n + 1e-9))
-    return f"{min(k, n):,} of {n:,} {c.unit}"
+    return f"{in_units(bound, n, upper):,} of {n:,} {c.unit}"
 
 
 def risk_lines(result: ScanResult) -> list[str]:

@@ -57,6 +57,13 @@ DATA_DRIVING = {
 MAX_FACTOR = 100.0
 
 
+def in_units(bound: float, total: int, upper: bool = True) -> int:
+    """A share bound said as a count of ``total`` units: an upper bound rounds up, a lower
+    bound down (the tolerance keeps an exact share like 0.28 x 100 from rounding past 28)."""
+    b = max(bound, 0.0) * total
+    return min(total, math.ceil(b - 1e-9) if upper else math.floor(b + 1e-9))
+
+
 @dataclass
 class Verdict:
     verdict: str
@@ -80,15 +87,14 @@ class Verdict:
         # people: the components whose unit is a training person (not predicates or rows)
         personal = {k: v for k, v in self.units.items() if "training records" in v[1]}
         if personal:
-            worst = max(personal, key=lambda k: math.ceil(max(personal[k][0], 0) * personal[k][2]
-                                                          - 1e-9))
+            worst = max(personal, key=lambda k: in_units(personal[k][0], personal[k][2]))
             ub, unit, total = personal[worst]
-            people.update({"at_most": min(total, math.ceil(max(ub, 0.0) * total - 1e-9)),
-                           "of": total, "unit": unit, "component": worst})
+            people.update({"at_most": in_units(ub, total), "of": total, "unit": unit,
+                           "component": worst})
         if self.lower is not None and self.train_rows and self.driver in self.units \
                 and "training records" in self.units[self.driver][1]:
             _, unit, total = self.units[self.driver]
-            people["at_least"] = math.floor(max(self.lower, 0.0) * total + 1e-9)
+            people["at_least"] = in_units(self.lower, total, upper=False)
         return {
             "estimate": self.estimate,
             "estimate_note": "largest point estimate over components: a maximum of noisy "
