@@ -42,8 +42,8 @@ import pandas as pd
 
 import synthscan
 from synthscan.api import prepare, run_checks
-from synthscan.attacks.base import CheckResult
 from synthscan.config import ScanConfig
+from synthscan.model import CheckResult
 
 from .peakrss import Measurement, measure
 

@@ -2,7 +2,7 @@
 
 >>> import synthscan
 >>> result = synthscan.scan("train.csv", "synthetic.csv", holdout="holdout.csv")  # doctest: +SKIP
->>> result.verdict, result.risk["estimate"]  # doctest: +SKIP
+>>> result.verdict, result.risk.upper  # doctest: +SKIP
 """
 
 from ._version import __version__

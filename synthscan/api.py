@@ -18,15 +18,14 @@ import pandas as pd
 from . import memory
 from ._version import __version__
 from .attacks import (
-    CHECK_CLASSES,
-    Check,
+    CHECKS,
+    Attack,
     ScanContext,
     applicable,
     default_checks,
     detectors,
     planned_components,
 )
-from .attacks.base import CheckResult
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, load_table, probe_size
 from .data.metadata import read_sdv_metadata
@@ -34,6 +33,7 @@ from .data.schema import build_schema
 from .encoding.encoder import MixedEncoder
 from .errors import SynthscanError
 from .memory import parse_size
+from .model import CheckResult
 from .neighbors.engine import batch_memory
 from .result import ScanResult
 from .risk.policy import Policy
@@ -133,7 +133,7 @@ def prepare(
     return ctx, list(sources.values())
 
 
-def run_checks(ctx: ScanContext, checks: list[Check], progress: Progress | None = None,
+def run_checks(ctx: ScanContext, checks: list[Attack], progress: Progress | None = None,
                timings: dict[str, float] | None = None) -> list[CheckResult]:
     """Run ``checks`` on a prepared context; a check needing a holdout that is absent is
     reported as skipped, and an arithmetic failure inside one check becomes its ``error``
@@ -145,27 +145,22 @@ def run_checks(ctx: ScanContext, checks: list[Check], progress: Progress | None 
         return _run_each(ctx, checks, say, timings)
 
 
-def _run_each(ctx: ScanContext, checks: list[Check], say: Progress,
+def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
               timings: dict[str, float]) -> list[CheckResult]:
     results: list[CheckResult] = []
     for check in checks:
-        if getattr(check, "needs_holdout", None) and not ctx.has_holdout:
-            results.append(CheckResult.skipped(
-                check.id, check.name, check.criterion,
-                "needs a holdout (real records the generator never saw); see 'synthscan split'",
-                component=getattr(check, "component", False)))
+        if check.needs_holdout and not ctx.has_holdout:
+            results.append(check.skip("needs a holdout (real records the generator never saw); "
+                                      "see 'synthscan split'"))
             continue
         say(f"check: {check.name}")
         t2 = time.perf_counter()
         try:
-            results.extend(check.run(ctx))
+            results.append(check.run(ctx))
         except SynthscanError:
             raise
         except (MemoryError, ValueError, FloatingPointError) as exc:
-            results.append(CheckResult(id=check.id, name=check.name, criterion=check.criterion,
-                                       status="error",
-                                       component=getattr(check, "component", False),
-                                       reason=f"could not compute: {type(exc).__name__}"))
+            results.append(check.error(f"could not compute: {type(exc).__name__}"))
         timings[f"check:{check.id}"] = time.perf_counter() - t2
     return results
 
@@ -209,19 +204,22 @@ def scan(
     ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings)
     has_holdout = ctx.has_holdout
     schema, encoder = ctx.schema, ctx.encoder
-    checks = run_checks(ctx, default_checks(has_holdout, config.checks), progress, timings)
+    attacks = default_checks(has_holdout, config.checks, config.check_params)
+    checks = run_checks(ctx, attacks, progress, timings)
     if config.checks:
-        checks += [CheckResult.skipped(cls.id, cls.name, cls.criterion,
-                                       "not selected in this scan's settings (checks)",
-                                       component=getattr(cls, "component", False))
-                   for cls in CHECK_CLASSES if cls.id not in config.checks
+        checks += [cls.skip("not selected in this scan's settings (checks)")
+                   for cls in CHECKS if cls.id not in config.checks
                    and applicable(cls, has_holdout)]
-        order = {cls.id: i for i, cls in enumerate(CHECK_CLASSES)}
+        order = {cls.id: i for i, cls in enumerate(CHECKS)}
         checks.sort(key=lambda c: order.get(c.id, len(order)))
 
     planned = planned_components(has_holdout, config.checks)
     checks, verdict = apply_policy(checks, policy, config.alpha, planned,
                                    detectors(has_holdout, config.checks))
+    by_id = {cls.id: cls for cls in CHECKS}
+    instances = {a.id: a for a in attacks}
+    checks = [c.replace(summary=(instances.get(c.id) or by_id[c.id]()).summarize(c))
+              if c.id in by_id else c for c in checks]
     timings["total"] = time.perf_counter() - t0
     limitations = list(LIMITATIONS)
     if not has_holdout:
@@ -230,7 +228,7 @@ def scan(
                               "population.")
     return ScanResult(
         verdict=verdict.verdict,
-        risk=verdict.risk_dict(),
+        risk=verdict.risk,
         checks=checks,
         inputs=[s.to_dict() for s in sources],
         schema=schema.to_dict(),

@@ -94,6 +94,8 @@ class ScanConfig(metaclass=_Checked):
     singling_out_predicates : predicates requested per kind (univariate, multivariate).
     checks : ids of the checks to run (empty: every check). The others are reported as
         skipped ("not selected"), and the verdict covers only the checks that ran.
+    check_params : per check id, the keyword arguments of its class (a settings file's
+        ``[checks.<id>]`` tables), e.g. ``{"linkability": {"max_targets": 2000}}``.
     max_memory : peak-memory limit, e.g. "4GB" or "512MB" (None: no limit). The scan takes
         smaller batches under it and stops early, with a clear message, if its memory bound
         exceeds it.
@@ -120,6 +122,7 @@ class ScanConfig(metaclass=_Checked):
     mode: str = "default"
     max_memory: str | None = None
     checks: list[str] = field(default_factory=list)
+    check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()

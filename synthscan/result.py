@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .attacks.base import CheckResult, to_jsonable
 from .errors import InputError, PrivacyRiskError
+from .model import CheckResult, Risk, to_jsonable
+from .types import VerdictName
 
 SCHEMA_VERSION = "2.0"
 
 
 @dataclass
 class ScanResult:
-    verdict: str
-    risk: dict[str, Any]
+    verdict: VerdictName
+    risk: Risk
     checks: list[CheckResult]
     inputs: list[dict[str, Any]]
     schema: dict[str, Any]
@@ -64,9 +65,9 @@ class ScanResult:
                       f"{_pct(d.upper)} ({d.upper_level:.0%})")
             parts.append(f"{c.id} {c.status}: estimate {_pct(c.estimate)}{bounds}, threshold "
                          f"{_pct(c.threshold)}")
-        for m in self.risk.get("missing") or []:
+        for m in self.risk.missing:
             if self.policy.get("fail_on") == "inconclusive":
-                parts.append(f"{m.get('component')} not decided ({m.get('reason')})")
+                parts.append(f"{m.component} not decided ({m.reason})")
         raise PrivacyRiskError(f"privacy risk verdict '{self.verdict}' fails the policy "
                                f"(fail on {self.policy.get('fail_on')}): " + "; ".join(parts))
 
@@ -82,7 +83,7 @@ class ScanResult:
             "schema_version": self.schema_version,
             "tool": {"name": "synthscan", "version": self.environment.get("synthscan")},
             "verdict": self.verdict,
-            "risk": self.risk,
+            "risk": self.risk.to_dict(),
             "evidence": self.evidence,
             "checks": [c.to_dict() for c in self.checks],
             "inputs": self.inputs,
@@ -109,7 +110,7 @@ class ScanResult:
     def from_dict(cls, d: dict[str, Any]) -> ScanResult:
         try:
             return cls(
-                verdict=d["verdict"], risk=d["risk"],
+                verdict=d["verdict"], risk=Risk.from_dict(d["risk"]),
                 checks=[CheckResult.from_dict(c) for c in d["checks"]],
                 inputs=d["inputs"], schema=d["schema"], encoding=d.get("encoding", {}),
                 config=d["config"], policy=d["policy"], seed=d["seed"],

@@ -67,7 +67,7 @@ def test_planted_copies_are_counted_exactly_and_verbatim_fails():
     t = vb.tests[0]
     assert (t.k_t, t.n_t, t.k_h) == (100, n1, 0)
     assert vb.estimate == 100 / n1
-    assert vb.status == "fail" and verdict.verdict == "high" and verdict.driver == "verbatim"
+    assert vb.status == "fail" and verdict.verdict == "high" and verdict.risk.driver == "verbatim"
     assert vb.decision.lower == excess_lower(t, 0.05)  # K = 1, m = 1
     assert set(vb.details["exposure"]["train_rows"].tolist()) == set(src.tolist())
 
@@ -89,11 +89,11 @@ def test_a_few_hundred_rows_with_three_percent_verbatim_copies_is_high():
     assert v.counts["reproduced_holdout_uniques"] == 0
     # confirmed at alpha / (K m): K = every check that can raise `high`, m = 1
     family = family_size(True)
-    assert family >= len(res.risk["planned"]) >= 6
+    assert family >= len(res.risk.planned) >= 6
     assert v.decision.lower_level == pytest.approx(1 - 0.05 / family)
     assert v.decision.lower == pytest.approx(excess_lower(v.tests[0], 0.05 / family))
     assert v.decision.lower > 0
-    assert "verbatim" in res.risk["planned"] and res.risk["driver"] == "verbatim"
+    assert "verbatim" in res.risk.planned and res.risk.driver == "verbatim"
     # exact_copies is a reported figure: it never decides
     e = res.check("exact_copies")
     assert not e.component and e.status == "info"
@@ -131,9 +131,9 @@ def test_copies_in_data_too_coarse_to_tell_are_skipped_with_a_reason():
     assert ex.counts["copies_of_train"] > 1450
     # 27 cells, 2,000 real records: nobody is unique, nobody can be singled out by a copy;
     # the result says why, so the component does not block the verdict
-    assert vb.status == "skipped" and vb.details["vacuous"]
+    assert vb.status == "skipped" and vb.vacuous
     assert vb.counts["unique_train_records"] == 0
-    assert verdict.missing == []
+    assert verdict.risk.missing == ()
 
 
 def test_identifier_columns_do_not_hide_copies():
@@ -163,6 +163,6 @@ def test_without_holdout_verbatim_is_skipped_and_the_verdict_is_never_low():
     # a clean release: the no-holdout fallback does not fail, yet nothing certifies it
     assert res.check("distance_no_holdout").status != "fail"
     assert res.verdict == "inconclusive"
-    assert "verbatim" in [m["component"] for m in res.risk["missing"]]
+    assert "verbatim" in [m.component for m in res.risk.missing]
     assert "no-holdout" in res.evidence
     assert any("No holdout" in s for s in res.limitations)

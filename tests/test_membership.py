@@ -262,7 +262,7 @@ def test_small_holdout_is_skipped_with_the_minimum_stated():
     assert r.status == "skipped"
     assert "200" in r.reason
     _, verdict = decided(r)
-    assert verdict.verdict == "inconclusive" and verdict.missing[0]["component"] == PLANNED[0]
+    assert verdict.verdict == "inconclusive" and verdict.risk.missing[0].component == PLANNED[0]
 
 
 def test_small_holdout_uses_the_ten_percent_point_and_says_so():

@@ -89,7 +89,7 @@ def test_scan_completes_with_valid_figures_or_fails_cleanly(tables):
     if "fail" in statuses:
         assert r.verdict == "high"
     elif r.verdict == "low":
-        assert statuses == {"pass"} and not r.risk["missing"]
+        assert statuses == {"pass"} and not r.risk.missing
 
 
 @settings(max_examples=25, deadline=None)

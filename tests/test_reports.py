@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import synthscan
-from synthscan.attacks.base import CheckResult
 from synthscan.errors import UsageError
+from synthscan.model import CheckResult
 from synthscan.reports import FORMATS, parse_formats, render, write_reports
 from synthscan.reports import _common as common
 from synthscan.reports.html import CSP, render_html
@@ -84,12 +84,11 @@ def _with_statuses(result: ScanResult) -> ScanResult:
     """A real result edited to hold a failed, a skipped and an errored check."""
     r = _copy(result)
     assert len(r.checks) >= 3
-    r.checks[0].status = "fail"
-    r.checks[1] = CheckResult.skipped(r.checks[1].id, r.checks[1].name, r.checks[1].criterion,
-                                      "needs a holdout & more rows")
-    err = r.checks[2]
-    err.status, err.reason = "error", "could not compute: ValueError"
-    err.estimate = err.lower = err.upper = None
+    r.checks[0] = r.checks[0].replace(status="fail")
+    r.checks[1] = r.checks[1].replace(status="skipped", reason="needs a holdout & more rows",
+                                      summary="Not run: needs a holdout & more rows")
+    r.checks[2] = r.checks[2].replace(status="error", reason="could not compute: ValueError",
+                                      estimate=None, lower=None, upper=None)
     return r
 
 
@@ -297,7 +296,7 @@ def test_markdown_summary(leaky):
     assert "### Not run" in md and "needs a holdout &amp; more rows" in md
     assert "### Could not compute" in md and "could not compute: ValueError" in md
     assert "### Limitations" in md
-    assert "Certified upper bound (95% one-sided): " + common.pct(r.risk["upper"]) in md
+    assert "Certified upper bound (95% one-sided): " + common.pct(r.risk.upper) in md
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,7 +332,7 @@ def test_sarif_validates_against_the_official_schema(leaky, clean, hostile, no_h
 
 def test_sarif_structure(leaky):
     r = _copy(leaky)
-    r.checks[1].status = "warn"
+    r.checks[1] = r.checks[1].replace(status="warn")
     log = json.loads(render(r, "sarif"))
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     assert log["version"] == "2.1.0"
@@ -377,8 +376,7 @@ def test_sarif_of_in_memory_tables_uses_a_logical_location(hostile):
 
 def test_sarif_has_no_result_for_passing_checks(clean):
     r = _copy(clean)
-    for c in r.checks:
-        c.status = "pass"
+    r.checks = [c.replace(status="pass") for c in r.checks]
     assert json.loads(render(r, "sarif"))["runs"][0]["results"] == []
 
 
@@ -416,9 +414,8 @@ def test_junit_counts_failures_errors_and_skips(leaky):
 
 def test_junit_warn_fails_only_when_the_policy_fails_on_inconclusive(clean):
     r = _copy(clean)
-    for c in r.checks:
-        c.status = "pass"
-    r.checks[0].status = "warn"
+    r.checks = [c.replace(status="pass") for c in r.checks]
+    r.checks[0] = r.checks[0].replace(status="warn")
     suite = _suite(render(r, "junit"))
     assert suite.get("failures") == "0"
     r.policy = {**r.policy, "fail_on": "inconclusive"}
@@ -429,7 +426,7 @@ def test_junit_warn_fails_only_when_the_policy_fails_on_inconclusive(clean):
 
 def test_junit_survives_characters_xml_cannot_hold(leaky):
     r = _copy(leaky)
-    r.checks[0].summary = "bad \x00 control \x1b chars & <tags>"
+    r.checks[0] = r.checks[0].replace(summary="bad \x00 control \x1b chars & <tags>")
     root = junit_tree(r)
     text = ET.tostring(root, encoding="unicode")
     assert ET.fromstring(text) is not None
@@ -459,7 +456,7 @@ def test_hostile_column_name_is_escaped_everywhere(hostile):
 
 def test_markdown_escapes_markup_in_names(leaky):
     r = _copy(leaky)
-    r.checks[0].name = "a | b *c* [x](y) `z` $m$"
+    r.checks[0] = r.checks[0].replace(name="a | b *c* [x](y) `z` $m$")
     md = render(r, "md")
     assert "a \\| b \\*c\\* \\[x\\](y) \\`z\\` \\$m\\$" in md
 

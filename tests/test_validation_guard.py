@@ -100,10 +100,10 @@ def test_clean_releases_at_a_thousand_rows_are_not_certified_and_say_why(null_sc
     for _kind, _seed, res in null_scans:
         assert res.verdict == "inconclusive"
         risk = res.risk
-        assert risk["undecided"] or risk["missing"]
-        for g in risk["decision_guidance"]:
-            assert g["certifiable"] > 0 and g["data"]
-            assert g["certifiable"] >= g["threshold"] or g.get("factor") or g.get("note")
+        assert risk.undecided or risk.missing
+        for g in risk.guidance:
+            assert g.certifiable > 0 and g.data
+            assert g.certifiable >= g.threshold or g.factor or g.note
 
 
 def test_five_percent_copies_are_detected(copy_scans):
@@ -122,6 +122,6 @@ def test_delta_tracks_the_planted_share(copy_scans):
     # nearest-record-share Δ (unclipped) averaged over the 5 seeds: 5% planted. Its seed-to-seed
     # sd at this size is about 5 points (docs/validation.md), so the band is wide; it catches a
     # Δ that stops responding to copies (≈ 0) or runs away (≫ 5%).
-    leak = [res["nearest_record_share"].details["delta_unclipped"]
+    leak = [res["nearest_record_share"].estimate
             for _sc, res, _v in copy_scans]
     assert 0.01 < sum(leak) / len(leak) < 0.12

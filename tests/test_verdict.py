@@ -8,7 +8,7 @@ import math
 import pytest
 from scipy import stats
 
-from synthscan.attacks.base import CheckResult
+from synthscan.model import CheckResult, Missing
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 from synthscan.stats.bounds import SubTest, excess_lower, excess_upper
@@ -35,12 +35,12 @@ def test_intersection_union_hand_worked_example():
     assert ub_close < 0.01 < 0.05 < ub_mia  # the hand check behind the expectations below
     checks, v = apply_policy([close, mia], Policy(), 0.05, PLANNED)
     assert [c.status for c in checks] == ["pass", "warn"]
-    assert v.verdict == "inconclusive" and v.undecided == ["membership_inference"]
-    assert v.upper == pytest.approx(ub_mia) and v.binding == "membership_inference"
+    assert v.verdict == "inconclusive" and v.risk.undecided == ("membership_inference",)
+    assert v.risk.upper == pytest.approx(ub_mia) and v.risk.binding == "membership_inference"
     mia_ok = comp("membership_inference", SubTest("all", 60, 5_000, 25, 2_500))
     checks, v = apply_policy([close, mia_ok], Policy(), 0.05, PLANNED)
     assert v.verdict == "low" and {c.status for c in checks} == {"pass"}
-    assert v.upper == pytest.approx(max(ub_close, excess_upper(mia_ok.tests[0], 0.05)))
+    assert v.risk.upper == pytest.approx(max(ub_close, excess_upper(mia_ok.tests[0], 0.05)))
     # the inputs are not modified: decided copies come back
     assert close.status == "info" and close.decision is None
 
@@ -54,23 +54,23 @@ def test_high_uses_the_family_adjusted_lower_bound():
     assert d is not None and d.lower_level == pytest.approx(1 - 0.05 / 4)
     assert d.lower == pytest.approx(excess_lower(leak.tests[0], 0.05 / 4))
     assert d.lower > 0.01 and checks[0].status == "fail" and v.verdict == "high"
-    assert v.driver == "closeness" and v.lower == pytest.approx(d.lower)
+    assert v.risk.driver == "closeness" and v.risk.lower == pytest.approx(d.lower)
 
 
 def test_a_skipped_or_errored_planned_component_blocks_low_and_is_named():
-    skipped = CheckResult.skipped("membership_inference", "m", "membership",
-                                  "holdout has 150 rows; membership inference needs at least 200")
+    skipped = CheckResult(id="membership_inference", name="m", criterion="membership",
+                          component=True, status="skipped",
+                          reason="holdout has 150 rows; membership inference needs at least 200")
     checks, v = apply_policy([comp("closeness", clean()), skipped], Policy(), 0.05, PLANNED)
     assert v.verdict == "inconclusive"
-    assert v.missing == [{"component": "membership_inference",
-                          "reason": skipped.reason}]
+    assert v.risk.missing == (Missing("membership_inference", skipped.reason),)
     errored = CheckResult(id="membership_inference", name="m", criterion="membership",
                           component=True, status="error", reason="could not compute: ValueError")
     _, v = apply_policy([comp("closeness", clean()), errored], Policy(), 0.05, PLANNED)
-    assert v.verdict == "inconclusive" and v.missing[0]["component"] == "membership_inference"
+    assert v.verdict == "inconclusive" and v.risk.missing[0].component == "membership_inference"
     # absent altogether
     _, v = apply_policy([comp("closeness", clean())], Policy(), 0.05, PLANNED)
-    assert v.verdict == "inconclusive" and v.missing[0]["reason"] == "did not run"
+    assert v.verdict == "inconclusive" and v.risk.missing[0].reason == "did not run"
 
 
 def test_a_failing_component_still_makes_high_when_another_is_missing():
@@ -80,10 +80,10 @@ def test_a_failing_component_still_makes_high_when_another_is_missing():
 
 
 def test_vacuous_component_passes_with_its_reason():
-    vac = CheckResult.skipped("closeness", "c", "copies", "no record is unique")
-    vac.details = {"vacuous": True}
+    vac = CheckResult(id="closeness", name="c", criterion="copies", component=True,
+                      status="skipped", reason="no record is unique", vacuous=True)
     _, v = apply_policy([vac, comp("membership_inference", clean())], Policy(), 0.05, PLANNED)
-    assert v.verdict == "low" and v.missing == []
+    assert v.verdict == "low" and v.risk.missing == ()
 
 
 def test_supporting_checks_never_gate_low():
@@ -118,7 +118,7 @@ def test_risk_line_in_people_and_guidance():
     close = comp("closeness", SubTest("raw", 190, 10_000, 50, 5_000))  # e = 0.9%: undecided
     checks, v = apply_policy([close, comp("membership_inference", clean())], Policy(), 0.05,
                              PLANNED)
-    risk = v.risk_dict()
+    risk = v.risk.to_dict()
     assert checks[0].status == "warn" and v.verdict == "inconclusive"
     ub, lb = checks[0].decision.upper, checks[0].decision.lower
     assert 0 < lb < 0.01 < ub  # an excess is confirmed, but not one above θ
@@ -147,7 +147,7 @@ def test_reporting_interval_is_two_sided_at_alpha_of_the_worst_sub_test():
 def test_detection_only_check_can_fail_the_release_but_never_gates_low():
     def nrs(delta: float, se: float) -> CheckResult:
         return CheckResult(id="nearest_record_share", name="n", criterion="distance",
-                           details={"delta_unclipped": delta, "standard_error": se})
+                           estimate=delta, standard_error=se)
 
     comps = [comp("closeness", clean()), comp("membership_inference", clean())]
     # K = 3 (two planned + one detector): the lower bound is at alpha / 3
@@ -156,7 +156,7 @@ def test_detection_only_check_can_fail_the_release_but_never_gates_low():
     d = checks[2].decision
     assert d.lower == pytest.approx(0.08 - stats.norm.ppf(1 - 0.05 / 3) * 0.02)
     assert checks[2].status == "fail" and v.verdict == "high"
-    assert v.driver == "nearest_record_share"
+    assert v.risk.driver == "nearest_record_share"
     assert checks[0].decision.lower_level == pytest.approx(1 - 0.05 / 3)  # K·m = 3·1
     # no confirmed excess: the verdict is read from the components alone
     checks, v = apply_policy([*comps, nrs(0.01, 0.02)], Policy(), 0.05, PLANNED,
@@ -166,11 +166,11 @@ def test_detection_only_check_can_fail_the_release_but_never_gates_low():
 
 def test_people_line_counts_people_not_predicates():
     so = comp("singling_out", SubTest("multivariate", 600, 3_000, 450, 3_000), unit_total=3_000)
-    so.unit = "predicates"
+    so = so.replace(unit="predicates")
     close = comp("closeness", clean())
     checks, v = apply_policy([so, close], Policy(), 0.05, ["singling_out", "closeness"])
-    risk = v.risk_dict()
-    assert v.binding == "singling_out"  # the largest bound is a share of predicates
+    risk = v.risk.to_dict()
+    assert v.risk.binding == "singling_out"  # the largest bound is a share of predicates
     ub_close = checks[1].decision.upper
     assert risk["people"]["component"] == "closeness"
     assert risk["people"]["at_most"] == math.ceil(ub_close * 10_000)

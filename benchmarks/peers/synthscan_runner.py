@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
                          "status": c.status} for c in res.checks if c.component}
     print(json.dumps({"tool": "synthscan", "version": synthscan.__version__,
                       "verdict": res.verdict,
-                      "risk": {k: res.risk.get(k) for k in ("estimate", "lower", "upper",
-                                                            "driver")},
+                      "risk": {k: res.risk.to_dict()[k] for k in ("estimate", "lower", "upper",
+                                                                  "driver")},
                       "components": components, "seconds": round(seconds, 3),
                       "peak_rss_mib": round(peak, 1)}))
     return 0

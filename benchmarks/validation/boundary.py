@@ -50,7 +50,7 @@ def run_one(component: str, population: str, n_train: int, seed: int,
     """One boundary run: build the release, scan the component, decide it alone."""
     import synthscan
     from synthscan.api import prepare, run_checks
-    from synthscan.attacks import CHECK_CLASSES
+    from synthscan.attacks import CHECKS
     from synthscan.attacks.closeness import quantile_for
     from synthscan.datasets import plant_copies
     from synthscan.risk.policy import Policy
@@ -86,7 +86,7 @@ def run_one(component: str, population: str, n_train: int, seed: int,
                                   jitter=jitter, keep=keep)
         synth.iloc[pos] = planted.to_numpy()
     ctx, _ = prepare(d.train, synth, d.holdout, cfg)
-    cls = next(c for c in CHECK_CLASSES if c.id == component)
+    cls = next(c for c in CHECKS if c.id == component)
     checks, v = apply_policy(run_checks(ctx, [cls()]), policy, cfg.alpha, [component])
     c = checks[0]
     dec = c.decision

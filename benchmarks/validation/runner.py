@@ -102,7 +102,7 @@ def filter_cells(cells: list[Cell], kinds: list[str] | None = None,
 def scanner_fingerprint() -> dict[str, Any]:
     """What scanner produced a result: version, registered checks, git commit of the tree."""
     from synthscan import __version__
-    from synthscan.attacks import CHECK_CLASSES
+    from synthscan.attacks import CHECKS
 
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
@@ -110,7 +110,7 @@ def scanner_fingerprint() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         rev = None
     return {"version": __version__, "commit": rev,
-            "checks": [getattr(c, "id", c.__name__) for c in CHECK_CLASSES]}
+            "checks": [c.id for c in CHECKS]}
 
 
 def _registry(fp: dict[str, Any]) -> tuple:
@@ -157,7 +157,9 @@ def _check_record(c: Any) -> dict[str, Any]:
            "high_threshold": c.high_threshold, "reason": c.reason or None,
            "p_value": c.p_value}
     # scalar diagnostics (unclipped effect, minimum detectable effect, ...): no record values
-    for key in ("delta_unclipped", "p_hat", "pi0", "min_detectable_delta"):
+    if c.id == "nearest_record_share" and c.estimate is not None:
+        rec["delta_unclipped"] = float(c.estimate)
+    for key in ("p_hat", "pi0", "min_detectable_delta"):
         if isinstance(details.get(key), (int, float)):
             rec[key] = float(details[key])
     return rec
@@ -187,7 +189,7 @@ def run_cell(cell: Cell, settings: dict[str, Any], adult: str | None) -> dict[st
         "param": cell.param, "seed": cell.seed, "holdout_fraction": cell.holdout_fraction,
         "synthetic_fraction": cell.synthetic_fraction, "truth_delta": sc.truth_delta,
         "truth_exact": sc.truth_exact, "note": sc.note, "verdict": res.verdict,
-        "risk": {k: res.risk.get(k) for k in ("estimate", "lower", "upper", "driver",
+        "risk": {k: res.risk.to_dict()[k] for k in ("estimate", "lower", "upper", "driver",
                                               "binding", "undecided", "missing",
                                               "decision_guidance", "people")},
         "checks": [_check_record(c) for c in res.checks],

@@ -23,9 +23,10 @@ import math
 
 import numpy as np
 
+from ..model import CheckResult
 from ..stats.bounds import SubTest
-from .base import CheckResult, ScanContext
-from .distance import too_small
+from .base import Attack
+from .context import ScanContext
 from .searches import nearest_other_is_exact, nearest_other_real, real_to_synthetic
 
 #: the holdout quantile that sets each threshold
@@ -62,7 +63,7 @@ def quantile_for(n_holdout: int) -> float:
     return float(min(MAX_QUANTILE, max(QUANTILE, MIN_EXPECTED / max(n_holdout, 1))))
 
 
-class Closeness:
+class Closeness(Attack):
     """Real records with a synthetic row closer than the holdout's 1% quantile: training vs
     holdout records, on the raw and on the relative distance (see the module docstring)."""
 
@@ -71,9 +72,11 @@ class Closeness:
     criterion = "copies"
     component = True
     needs_holdout = True
+    thresholds = {"public-release": 0.01, "controlled-access": 0.02}
+    data_driving = "holdout rows (they set the 1% closeness threshold) and training rows"
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         n_t, n_h, n_s = ctx.n("train"), ctx.n("holdout"), ctx.n("synthetic")
         d = real_to_synthetic(ctx)[0][:, 0].astype(np.float64)
@@ -111,8 +114,7 @@ class Closeness:
             f"{worst.estimate:+.2%} of training records. {copies_t} training and {copies_h} "
             f"holdout records have a synthetic row at distance 0 on the compared columns."
         )
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             tests=tests, unit="training records", unit_total=n_t, summary=summary,
             counts={"train_rows": n_t, "holdout_rows": n_h, "synthetic_rows": n_s,
                     "flagged_train_records": int(flagged_t.sum()),
@@ -133,4 +135,4 @@ class Closeness:
                                         "(relative score) first; row indices only"},
                 "level_note": f"bounds at {1 - alpha:.0%} and below are set by the verdict",
             },
-        )]
+        )

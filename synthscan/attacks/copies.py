@@ -31,9 +31,11 @@ import math
 import numpy as np
 
 from ..encoding.hashing import duplicate_counts, find_copies
+from ..model import CheckResult
 from ..stats import wilson
 from ..stats.bounds import SubTest, excess_lower, excess_upper
-from .base import CheckResult, ScanContext
+from .base import Attack
+from .context import ScanContext
 
 
 def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
@@ -58,7 +60,7 @@ def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
 MIN_ROOM_ROWS = 10
 
 
-class ExactCopies:
+class ExactCopies(Attack):
     """The share of synthetic rows that copy a training record (reported; the verdict reads
     the record-side ``verbatim`` and ``closeness`` components)."""
 
@@ -68,7 +70,7 @@ class ExactCopies:
     component = False
     needs_holdout = None
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
+    def run(self, ctx: ScanContext) -> CheckResult:
         alpha = ctx.config.alpha
         canon = ctx.canon_data
         n_s, n_t, n_h = ctx.n("synthetic"), ctx.n("train"), ctx.n("holdout")
@@ -86,14 +88,13 @@ class ExactCopies:
             "identifiers_excluded": ctx.schema.identifiers,
         }
         if not ctx.has_holdout:
-            return [CheckResult(
-                id=self.id, name=self.name, criterion=self.criterion, component=False,
+            return self.result(
                 estimate=share_t, lower=lo_t, upper=hi_t, evidence="no-holdout",
                 counts=counts, details=details,
                 summary=(f"{k_t} of {n_s} synthetic rows ({share_t:.2%}) are exact copies of a "
                          "training record. Without a holdout, chance matches of common value "
                          "combinations cannot be told apart from memorised records."),
-            )]
+            )
         in_h = find_copies(canon, "synthetic", "holdout")
         k_h = int(in_h.matched.sum())
         n_eq = min(n_t, n_h)
@@ -104,20 +105,14 @@ class ExactCopies:
                        "copies_of_holdout_at_equal_size": round(e_h, 4)})
         chance = e_h / n_s
         if n_s < MIN_ROOM_ROWS:
-            res = CheckResult.skipped(
-                self.id, self.name, self.criterion,
-                f"needs at least {MIN_ROOM_ROWS} synthetic rows to compare copy rates "
-                f"({n_s} given); the counts are still reported", component=False)
-            res.counts, res.details = counts, details
-            return [res]
+            return self.skip(f"needs at least {MIN_ROOM_ROWS} synthetic rows to compare copy "
+                             f"rates ({n_s} given); the counts are still reported",
+                             counts=counts, details=details)
         if (1 - chance) * n_s < MIN_ROOM_ROWS:
-            res = CheckResult.skipped(
-                self.id, self.name, self.criterion,
+            return self.skip(
                 f"the compared columns are so coarse that {chance:.1%} of synthetic rows equal a "
                 "real record by chance; exact copies carry no evidence here (see the distance "
-                "and attack checks)", component=False)
-            res.counts, res.details = counts, details
-            return [res]
+                "and attack checks)", counts=counts, details=details)
         thinning = n_t / n_eq
 
         pair = SubTest("copies at equal size", e_t, n_s, e_h, n_s)
@@ -135,12 +130,11 @@ class ExactCopies:
                    f"record and {k_h} ({k_h / n_s:.2%}) of a holdout record. Compared at equal "
                    f"size, an estimated {est:.2%} of the synthetic rows copy training records "
                    f"beyond chance ({1 - alpha:.0%} interval {lo:.2%}–{hi:.2%}).")
-        return [CheckResult(id=self.id, name=self.name, criterion=self.criterion,
-                            component=False, estimate=est, lower=lo, upper=hi, counts=counts,
-                            details=details, summary=summary)]
+        return self.result(estimate=est, lower=lo, upper=hi, counts=counts,
+                            details=details, summary=summary)
 
 
-class Verbatim:
+class Verbatim(Attack):
     """Records unique in the real data (train ∪ holdout) that the synthetic data reproduces
     exactly: every unique training record against every unique holdout record. A reproduced
     unique record singles a person out; in a public release any confirmed excess fails."""
@@ -151,8 +145,12 @@ class Verbatim:
     component = True
     needs_holdout = True
     max_listed = 10_000
+    thresholds = {"public-release": 0.001, "controlled-access": 0.002}
+    high_thresholds = {"public-release": 0.0}
+    data_driving = ("unique records: more training and holdout rows (each unique training "
+                    "record is a target)")
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
+    def run(self, ctx: ScanContext) -> CheckResult:
         canon = ctx.canon_data
         h_t, h_h = canon.hashes("train"), canon.hashes("holdout")
         pooled = duplicate_counts(np.concatenate([h_t, h_h]))
@@ -166,19 +164,14 @@ class Verbatim:
                   "unique_train_records": n1, "reproduced_train_uniques": k1,
                   "unique_holdout_records": n2, "reproduced_holdout_uniques": k2}
         if n1 == 0 or n2 == 0:
-            res = CheckResult.skipped(
-                self.id, self.name, self.criterion,
+            return self.skip(
                 "no record is unique in the real data on the compared columns, so no person "
-                "can be singled out by a verbatim copy")
-            res.counts = counts
-            res.details = {"vacuous": True}
-            return [res]
+                "can be singled out by a verbatim copy", vacuous=True, counts=counts)
         exposed = np.flatnonzero(rep_t)
         summary = (f"{k1} of {n1} training records that are unique in the real data are "
                    f"reproduced verbatim by a synthetic row ({k1 / n1:.2%}), against {k2} of "
                    f"{n2} unique holdout records ({k2 / n2:.2%}).")
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             tests=[SubTest("unique records reproduced verbatim", k1, n1, k2, n2)],
             unit="unique training records", unit_total=n1, counts=counts, summary=summary,
             details={"rate_train_uniques": k1 / n1, "rate_holdout_uniques": k2 / n2,
@@ -189,4 +182,4 @@ class Verbatim:
                                   "listed": int(min(len(exposed), self.max_listed)),
                                   "meaning": "unique training records reproduced verbatim; "
                                              "row indices only"}},
-        )]
+        )

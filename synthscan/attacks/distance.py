@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..model import CheckResult
 from ..neighbors.engine import TieIndex, TieResult
 from ..neighbors.kmeans import assign, kmeans
 from ..stats import normal_quantile
@@ -27,7 +28,8 @@ from ..stats.resampling import (
     poisson_bootstrap,
     z_to_p_less,
 )
-from .base import CheckResult, ScanContext
+from .base import Attack
+from .context import ScanContext
 
 NOT_PRIVACY_PROOF = ("Passing a distance test does not prove privacy; failing one is strong "
                      "evidence of copying.")
@@ -84,29 +86,10 @@ def _sampling_details(ctx: ScanContext) -> dict:
             "reference": "all real records (never subsampled)"}
 
 
-#: fewer real or synthetic rows than this and a distance statistic says nothing useful
-MIN_ROWS = 20
-
-
-def too_small(ctx: ScanContext, check: object, roles: tuple[str, ...]) -> list[CheckResult] | None:
-    """A skipped result when any of ``roles`` has fewer than MIN_ROWS rows, else None."""
-    small = [f"{r} has {ctx.n(r)}" for r in roles if ctx.n(r) < MIN_ROWS]
-    if not small:
-        return None
-    return [CheckResult.skipped(check.id, check.name, check.criterion,
-                                f"needs at least {MIN_ROWS} rows in each input ("
-                                + ", ".join(small) + ")",
-                                component=getattr(check, "component", False))]
-
-
-def _clip01(x: float) -> float:
-    return min(1.0, max(0.0, x))
-
-
 # ------------------------------------------------------------------------ nearest-record share
 
 
-class NearestRecordShare:
+class NearestRecordShare(Attack):
     """For each synthetic row, the share of its nearest real records (ties credited
     fractionally) that are training records. Without leakage its mean is pi0 = n_T / (n_T + n_H);
     Delta = (p - pi0) / (1 - pi0) estimates the share of synthetic rows that are copies or
@@ -122,9 +105,10 @@ class NearestRecordShare:
     component = False
     detection_only = True
     needs_holdout = True
+    thresholds = {"public-release": 0.01, "controlled-access": 0.05}
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         cfg = ctx.config
         ties = nearest_real(ctx)
@@ -154,8 +138,8 @@ class NearestRecordShare:
         null_sd = float(np.std(null)) / (1 - pi0)
         z = normal_quantile(1 - cfg.alpha / 2)
         lo, hi = min(lo, delta - z * null_sd), max(hi, delta + z * null_sd)
-        est = _clip01(delta)
-        lo, hi = min(_clip01(lo), est), max(_clip01(hi), est)
+        est = delta  # unclipped, as every estimate on the excess scale
+        lo, hi = min(lo, est), max(hi, est)
         mde = min_detectable_shift(null_sd, cfg.alpha / 2)
         multi = float(np.mean(ties.n_tied > 1))
         summary = (
@@ -166,26 +150,25 @@ class NearestRecordShare:
             f"{lo:.2%}–{hi:.2%}; "
             f"permutation p = {p_value:.3g}). {NOT_PRIVACY_PROOF}"
         )
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=False,
+        return self.result(
             estimate=est, lower=lo, upper=hi, p_value=p_value, summary=summary,
             unit="synthetic rows", unit_total=n_q,
+            standard_error=max(null_sd, float(np.std(delta_b))),
             counts={"query_rows": n_q, "train_rows": n_t, "holdout_rows": n_h,
                     "credit_to_train": round(float(credit.sum()), 6)},
             details={
-                "p_hat": p_hat, "pi0": pi0, "delta_unclipped": delta,
+                "p_hat": p_hat, "pi0": pi0,
                 "permutations": cfg.permutations, "bootstrap": cfg.bootstrap,
                 "interval_method": "cluster bootstrap over real records (Poisson weights), "
                                    "widened where needed to the permutation null's spread",
                 "test": "label permutation over train ∪ holdout (one-sided)",
                 "min_detectable_delta": mde,
                 "null_sd": null_sd,
-                "standard_error": max(null_sd, float(np.std(delta_b))),
                 "share_of_queries_with_ties": multi,
                 "mean_tie_size": float(n_tied.mean()),
                 **_sampling_details(ctx),
             },
-        )]
+        )
 
 
 # ----------------------------------------------------------------------------- data copying
@@ -212,7 +195,7 @@ def _histogram(x: np.ndarray, y: np.ndarray, bins: int = 30) -> dict:
                     "bin includes everything beyond the 99th percentile"}
 
 
-class DataCopying:
+class DataCopying(Attack):
     """Synthetic rows closer to their nearest training record than fresh real records (the
     holdout) are: Mann–Whitney test at equal sizes, globally and within k-means cells of the
     training data, since local copying can hide under global underfitting."""
@@ -223,8 +206,8 @@ class DataCopying:
     component = False
     needs_holdout = True
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         scale = ctx.encoder.distance_scale
         d_s = distance_to_train(ctx) / scale
@@ -253,8 +236,7 @@ class DataCopying:
             + ("Synthetic rows sit unusually close to training records."
                if copying else "No sign of data copying.") + f" {NOT_PRIVACY_PROOF}"
         )
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, status=status,
+        return self.result( status=status,
             estimate=glob.auc, lower=max(0.0, glob.auc - z * se), upper=min(1.0, glob.auc + z * se),
             p_value=p_value, summary=summary,
             counts={"synthetic_rows_compared": len(xs), "holdout_rows_compared": len(xh)},
@@ -273,7 +255,7 @@ class DataCopying:
                 "median_distance_holdout": float(np.median(xh)),
                 **_sampling_details(ctx),
             },
-        )]
+        )
 
     @staticmethod
     def _cells(ctx: ScanContext, ia: np.ndarray, ib: np.ndarray, xs: np.ndarray,
@@ -314,7 +296,7 @@ def _nndr(res: TieResult) -> np.ndarray:
     return out
 
 
-class NearestNeighbourDistanceRatio:
+class NearestNeighbourDistanceRatio(Attack):
     """Nearest / second-nearest real distance. A low ratio means a synthetic row sits next to
     one isolated real record. The low tail (< 0.5) against train is compared with the same tail
     against the holdout at equal size. Descriptive (status "info"): its interval treats the
@@ -330,8 +312,8 @@ class NearestNeighbourDistanceRatio:
     n_exposed = 20
     max_queries = 10_000
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         n_t, n_h = ctx.n("train"), ctx.n("holdout")
         it, ih = _equal_size(ctx, "nndr:equal-size", n_t, n_h)
@@ -368,8 +350,7 @@ class NearestNeighbourDistanceRatio:
             f"holdout records at equal size ({len(it)} records each); excess {est:+.2%} "
             f"({1 - alpha:.0%} interval {lo:.2%}–{hi:.2%})."
         )
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, status=status,
+        return self.result( status=status,
             estimate=est, lower=lo, upper=hi, summary=summary,
             counts={"query_rows": n_q, "low_ratio_train": k_t, "low_ratio_holdout": k_h,
                     "equal_size": int(len(it))},
@@ -377,13 +358,13 @@ class NearestNeighbourDistanceRatio:
                      "median_nndr_train": float(np.median(r_t)),
                      "median_nndr_holdout": float(np.median(r_h)),
                      "nndr_query_rows": n_q, **_sampling_details(ctx)},
-        )]
+        )
 
 
 # ----------------------------------------------------------------------------- no holdout
 
 
-class DistanceNoHoldout:
+class DistanceNoHoldout(Attack):
     """Without a holdout: are synthetic rows closer to training records than training records
     are to each other (leave-one-out)? Weaker evidence: it cannot separate memorisation from a
     generator that learned the population well."""
@@ -394,9 +375,11 @@ class DistanceNoHoldout:
     component = True
     needs_holdout = False
     quantile = 0.05
+    thresholds = {"public-release": 0.01, "controlled-access": 0.02}
+    data_driving = "a holdout: real records the generator never saw"
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "synthetic")):
             return skip
         scale = ctx.encoder.distance_scale
         d_s = distance_to_train(ctx) / scale
@@ -422,8 +405,7 @@ class DistanceNoHoldout:
             "without a holdout this cannot separate memorisation from learning the "
             f"population. {NOT_PRIVACY_PROOF}"
         )
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             estimate=est, lower=lo, upper=hi, p_value=mw.p_value, evidence="no-holdout",
             summary=summary, tests=[test], unit="synthetic rows", unit_total=n_s,
             counts={"query_rows": n_s, "close_synthetic": k_s, "loo_rows": len(loo),
@@ -431,4 +413,4 @@ class DistanceNoHoldout:
             details={"distance_cutoff": q,
                      "mann_whitney": {"z": mw.z, "p_value": mw.p_value, "auc": mw.auc},
                      **_sampling_details(ctx)},
-        )]
+        )

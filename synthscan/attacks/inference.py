@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
+from ..model import CheckResult
 from ..neighbors.engine import TieIndex
 from ..stats import newcombe_diff, wilson
 from ..stats.bounds import (
@@ -69,8 +70,8 @@ from ..stats.bounds import (
     reporting_interval,
     worst_test,
 )
-from .base import CheckResult, ScanContext
-from .distance import too_small
+from .base import Attack
+from .context import ScanContext
 
 #: by default at most this many columns are tested as the secret (a seeded sample of wider data;
 #: ``--secret`` chooses them instead)
@@ -466,7 +467,7 @@ def one_sided_p(k_t: float, n_t: int, k_h: float, n_h: int) -> float:
 # ------------------------------------------------------------------------------ the check
 
 
-class AttributeInference:
+class AttributeInference(Attack):
     """Attribute inference from the synthetic data: per secret column, 1-NN and gradient-boosting
     attackers trained on the synthetic rows guess the secret of training and holdout records from
     their other columns; the risk is the excess accuracy on training records."""
@@ -476,16 +477,16 @@ class AttributeInference:
     criterion = "inference"
     component = True
     needs_holdout = True
+    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    data_driving = "holdout rows (targets: up to 5,000 training and 5,000 holdout records)"
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
+    def run(self, ctx: ScanContext) -> CheckResult:
         plan = attack_plan(ctx)  # validates config.secret / config.known first
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         plan = [(s, q) for s, q in plan if q]
         if not plan:
-            return [CheckResult.skipped(
-                self.id, self.name, self.criterion,
-                "needs at least two attackable columns (a secret and a known one)")]
+            return self.skip("needs at least two attackable columns (a secret and a known one)")
         cfg = ctx.config
         anonymeter = cfg.mode == "anonymeter"
         attackers = ATTACKERS[:1] if anonymeter else ATTACKERS
@@ -576,11 +577,9 @@ class AttributeInference:
                                    int((~ok_t).sum()), int((~ok_h).sum())))
         pairs = [p for p in pairs if p.n_t > 0 and p.n_h > 0]
         if not pairs:
-            return [CheckResult.skipped(
-                self.id, self.name, self.criterion,
-                "no secret had a training and a holdout target with a known value")]
-        return [self._result(ctx, pairs, cols, plan, n_eq, len(s_fit), h_fit, h_eval,
-                             anonymeter)]
+            return self.skip("no secret had a training and a holdout target with a known value")
+        return self._result(ctx, pairs, cols, plan, n_eq, len(s_fit), h_fit, h_eval,
+                            anonymeter)
 
     # -------------------------------------------------------------------------- reporting
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError
+from ..model import CheckResult
 from ..neighbors.engine import NeighborEngine, unique_rows
 from ..stats.bounds import (
     SubTest,
@@ -29,8 +30,8 @@ from ..stats.bounds import (
     reporting_interval,
     worst_test,
 )
-from .base import CheckResult, ScanContext
-from .distance import too_small
+from .base import Attack
+from .context import ScanContext
 
 #: Anonymeter's published Adult setup (its example notebook): 2000 targets, 10 neighbours and
 #: these two auxiliary column lists; its defaults are 500 targets and 1 neighbour.
@@ -259,7 +260,7 @@ def _pts(x: float) -> str:
     return f"{100 * x + 0.0:.1f}"
 
 
-class Linkability:
+class Linkability(Attack):
     """WP29 linkability: training vs holdout targets relinked through the synthetic data.
 
     Column splits: ``config.link_columns`` (two disjoint lists), else ``n_splits`` distinct
@@ -285,6 +286,8 @@ class Linkability:
     criterion = "linkability"
     component = True
     needs_holdout = True
+    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    data_driving = "holdout rows (targets, up to the cap) and synthetic rows"
 
     def __init__(self, n_splits: int = 5, max_targets: int = 1000) -> None:
         self.n_splits = int(n_splits)
@@ -338,15 +341,14 @@ class Linkability:
         return out[0], out[1], n
 
     # ---------------------------------------------------------------- run
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         names = [c.name for c in ctx.schema.distance_columns]
         cfg = ctx.config
         if len(names) < 2 and not cfg.link_columns:
-            return [CheckResult.skipped(self.id, self.name, self.criterion,
-                                        f"needs at least 2 attackable columns to split into two "
-                                        f"sources ({len(names)} available)")]
+            return self.skip(f"needs at least 2 attackable columns to split into two "
+                             f"sources ({len(names)} available)")
         anonymeter = cfg.mode == "anonymeter"
         ks = sorted(set(ANONYMETER_K)) if anonymeter else list(cfg.link_k)
         cap = ANONYMETER_TARGETS if anonymeter else self.max_targets
@@ -426,11 +428,10 @@ class Linkability:
                   "holdout_rows": ctx.n("holdout"), "synthetic_rows": n_s,
                   "splits": len(splits), "k_values": len(ks),
                   "linked_train": round(w_test.k_t, 6), "linked_holdout": round(w_test.k_h, 6)}
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             estimate=w_test.estimate, lower=lower, upper=upper, summary=summary,
             counts=counts, details=details, tests=tests, unit="training records",
-            unit_total=ctx.n("train"))]
+            unit_total=ctx.n("train"))
 
     @staticmethod
     def _row(s_i: int, cols_a: list[str], cols_b: list[str], k: int, n_s: int,

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..model import CheckResult
 from ..neighbors.engine import NeighborEngine
 from ..stats import clopper_pearson
 from ..stats.bounds import SubTest
@@ -55,7 +56,8 @@ from ..stats.roc import (
     roc_loglog,
     threshold_at_fpr,
 )
-from .base import CheckResult, ScanContext
+from .base import Attack
+from .context import ScanContext
 from .searches import real_to_synthetic
 
 FPRS = (0.1, 0.01, 0.001)
@@ -297,7 +299,7 @@ def _attack_table(per_attack: dict) -> list[dict]:
     return rows
 
 
-class MembershipInference:
+class MembershipInference(Attack):
     """Cross-fitted membership-inference attack battery; see the module docstring."""
 
     id = "membership_inference"
@@ -305,6 +307,8 @@ class MembershipInference:
     criterion = "membership"
     component = True
     needs_holdout = True
+    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    data_driving = "holdout rows (non-member targets and the attacker's reference)"
     #: targets per class (members and non-members) at most: every training record up to this
     max_targets = 200_000
     #: synthetic rows the classifier attack trains on at most (a seeded sample beyond)
@@ -314,7 +318,7 @@ class MembershipInference:
     exposure_fpr = 0.001
     max_listed = 10_000
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
+    def run(self, ctx: ScanContext) -> CheckResult:
         n_t, n_h, n_s = ctx.n("train"), ctx.n("holdout"), ctx.n("synthetic")
         cfg = ctx.config
         folds = cfg.mia_folds
@@ -327,7 +331,7 @@ class MembershipInference:
         if n_s < 50:
             small.append(f"synthetic has {n_s} rows; at least 50 are needed")
         if small:
-            return [CheckResult.skipped(self.id, self.name, self.criterion, "; ".join(small))]
+            return self.skip("; ".join(small))
 
         t = design(n_t, n_h, folds, self.max_targets, ctx.rng("mia:design"))
         enc_t = np.empty((len(t.row), ctx.encoded["train"].shape[1]), dtype=np.float32)
@@ -344,10 +348,8 @@ class MembershipInference:
         n_neg_e = int(neg_e.sum())
         op_fpr = 0.01 if n_neg_e * 0.01 >= MIN_EXPECTED_FP else 0.1
         if n_neg_e * op_fpr < MIN_EXPECTED_FP:
-            return [CheckResult.skipped(
-                self.id, self.name, self.criterion,
-                f"the evaluation half has {n_neg_e} non-members; at least 100 are needed "
-                f"(a holdout of at least {self.min_holdout} rows)")]
+            return self.skip(f"the evaluation half has {n_neg_e} non-members; at least 100 are "
+                             f"needed (a holdout of at least {self.min_holdout} rows)")
 
         # choose the attack on the selection half only
         keys = {a: _selection_key(s[pos_s], s[neg_s], op_fpr) for a, s in scores.items()}
@@ -422,8 +424,7 @@ class MembershipInference:
             summary += (" The 1% false-positive point needs a holdout of at least 2,000 rows; "
                         "the 10% point was used.")
         ev_pos, ev_neg = s[pos_e], s[neg_e]
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             tests=tests, unit="training records", unit_total=n_t, summary=summary,
             counts={"train_rows": n_t, "holdout_rows": n_h, "members_tested": n_members,
                     "nonmembers_tested": int((~t.member).sum()),
@@ -455,4 +456,4 @@ class MembershipInference:
                              "listed": int(min(len(exposed_rows), self.max_listed))},
                 "isolation_cutoff": cut,
             },
-        )]
+        )

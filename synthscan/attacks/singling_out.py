@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..model import CheckResult
 from ..stats.bounds import (
     SubTest,
     excess_upper,
@@ -25,8 +26,8 @@ from ..stats.bounds import (
     reporting_interval,
     worst_test,
 )
-from .base import CheckResult, ScanContext
-from .distance import too_small
+from .base import Attack
+from .context import ScanContext
 
 #: rank of a missing value; every present value has a rank >= 0
 MISSING = -1
@@ -454,7 +455,7 @@ def _pp(x: float) -> str:
 # ---------------------------------------------------------------------------- the check
 
 
-class SinglingOut:
+class SinglingOut(Attack):
     """WP29 singling out: predicates mined from the synthetic data that isolate exactly one
     synthetic row, tested on training vs holdout records at equal size.
 
@@ -493,6 +494,8 @@ class SinglingOut:
     criterion = "singling_out"
     component = True
     needs_holdout = True
+    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    data_driving = "holdout rows and predicates (predicates are compared at the holdout's size)"
 
     def __init__(self, repeats: int = 10, max_tries_factor: int = 100,
                  n_cols: tuple[int, int] = (2, 6), min_predicates: int = MIN_PREDICATES
@@ -508,14 +511,13 @@ class SinglingOut:
         n = max(int(ctx.config.singling_out_predicates), self.min_predicates)
         return n, n, self.n_cols
 
-    def run(self, ctx: ScanContext) -> list[CheckResult]:
-        if skip := too_small(ctx, self, ("train", "holdout", "synthetic")):
+    def run(self, ctx: ScanContext) -> CheckResult:
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
         coded = CodedColumns.from_context(ctx)
         if not coded.names:
-            return [CheckResult.skipped(self.id, self.name, self.criterion,
-                                        "needs at least 1 attackable column (none left after "
-                                        "identifiers and ignored columns)")]
+            return self.skip("needs at least 1 attackable column (none left after "
+                             "identifiers and ignored columns)")
         synth = CodedTable(coded.ranks["synthetic"])
         train = CodedTable(coded.ranks["train"])
         holdout = CodedTable(coded.ranks["holdout"])
@@ -538,14 +540,11 @@ class SinglingOut:
             # vacuous: an attacker holding this release cannot write a predicate that isolates
             # one of its rows, so this attack has nothing to work on (the verdict counts it as
             # passed and the result says why)
-            res = CheckResult.skipped(
-                self.id, self.name, self.criterion,
+            return self.skip(
                 "no predicate isolating a single synthetic row was found (no value occurs once "
                 f"and {kinds['multivariate'].tries if 'multivariate' in kinds else 0} random "
                 "multi-column candidates each matched several synthetic rows): an attacker "
-                "holding this release has no singling-out predicate to try")
-            res.details = {"vacuous": True}
-            return [res]
+                "holding this release has no singling-out predicate to try", vacuous=True)
         allp = concat([s[2] for s in sets]).ordered_by(synth)
         rates = equal_size_success(allp, train, holdout, self.repeats,
                                    ctx.rng("singling_out:subsample"))
@@ -562,11 +561,10 @@ class SinglingOut:
         for name, k in per_kind.items():
             counts[f"{name}_requested"] = k["requested"]
             counts[f"{name}_found"] = k["found"]
-        return [CheckResult(
-            id=self.id, name=self.name, criterion=self.criterion, component=True,
+        return self.result(
             estimate=worst.estimate, lower=lower, upper=upper, summary=summary,
             counts=counts, details=details, tests=tests, unit="predicates",
-            unit_total=int(worst.n_t))]
+            unit_total=int(worst.n_t))
 
     @staticmethod
     def _per_kind(sets: list[tuple[str, str, Predicates]], sizes: list[int],

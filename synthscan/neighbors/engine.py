@@ -28,6 +28,16 @@ _BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("budget",
                                                               default=DEFAULT_MEMORY_BUDGET)
 
 
+def tie_tolerance(d: np.ndarray, metric: str) -> np.ndarray:
+    """How far two engine distances may differ and still count as a tie: 0 under L1 (the L1
+    encoding is exact in float32), a relative 1e-5 under squared L2 (FAISS computes it with
+    rounding). The one rule every tie-aware search uses."""
+    d = np.asarray(d)
+    if metric == "l1":
+        return np.zeros_like(d)
+    return 1e-5 * (1.0 + np.abs(d))
+
+
 @contextlib.contextmanager
 def batch_memory(budget: int) -> Iterator[None]:
     """Engines created inside this block size their query batches from ``budget`` bytes (a scan
@@ -155,9 +165,7 @@ class TieIndex:
         self.n_points = len(points)
 
     def _tol(self, d: np.ndarray) -> np.ndarray:
-        if self.metric == "l1":
-            return np.zeros_like(d)
-        return 1e-5 * (1.0 + np.abs(d))
+        return tie_tolerance(d, self.metric)
 
     def nearest(self, queries: np.ndarray, exclude_records: np.ndarray | None = None,
                 k0: int = 8, per_label: bool | tuple[int, ...] = False) -> TieResult:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from ..result import ScanResult
 
 #: the criteria in the order reports present them; unknown criteria follow in order of appearance
@@ -169,7 +169,7 @@ def verdict_headline(result: ScanResult) -> str:
 
 
 def verdict_explanation(result: ScanResult) -> str:
-    if not result.risk.get("components"):
+    if not result.risk.components:
         return NO_COMPONENT_EXPLANATION
     return VERDICT_EXPLANATIONS.get(result.verdict, "")
 
@@ -192,12 +192,11 @@ def status_words(check: CheckResult) -> str:
 
 def overall_risk_sentence(result: ScanResult) -> str:
     r = result.risk
-    if r.get("upper") is None:
+    if r.upper is None:
         return "Overall risk: not available (no risk component could be decided)."
-    level = r.get("upper_level") or 0.95
-    binding = f", weakest component {r['binding']}" if r.get("binding") else ""
-    return (f"Certified upper bound ({level:.0%} one-sided): {pct(r.get('upper'))}{binding}; "
-            f"confirmed lower bound: {pct(r.get('lower'))}.")
+    binding = f", weakest component {r.binding}" if r.binding else ""
+    return (f"Certified upper bound ({r.upper_level:.0%} one-sided): {pct(r.upper)}{binding}; "
+            f"confirmed lower bound: {pct(r.lower)}.")
 
 
 def adjusted_interval(check: CheckResult) -> tuple[float, float] | None:

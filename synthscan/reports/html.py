@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from ..result import ScanResult
 from . import _common as c
 from ._common import esc as e
@@ -145,19 +145,19 @@ def _verdict_section(result: ScanResult) -> str:
     r = result.risk
     verdict = result.verdict if result.verdict in c.VERDICT_HEADLINES else "inconclusive"
     facts = []
-    if r.get("upper") is not None:
-        level = r.get("upper_level") or 0.95
+    if r.upper is not None:
+        level = r.upper_level
         facts.append((f"Certified upper bound ({level:.0%} one-sided)",
-                      f"{c.pct(r.get('upper'))} — weakest component: "
-                      f"{_check_name(result, r.get('binding'))}"))
-        ppl = r.get("people") or {}
-        if ppl.get("at_most") is not None:
-            facts.append(("In people", f"at most {ppl['at_most']:,} of your "
-                                       f"{ppl.get('train_rows', 0):,} training records"))
-        facts.append(("Confirmed lower bound (family-adjusted)", c.pct(r.get("lower"))))
+                      f"{c.pct(r.upper)} — weakest component: "
+                      f"{_check_name(result, r.binding)}"))
+        ppl = r.people
+        if ppl.at_most is not None:
+            facts.append(("In people", f"at most {ppl.at_most:,} of your "
+                                       f"{ppl.train_rows:,} training records"))
+        facts.append(("Confirmed lower bound (family-adjusted)", c.pct(r.lower)))
     else:
         facts.append(("Overall risk", "not available: no risk component could be decided"))
-    facts.append(("Risk components planned", c.number(r.get("components"))))
+    facts.append(("Risk components planned", c.number(r.components)))
     facts.append(("Evidence", result.evidence))
     facts.append(("Policy", c.policy_outcome(result)))
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
@@ -266,7 +266,7 @@ def _criteria_sections(result: ScanResult, anchors: dict[int, str]) -> str:
 
 
 def _method_section(result: ScanResult) -> str:
-    n = result.risk.get("components") or 0
+    n = result.risk.components
     parts = ["<section><h2>Method</h2>",
              "<p>synthscan compares the synthetic data with the real records the generator was "
              "trained on and, as a control, with real records from the same population that the "

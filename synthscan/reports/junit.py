@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from ..result import ScanResult
 from . import _common as c
 
@@ -75,9 +75,8 @@ def junit_tree(result: ScanResult) -> ET.Element:
         suite.set("timestamp", _x(result.run["started"]))
     props = ET.SubElement(suite, "properties")
     for name, value in (("verdict", result.verdict),
-                        ("risk", c.pct(result.risk.get("estimate"))),
-                        ("risk_interval", c.interval(result.risk.get("lower"),
-                                                     result.risk.get("upper"))),
+                        ("risk", c.pct(result.risk.estimate)),
+                        ("risk_interval", c.interval(result.risk.lower, result.risk.upper)),
                         ("evidence", result.evidence),
                         ("policy", result.policy.get("preset", "")),
                         ("fail_on", fail_on),

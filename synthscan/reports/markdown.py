@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from ..result import ScanResult
 from . import _common as c
 

@@ -17,7 +17,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from ..attacks.base import CheckResult, to_jsonable
+from ..model import CheckResult, to_jsonable
 from ..result import ScanResult
 from . import _common as c
 
@@ -149,7 +149,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
         "results": results,
         "properties": {
             "verdict": result.verdict,
-            "risk": {k: result.risk.get(k) for k in ("estimate", "lower", "upper", "driver")},
+            "risk": {"estimate": result.risk.estimate, "lower": result.risk.lower,
+                     "upper": result.risk.upper, "driver": result.risk.driver},
             "evidence": result.evidence,
             "policy": {"preset": result.policy.get("preset"),
                        "fail_on": result.policy.get("fail_on"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from . import _common as c
 from ._common import esc as e
 

@@ -7,7 +7,7 @@ upper bound is below θ.
 
 from __future__ import annotations
 
-from ..attacks.base import CheckResult
+from ..model import CheckResult
 from ..result import ScanResult
 from ..risk.verdict import in_units
 
@@ -44,21 +44,21 @@ def risk_lines(result: ScanResult) -> list[str]:
     r = result.risk
     by_id = {c.id: c for c in result.checks}
     lines = []
-    binding = by_id.get(r.get("binding") or "")
+    binding = by_id.get(r.binding or "")
     if binding is not None and binding.decision is not None:
         d = binding.decision
         ppl = people(binding, d.upper)
         lines.append(
             f"Certified ({_level(d.upper_level)} one-sided): every component's excess is at most "
-            f"{_pct(r.get('upper'))}; the weakest is {binding.id}: at most {ppl} beyond chance")
-    driver = by_id.get(r.get("driver") or "")
-    if driver is not None and driver.decision is not None and (r.get("lower") or 0) > 0:
+            f"{_pct(r.upper)}; the weakest is {binding.id}: at most {ppl} beyond chance")
+    driver = by_id.get(r.driver or "")
+    if driver is not None and driver.decision is not None and (r.lower or 0) > 0:
         d = driver.decision
         lines.append(
             f"Confirmed ({_level(d.lower_level)} one-sided, family-adjusted): at least "
             f"{people(driver, d.lower, upper=False)} ({_pct(d.lower)}) via {driver.id}")
-    if r.get("estimate") is not None:
-        lines.append(f"Largest point estimate: {_pct(r.get('estimate'))} (a maximum of noisy "
+    if r.estimate is not None:
+        lines.append(f"Largest point estimate: {_pct(r.estimate)} (a maximum of noisy "
                      "estimates, biased upwards)")
     return lines
 
@@ -66,15 +66,15 @@ def risk_lines(result: ScanResult) -> list[str]:
 def guidance_lines(result: ScanResult) -> list[str]:
     r = result.risk
     lines = []
-    for m in r.get("missing") or []:
-        lines.append(f"not decided: {m['component']} — {m['reason']}")
-    for g in r.get("decision_guidance") or []:
-        text = (f"undecided: {g['component']} — these sizes can certify about "
-                f"{_pct(g.get('certifiable'))} (threshold {_pct(g.get('threshold'))})")
-        if g.get("factor"):
-            text += f"; about {g['factor']:g}x more {g['data']} would decide it"
-        elif g.get("note"):
-            text += f"; {g['note']}"
+    for m in r.missing:
+        lines.append(f"not decided: {m.component} — {m.reason}")
+    for g in r.guidance:
+        text = (f"undecided: {g.component} — these sizes can certify about "
+                f"{_pct(g.certifiable)} (threshold {_pct(g.threshold)})")
+        if g.factor:
+            text += f"; about {g.factor:g}x more {g.data} would decide it"
+        elif g.note:
+            text += f"; {g.note}"
         lines.append(text)
     return lines
 

@@ -10,43 +10,45 @@ unique records fails. docs/policy.md tabulates the sizes each threshold needs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
 
-PRESETS: dict[str, dict[str, float]] = {
-    # strict: data meant for open publication
-    "public-release": {
-        "verbatim": 0.001,
-        "closeness": 0.01,
-        "nearest_record_share": 0.01,
-        "distance_no_holdout": 0.01,
-        "membership_inference": 0.05,
-        "singling_out": 0.05,
-        "linkability": 0.05,
-        "attribute_inference": 0.05,
-    },
-    # looser: shared under contract with vetted parties
-    "controlled-access": {
-        "verbatim": 0.002,
-        "closeness": 0.02,
-        "nearest_record_share": 0.05,
-        "distance_no_holdout": 0.02,
-        "membership_inference": 0.10,
-        "singling_out": 0.10,
-        "linkability": 0.10,
-        "attribute_inference": 0.10,
-    },
-}
-#: thresholds for ``high`` where a preset is stricter than its θ (elsewhere θ itself): in a
-#: public release any confirmed verbatim reproduction of a unique person fails
-HIGH_PRESETS: dict[str, dict[str, float]] = {
-    "public-release": {"verbatim": 0.0},
-    "controlled-access": {},
-}
+#: the presets: public-release (data meant for open publication) is strict,
+#: controlled-access (shared under contract with vetted parties) looser
+PRESET_NAMES = ("public-release", "controlled-access")
+#: preset -> component -> θ, filled from the checks' declarations (``register_component``)
+PRESETS: dict[str, dict[str, float]] = {p: {} for p in PRESET_NAMES}
+#: preset -> component -> the threshold for ``high`` where a preset is stricter than its θ
+#: (elsewhere θ itself): in a public release any confirmed verbatim reproduction fails
+HIGH_PRESETS: dict[str, dict[str, float]] = {p: {} for p in PRESET_NAMES}
+#: component -> which rows drive its precision (what "more data" means for it)
+DATA_DRIVING: dict[str, str] = {}
 DEFAULT_PRESET = "public-release"
 FAIL_ON = ("high", "inconclusive", "never")
+
+
+def register_component(component: str, thresholds: Mapping[str, float],
+                       high: Mapping[str, float] | None = None,
+                       data_driving: str = "real and synthetic rows") -> None:
+    """Declare a component's θ per preset (every preset), and stricter ``high`` thresholds."""
+    missing = [p for p in PRESET_NAMES if p not in thresholds]
+    if missing:
+        raise ValueError(f"component {component!r} declares no threshold for preset "
+                         f"{missing[0]!r}: set thresholds = {{preset: theta}} on its class")
+    for preset in PRESET_NAMES:
+        PRESETS[preset][component] = float(thresholds[preset])
+        if high and preset in high:
+            HIGH_PRESETS[preset][component] = float(high[preset])
+    DATA_DRIVING[component] = data_driving
+
+
+def unregister_component(component: str) -> None:
+    for table in (*PRESETS.values(), *HIGH_PRESETS.values()):
+        table.pop(component, None)
+    DATA_DRIVING.pop(component, None)
 
 
 @dataclass
@@ -61,19 +63,21 @@ class Policy:
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
             raise ConfigError(f"policy.preset: unknown preset {self.preset!r} — use one of "
-                              f"{', '.join(PRESETS)}")
+                              f"{', '.join(PRESETS)}", key="policy.preset")
         if self.fail_on not in FAIL_ON:
-            raise ConfigError(f"policy.fail_on: must be one of {', '.join(FAIL_ON)}")
+            raise ConfigError(f"policy.fail_on: must be one of {', '.join(FAIL_ON)}",
+                              key="policy.fail_on")
         merged = dict(PRESETS[self.preset])
         self.user_thresholds = frozenset(self.thresholds) | self.user_thresholds
         for key, value in self.thresholds.items():
             if key not in merged:
                 raise ConfigError(f"policy.thresholds.{key}: unknown component — known: "
-                                  f"{', '.join(sorted(merged))}")
+                                  f"{', '.join(sorted(merged))}", key=f"policy.thresholds.{key}")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                 0 < value < 1
             ):
-                raise ConfigError(f"policy.thresholds.{key}: must be a number between 0 and 1")
+                raise ConfigError(f"policy.thresholds.{key}: must be a number between 0 and 1",
+                                  key=f"policy.thresholds.{key}")
             merged[key] = float(value)
         self.thresholds = merged
 

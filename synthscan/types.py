@@ -1,0 +1,19 @@
+"""The small vocabularies shared by every stage, as ``Literal`` types the checker can verify."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: a table's role in a scan
+Table = Literal["train", "holdout", "synthetic"]
+#: a check's outcome: decided components pass / warn / fail; supporting tests are ``info``
+Status = Literal["pass", "warn", "fail", "skipped", "error", "info"]
+#: the scan's verdict
+VerdictName = Literal["low", "inconclusive", "high"]
+#: the verdict from which a pipeline fails
+FailOn = Literal["high", "inconclusive", "never"]
+
+TABLES: tuple[Table, ...] = get_args(Table)
+STATUSES: tuple[Status, ...] = get_args(Status)
+VERDICTS: tuple[VerdictName, ...] = get_args(VerdictName)
+FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
