@@ -27,7 +27,7 @@ class CheckResult:
     counted over training and over holdout targets. The verdict turns them into ``decision``
     (the one-sided bounds the status is decided on, with their levels) and fills ``estimate``
     (the worst sub-test's excess ``r_T - r_H``, unclipped) with its two-sided reporting interval
-    ``lower``/``upper`` at ``1 - alpha``. ``unit`` names what the excess is a share of (training
+    ``lower``/``upper`` at ``level`` (``1 - alpha``). ``unit`` names what the excess is a share of (training
     records, unique training records, predicates) and ``unit_total`` how many there are, so that
     a bound can be said in people. Supporting tests keep their own statistic in ``estimate``;
     a detection-only check gives its unclipped ``estimate`` with its ``standard_error``.
@@ -42,6 +42,8 @@ class CheckResult:
     lower: float | None = None
     upper: float | None = None
     p_value: float | None = None
+    #: confidence level of the two-sided interval [lower, upper]
+    level: float | None = None
     component: bool = False
     threshold: float | None = None
     evidence: str = "holdout-calibrated"
@@ -78,6 +80,7 @@ class CheckResult:
             "lower": _num(self.lower),
             "upper": _num(self.upper),
             "p_value": _num(self.p_value),
+            "level": _num(self.level),
             "threshold": _num(self.threshold),
             "high_threshold": _num(self.high_threshold),
             "decision": None if self.decision is None else to_jsonable(self.decision.to_dict()),
@@ -100,8 +103,8 @@ class CheckResult:
         kwargs["tests"] = tuple(SubTest.from_dict(t) for t in d.get("tests") or [])
         kwargs["decision"] = (None if d.get("decision") is None
                               else Decision.from_dict(d["decision"]))
-        for key in ("estimate", "lower", "upper", "p_value", "threshold", "high_threshold",
-                    "standard_error"):
+        for key in ("estimate", "lower", "upper", "p_value", "level", "threshold",
+                    "high_threshold", "standard_error"):
             kwargs[key] = d.get(key)
         return cls(**kwargs)
 

@@ -23,13 +23,9 @@ from synthscan.attacks.closeness import (
     quantile_for,
     relative_score,
 )
-from synthscan.attacks.searches import (
-    _approximate_other,
-    _exact_other,
-    nearest_other_real,
-    real_to_synthetic,
-)
+from synthscan.attacks.searches import nearest_other_real, real_to_synthetic
 from synthscan.datasets import plant_copies, simulate_population
+from synthscan.neighbors.other import approximate_other, exact_other
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 
@@ -155,8 +151,8 @@ def _clustered(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
 @pytest.mark.parametrize("metric", ["l1", "l2"])
 def test_approximate_nearest_other_never_below_exact_and_mostly_equal(metric):
     x = _clustered(3000, 8, np.random.default_rng(5))
-    exact = _exact_other(x, metric, 1).astype(np.float64)
-    approx = _approximate_other(x, metric, 1, seed=11).astype(np.float64)
+    exact = exact_other(x, metric, 1).astype(np.float64)
+    approx = approximate_other(x, metric, 1, seed=11).astype(np.float64)
     assert approx.shape == exact.shape == (3000,)
     assert np.all(np.isfinite(approx))
     # an approximate search can only miss the nearest record, never find a closer one
@@ -169,8 +165,8 @@ def test_approximate_nearest_other_is_the_same_on_any_thread_count():
     """result.json must be byte-identical on 1 and 2 threads, also above the size where the
     nearest-other search turns approximate."""
     x = _clustered(4000, 8, np.random.default_rng(6))
-    one = _approximate_other(x, "l1", 1, seed=3)
-    two = _approximate_other(x, "l1", 2, seed=3)
+    one = approximate_other(x, "l1", 1, seed=3)
+    two = approximate_other(x, "l1", 2, seed=3)
     assert np.array_equal(one, two)
 
 

@@ -143,3 +143,19 @@ def test_column_slices_give_the_gower_distance_on_a_subset_of_columns(rng):
         assert abs(got - want) < 1e-4, (j, got, want)
     with pytest.raises(KeyError):
         enc.dims_of(["nope"])
+
+
+def test_to_units_is_the_one_engine_distance_conversion():
+    train = pd.DataFrame({"x": np.arange(10.0), "k": 0.0, "c": list("ababababab"), "d": "a"})
+    rows = pd.DataFrame({"x": [1.0, 1.0], "k": 0.0, "c": ["a", "b"], "d": "a"})
+    l1 = MixedEncoder("l1").fit([train], SPECS)
+    z = l1.transform(rows)
+    engine_l1 = float(np.abs(z[0] - z[1]).sum())
+    # one categorical mismatch among four columns: mean per-column distance 1/4
+    assert l1.to_units(engine_l1) == pytest.approx(0.25)
+    l2 = MixedEncoder("l2").fit([train], SPECS)
+    z = l2.transform(rows)
+    engine_l2 = float(((z[0] - z[1]) ** 2).sum())  # FAISS returns squared L2 distances
+    assert l2.to_units(engine_l2) == pytest.approx(1.0)
+    assert l2.to_units(np.array([4.0, -1e-12])).tolist() == [2.0, 0.0]
+    assert "Gower" in l1.units and "Euclidean" in l2.units

@@ -44,6 +44,20 @@ def test_kneighbors_matches_sklearn_brute_force(rng, discrete):
     np.testing.assert_allclose(np.take_along_axis(full, i, axis=1), d_sk, atol=1e-5)
 
 
+def test_fit_kneighbors_contract_matches_sklearn_under_l2(rng):
+    ref, q = _encoded(rng)
+    eng = NeighborEngine(metric="l2").fit(ref)
+    assert (eng.n_reference, eng.dim) == ref.shape
+    d, i = eng.kneighbors(q, 3)
+    nn = NearestNeighbors(n_neighbors=3, algorithm="brute").fit(ref.astype(np.float64))
+    d_sk, _ = nn.kneighbors(q.astype(np.float64))
+    np.testing.assert_allclose(d, d_sk**2, atol=1e-4)  # the engine returns squared L2
+    with pytest.raises(RuntimeError, match="fit"):
+        NeighborEngine(metric="l1").kneighbors(q, 1)
+    with pytest.raises(ValueError, match="metric"):
+        NeighborEngine(metric="cosine")
+
+
 @pytest.mark.parametrize("discrete", [False, True])
 def test_tie_aware_nearest_matches_brute_force(rng, discrete):
     ref, q = _encoded(rng, discrete=discrete)

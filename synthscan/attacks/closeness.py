@@ -23,20 +23,19 @@ import math
 
 import numpy as np
 
+from ..fmt import pct
 from ..model import CheckResult
 from ..stats.bounds import SubTest
 from .base import Attack
 from .context import ScanContext
 from .searches import nearest_other_is_exact, nearest_other_real, real_to_synthetic
 
-#: the holdout quantile that sets each threshold
+#: the holdout quantile that sets each threshold (default)
 QUANTILE = 0.01
 #: holdout records expected under each threshold at least (q is raised to reach it)
 MIN_EXPECTED = 10
 #: q is never raised beyond this (a holdout under 100 rows)
 MAX_QUANTILE = 0.1
-#: rows listed in the exposure list at most
-MAX_LISTED = 10_000
 
 
 def relative_score(d: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -59,8 +58,11 @@ def holdout_threshold(scores_h: np.ndarray, q: float) -> float:
     return float(s[max(0, math.ceil(q * len(s) - 1e-9) - 1)])
 
 
-def quantile_for(n_holdout: int) -> float:
-    return float(min(MAX_QUANTILE, max(QUANTILE, MIN_EXPECTED / max(n_holdout, 1))))
+def quantile_for(n_holdout: int, quantile: float = QUANTILE,
+                 min_expected: int = MIN_EXPECTED, max_quantile: float = MAX_QUANTILE) -> float:
+    """``quantile``, raised so that the holdout expects ``min_expected`` flagged records, at
+    most ``max_quantile``."""
+    return float(min(max_quantile, max(quantile, min_expected / max(n_holdout, 1))))
 
 
 class Closeness(Attack):
@@ -75,6 +77,17 @@ class Closeness(Attack):
     thresholds = {"public-release": 0.01, "controlled-access": 0.02}
     data_driving = "holdout rows (they set the 1% closeness threshold) and training rows"
 
+    def __init__(self, *, quantile: float = QUANTILE, min_expected: int = MIN_EXPECTED,
+                 max_quantile: float = MAX_QUANTILE, max_listed: int = 10_000) -> None:
+        #: the holdout quantile that sets each score's threshold
+        self.quantile = quantile
+        #: holdout records expected under each threshold at least (the quantile is raised)
+        self.min_expected = min_expected
+        #: the quantile is never raised beyond this
+        self.max_quantile = max_quantile
+        #: flagged training rows listed in the exposure list at most (row indices only)
+        self.max_listed = max_listed
+
     def run(self, ctx: ScanContext) -> CheckResult:
         if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
@@ -85,7 +98,7 @@ class Closeness(Attack):
         labels = {"raw": "distance to the nearest synthetic row",
                   "relative": "distance to the nearest synthetic row, relative to the nearest "
                               "other real record"}
-        q = quantile_for(n_h)
+        q = quantile_for(n_h, self.quantile, self.min_expected, self.max_quantile)
         tests, parts, taus = [], {}, {}
         flagged_t = np.zeros(n_t, dtype=bool)
         for key, s in scores.items():
@@ -97,25 +110,14 @@ class Closeness(Attack):
             parts[key] = {"train_flagged": k_t, "holdout_flagged": k_h,
                           "train_rate": k_t / n_t, "holdout_rate": k_h / n_h,
                           "excess": k_t / n_t - k_h / n_h}
-        tau_raw = taus["raw"]
-        tau_units = (tau_raw / ctx.encoder.distance_scale if ctx.config.metric == "l1"
-                     else math.sqrt(max(tau_raw, 0.0)))
+        tau_units = float(ctx.encoder.to_units(taus["raw"]))
         rel = scores["relative"][:n_t]
         order = np.flatnonzero(flagged_t)
         order = order[np.argsort(rel[order], kind="stable")]
         copies_t = int((d[:n_t] <= 0).sum())
         copies_h = int((d[n_t:] <= 0).sum())
-        alpha = ctx.config.alpha
-        worst = max(tests, key=lambda t: t.estimate)
-        summary = (
-            f"{worst.k_t:.0f} of {n_t} training records ({worst.rate_t:.2%}) have a synthetic "
-            f"row closer than the closest {q:.0%} of holdout records do "
-            f"({worst.k_h:.0f} of {n_h}, {worst.rate_h:.2%}; {worst.label}): an excess of "
-            f"{worst.estimate:+.2%} of training records. {copies_t} training and {copies_h} "
-            f"holdout records have a synthetic row at distance 0 on the compared columns."
-        )
         return self.result(
-            tests=tests, unit="training records", unit_total=n_t, summary=summary,
+            tests=tests, unit="training records", unit_total=n_t,
             counts={"train_rows": n_t, "holdout_rows": n_h, "synthetic_rows": n_s,
                     "flagged_train_records": int(flagged_t.sum()),
                     "train_records_at_distance_0": copies_t,
@@ -128,11 +130,23 @@ class Closeness(Attack):
                                          "approximate (inverted-file cells; the same rule for "
                                          "training and holdout records, so the test stays "
                                          "calibrated)"),
-                "exposure": {"train_rows": order[:MAX_LISTED], "records": int(len(order)),
-                             "listed": int(min(len(order), MAX_LISTED)),
+                "exposure": {"train_rows": order[:self.max_listed], "records": int(len(order)),
+                             "listed": int(min(len(order), self.max_listed)),
                              "expected_by_chance": round(2 * q * n_t, 1),
                              "meaning": "training records flagged by either score, closest "
                                         "(relative score) first; row indices only"},
-                "level_note": f"bounds at {1 - alpha:.0%} and below are set by the verdict",
             },
         )
+
+    def summarize(self, result: CheckResult) -> str:
+        if result.status in ("skipped", "error") or not result.tests:
+            return super().summarize(result)
+        worst = max(result.tests, key=lambda t: t.estimate)
+        c = result.counts
+        return (f"{worst.k_t:.0f} of {worst.n_t:.0f} training records ({pct(worst.rate_t)}) have a "
+                f"synthetic row closer than the closest {result.details['quantile']:.0%} of "
+                f"holdout records do ({worst.k_h:.0f} of {worst.n_h:.0f}, {pct(worst.rate_h)}; "
+                f"{worst.label}): an excess of {worst.estimate:+.2%} of training records. "
+                f"{c['train_records_at_distance_0']} training and "
+                f"{c['holdout_records_at_distance_0']} holdout records have a synthetic row at "
+                f"distance 0 on the compared columns.")

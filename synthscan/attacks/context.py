@@ -16,7 +16,7 @@ from ..data.schema import Schema
 from ..encoding.coded import CodedTables as CodedColumns
 from ..encoding.coded import code_tables
 from ..encoding.encoder import MixedEncoder
-from ..encoding.hashing import CanonicalTables, canonicalize
+from ..encoding.hashing import CanonicalTables
 
 T = TypeVar("T")
 
@@ -79,15 +79,13 @@ class ScanContext:
     @cached_property
     def canon_data(self) -> CanonicalTables:
         """Canonical values over the non-identifier columns (what a copy of a person is)."""
-        cols = [c.name for c in self.schema.distance_columns]
-        numeric = {c.name for c in self.schema.columns if c.is_numeric}
-        return canonicalize(self.frames, cols, numeric)
+        return CanonicalTables.from_coded(self.coded,
+                                          [c.name for c in self.schema.distance_columns])
 
     @cached_property
     def canon_all(self) -> CanonicalTables:
         """Canonical values over every column, identifiers included."""
-        numeric = {c.name for c in self.schema.columns if c.is_numeric}
-        return canonicalize(self.frames, self.schema.names, numeric)
+        return CanonicalTables.from_coded(self.coded, self.schema.names)
 
     @cached_property
     def coded(self) -> CodedColumns:

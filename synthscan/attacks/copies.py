@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from ..encoding.hashing import duplicate_counts, find_copies
+from ..fmt import level, pct
 from ..model import CheckResult
 from ..stats import wilson
 from ..stats.bounds import SubTest, excess_lower, excess_upper
@@ -88,13 +89,8 @@ class ExactCopies(Attack):
             "identifiers_excluded": ctx.schema.identifiers,
         }
         if not ctx.has_holdout:
-            return self.result(
-                estimate=share_t, lower=lo_t, upper=hi_t, evidence="no-holdout",
-                counts=counts, details=details,
-                summary=(f"{k_t} of {n_s} synthetic rows ({share_t:.2%}) are exact copies of a "
-                         "training record. Without a holdout, chance matches of common value "
-                         "combinations cannot be told apart from memorised records."),
-            )
+            return self.result(estimate=share_t, lower=lo_t, upper=hi_t, level=1 - alpha,
+                               evidence="no-holdout", counts=counts, details=details)
         in_h = find_copies(canon, "synthetic", "holdout")
         k_h = int(in_h.matched.sum())
         n_eq = min(n_t, n_h)
@@ -126,12 +122,24 @@ class ExactCopies(Attack):
                                    "chance: r_train - r_holdout at equal size, times "
                                    "n_train / n_equal (unclipped)",
         })
-        summary = (f"{k_t} of {n_s} synthetic rows ({share_t:.2%}) are exact copies of a training "
-                   f"record and {k_h} ({k_h / n_s:.2%}) of a holdout record. Compared at equal "
-                   f"size, an estimated {est:.2%} of the synthetic rows copy training records "
-                   f"beyond chance ({1 - alpha:.0%} interval {lo:.2%}–{hi:.2%}).")
-        return self.result(estimate=est, lower=lo, upper=hi, counts=counts,
-                            details=details, summary=summary)
+        return self.result(estimate=est, lower=lo, upper=hi, level=1 - alpha, counts=counts,
+                           details=details)
+
+    def summarize(self, result: CheckResult) -> str:
+        if result.status in ("skipped", "error"):
+            return super().summarize(result)
+        c = result.counts
+        k_t, n_s = c["copies_of_train"], c["synthetic_rows"]
+        text = (f"{k_t} of {n_s} synthetic rows ({pct(k_t / n_s)}) are exact copies of a "
+                "training record")
+        if result.evidence == "no-holdout":
+            return (text + ". Without a holdout, chance matches of common value combinations "
+                    "cannot be told apart from memorised records.")
+        k_h = c["copies_of_holdout"]
+        return (text + f" and {k_h} ({pct(k_h / n_s)}) of a holdout record. Compared at equal "
+                f"size, an estimated {pct(result.estimate)} of the synthetic rows copy training "
+                f"records beyond chance ({level(result.level)} interval {pct(result.lower)}–"
+                f"{pct(result.upper)}).")
 
 
 class Verbatim(Attack):
@@ -144,7 +152,10 @@ class Verbatim(Attack):
     criterion = "copies"
     component = True
     needs_holdout = True
-    max_listed = 10_000
+
+    def __init__(self, *, max_listed: int = 10_000) -> None:
+        #: reproduced training rows listed in the exposure list at most (row indices only)
+        self.max_listed = max_listed
     thresholds = {"public-release": 0.001, "controlled-access": 0.002}
     high_thresholds = {"public-release": 0.0}
     data_driving = ("unique records: more training and holdout rows (each unique training "
@@ -168,12 +179,9 @@ class Verbatim(Attack):
                 "no record is unique in the real data on the compared columns, so no person "
                 "can be singled out by a verbatim copy", vacuous=True, counts=counts)
         exposed = np.flatnonzero(rep_t)
-        summary = (f"{k1} of {n1} training records that are unique in the real data are "
-                   f"reproduced verbatim by a synthetic row ({k1 / n1:.2%}), against {k2} of "
-                   f"{n2} unique holdout records ({k2 / n2:.2%}).")
         return self.result(
             tests=[SubTest("unique records reproduced verbatim", k1, n1, k2, n2)],
-            unit="unique training records", unit_total=n1, counts=counts, summary=summary,
+            unit="unique training records", unit_total=n1, counts=counts,
             details={"rate_train_uniques": k1 / n1, "rate_holdout_uniques": k2 / n2,
                      "columns_compared": len(canon.columns),
                      "identifiers_excluded": ctx.schema.identifiers,
@@ -183,3 +191,13 @@ class Verbatim(Attack):
                                   "meaning": "unique training records reproduced verbatim; "
                                              "row indices only"}},
         )
+
+    def summarize(self, result: CheckResult) -> str:
+        if result.status in ("skipped", "error"):
+            return super().summarize(result)
+        c = result.counts
+        k1, n1 = c["reproduced_train_uniques"], c["unique_train_records"]
+        k2, n2 = c["reproduced_holdout_uniques"], c["unique_holdout_records"]
+        return (f"{k1} of {n1} training records that are unique in the real data are "
+                f"reproduced verbatim by a synthetic row ({pct(k1 / n1)}), against {k2} of {n2} "
+                f"unique holdout records ({pct(k2 / n2)}).")

@@ -14,12 +14,8 @@ from ..risk.policy import register_component, unregister_component
 from .base import Attack
 from .closeness import Closeness
 from .copies import ExactCopies, Verbatim
-from .distance import (
-    DataCopying,
-    DistanceNoHoldout,
-    NearestNeighbourDistanceRatio,
-    NearestRecordShare,
-)
+from .copying import DataCopying, NearestNeighbourDistanceRatio
+from .distance import DistanceNoHoldout, NearestRecordShare
 from .inference import AttributeInference
 from .linkability import Linkability
 from .membership import MembershipInference

@@ -210,8 +210,23 @@ class MixedEncoder:
     # ------------------------------------------------------------------ description
     @property
     def distance_scale(self) -> float:
-        """Divide an engine distance by this to get the mean per-column distance."""
+        """Divide an L1 engine distance by this to get the mean per-column distance."""
         return float(self.n_columns_)
+
+    def to_units(self, d: np.ndarray | float) -> np.ndarray:
+        """Engine distances in the units reports state (``units``): under L1 the mean
+        per-column Gower distance (``d / p``); under L2 the engine returns squared distances,
+        so the Euclidean distance on the Gower encoding (``sqrt(d)``). The one conversion."""
+        d = np.asarray(d, dtype=np.float64)
+        if self.metric == "l1":
+            return d / self.distance_scale
+        return np.sqrt(np.maximum(d, 0.0))
+
+    @property
+    def units(self) -> str:
+        """What ``to_units`` returns, in words."""
+        return ("mean per-column Gower distance" if self.metric == "l1"
+                else "Euclidean distance on the Gower encoding")
 
     def describe(self) -> dict:
         """A summary for the result (no data values: ranges are not reported)."""

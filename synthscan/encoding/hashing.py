@@ -1,17 +1,20 @@
 """Canonical row hashing for exact-copy checks.
 
-Rows are compared on canonical values: numbers (and datetimes) as float64 with one NaN and no
-negative zero, categories as codes shared by all inputs, missing as missing. A 64-bit hash finds
+Rows are compared on canonical values: every column's code in the scan's one coding
+(``encoding.coded``: pooled sorted levels shared by all inputs, so equal values have equal codes,
+-0.0 equals 0.0 and missing equals missing). A 64-bit hash finds
 candidate matches in O(n log n); every candidate is then verified value by value, so a hash
 collision can never create a false copy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
+
+from .coded import CodedTables
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -33,6 +36,12 @@ class CanonicalTables:
     columns: list[str]
     tables: dict[str, list[np.ndarray]]
     _hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_coded(cls, coded: CodedTables, columns: Sequence[str]) -> CanonicalTables:
+        """The canonical arrays of ``columns``: their codes, as float64 (hashed bit-wise)."""
+        return cls(list(columns), {t: [np.ascontiguousarray(coded[c].codes[t], dtype=np.float64)
+                                       for c in columns] for t in coded.tables})
 
     def hashes(self, role: str) -> np.ndarray:
         """64-bit row hashes of one table, computed once (several checks ask for them)."""
@@ -57,30 +66,6 @@ class CanonicalTables:
         for ca, cb in zip(self.tables[role_a], self.tables[role_b], strict=True):
             same &= ca.view(np.uint64)[rows_a] == cb.view(np.uint64)[rows_b]
         return same
-
-
-def canonicalize(frames: dict[str, pd.DataFrame], columns: list[str],
-                 numeric: set[str]) -> CanonicalTables:
-    """Canonical arrays for ``columns`` of every frame (frames as produced by the schema step)."""
-    roles = list(frames)
-    tables: dict[str, list[np.ndarray]] = {r: [] for r in roles}
-    for col in columns:
-        if col in numeric:
-            for r in roles:
-                v = frames[r][col].to_numpy(dtype="float64") + 0.0  # -0.0 -> 0.0
-                v[np.isnan(v)] = np.nan  # one NaN bit pattern
-                tables[r].append(np.ascontiguousarray(v))
-        else:
-            pooled = pd.concat([frames[r][col] for r in roles], ignore_index=True)
-            codes, _ = pd.factorize(pooled.astype(object), use_na_sentinel=True)
-            codes = codes.astype("float64")
-            codes[codes < 0] = np.nan
-            start = 0
-            for r in roles:
-                n = len(frames[r])
-                tables[r].append(np.ascontiguousarray(codes[start:start + n]))
-                start += n
-    return CanonicalTables(list(columns), tables)
 
 
 @dataclass

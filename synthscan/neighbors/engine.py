@@ -68,30 +68,41 @@ def faiss_threads(threads: int | None) -> Iterator[None]:
 
 
 class NeighborEngine:
-    """Exact k-nearest-neighbour search of query rows against a fixed reference matrix.
+    """Exact k-nearest-neighbour search against a reference matrix, with scikit-learn's
+    contract: ``NeighborEngine(metric=...).fit(X)`` then ``kneighbors(Q, n_neighbors)``
+    (``sklearn.neighbors.NearestNeighbors`` is the tests' oracle). ``NeighborEngine(X, ...)``
+    is a shorthand that fits at once.
 
     Parameters
     ----------
-    reference : (n, d) array; converted to C-contiguous float32.
+    reference : optional (n, d) array to fit on; converted to C-contiguous float32.
     metric : "l1" (distances are L1 sums) or "l2" (squared Euclidean distances).
     threads : FAISS threads; None means all cores.
     memory_budget : bytes allowed for one batch of results (default: the budget of the
         enclosing ``batch_memory`` block, else 256 MiB).
     """
 
-    def __init__(self, reference: np.ndarray, metric: str = "l1", threads: int | None = None,
-                 memory_budget: int | None = None) -> None:
+    def __init__(self, reference: np.ndarray | None = None, metric: str = "l1",
+                 threads: int | None = None, memory_budget: int | None = None) -> None:
+        if metric not in ("l1", "l2"):
+            raise ValueError("metric must be 'l1' or 'l2'")
+        self.metric = metric
+        self.threads = threads
+        self.memory_budget = int(memory_budget if memory_budget is not None else _BUDGET.get())
+        if reference is not None:
+            self.fit(reference)
+
+    def fit(self, reference: np.ndarray) -> NeighborEngine:
+        """Index ``reference`` (learned: ``n_reference``, ``dim``); returns self."""
         faiss = _faiss()
         ref = np.ascontiguousarray(reference, dtype=np.float32)
         if ref.ndim != 2 or len(ref) == 0:
             raise ValueError("reference must be a non-empty 2-D array")
-        self.metric = metric
-        self.threads = threads
-        self.memory_budget = int(memory_budget if memory_budget is not None else _BUDGET.get())
         self.n_reference, self.dim = ref.shape
-        faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[metric]
+        faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[self.metric]
         self._index = faiss.IndexFlat(self.dim, faiss_metric)
         self._index.add(ref)
+        return self
 
     def batch_rows(self, k: int) -> int:
         per_row = k * (4 + 8) * 3 + self.dim * 4  # results plus the derived arrays callers build
@@ -99,6 +110,8 @@ class NeighborEngine:
 
     def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """k nearest reference rows of every query: (distances float32, indices int64), sorted."""
+        if not hasattr(self, "_index"):
+            raise RuntimeError("call fit(reference) before kneighbors")
         q = np.ascontiguousarray(queries, dtype=np.float32)
         k = int(min(k, self.n_reference))
         n = len(q)

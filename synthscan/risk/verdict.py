@@ -151,7 +151,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         lo, hi = reporting_interval(worst_test(c.tests, alpha), alpha)
         c = c.replace(decision=d, status=status, threshold=theta,
                                 high_threshold=theta_high, estimate=d.estimate, lower=lo,
-                                upper=hi)
+                                upper=hi, level=1 - alpha)
         out.append(c)
         decided.append(c)
 
