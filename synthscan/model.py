@@ -11,12 +11,12 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
 from .stats.bounds import Decision, SubTest
-from .types import Status
+from .types import Json, Status
 
 
 @dataclass(frozen=True)
@@ -27,39 +27,58 @@ class CheckResult:
     counted over training and over holdout targets. The verdict turns them into ``decision``
     (the one-sided bounds the status is decided on, with their levels) and fills ``estimate``
     (the worst sub-test's excess ``r_T - r_H``, unclipped) with its two-sided reporting interval
-    ``lower``/``upper`` at ``level`` (``1 - alpha``). ``unit`` names what the excess is a share of (training
-    records, unique training records, predicates) and ``unit_total`` how many there are, so that
-    a bound can be said in people. Supporting tests keep their own statistic in ``estimate``;
+    ``lower``/``upper`` at ``level`` (``1 - alpha``). ``unit`` names what the excess is a share
+    of (training records, unique training records, predicates) and ``unit_total`` how many there
+    are, so that a bound can be said in people. Supporting tests keep their own statistic in ``estimate``;
     a detection-only check gives its unclipped ``estimate`` with its ``standard_error``.
     ``summary`` is the plain-language sentence the pipeline writes from these fields.
     """
 
-    id: str
+    id: Annotated[str, Json("Stable identifier; also the policy threshold key and the SARIF "
+                            "rule id.", minLength=1)]
     name: str
-    criterion: str
+    criterion: Annotated[str, Json("Group of the check: copies, distance, membership, "
+                                   "singling_out, linkability, inference (others may be added).")]
     status: Status = "info"
-    estimate: float | None = None
-    lower: float | None = None
-    upper: float | None = None
-    p_value: float | None = None
-    #: confidence level of the two-sided interval [lower, upper]
-    level: float | None = None
-    component: bool = False
-    threshold: float | None = None
+    estimate: Annotated[float | None, Json(
+        "Components: the worst sub-test's excess r_T - r_H (unclipped, -1..1). Supporting "
+        "checks: their own statistic.")] = None
+    lower: Annotated[float | None, Json("Two-sided reporting interval at `level` (components: "
+                                        "of the worst sub-test).")] = None
+    upper: Annotated[float | None, Json("Two-sided reporting interval at `level` (components: "
+                                        "of the worst sub-test).")] = None
+    p_value: Annotated[float | None, Json(minimum=0, maximum=1)] = None
+    level: Annotated[float | None, Json("Confidence level of [lower, upper] (1 - alpha).",
+                                        exclusiveMinimum=0, exclusiveMaximum=1)] = None
+    component: Annotated[bool, Json(
+        "True for a risk component: decided against a policy threshold from its sub-tests; "
+        "false for supporting figures, which never decide the verdict.")] = False
+    threshold: Annotated[float | None, Json("The policy's threshold θ: the certified upper bound "
+                                            "must be below it to pass.", exclusiveMinimum=0,
+                                            exclusiveMaximum=1)] = None
     evidence: str = "holdout-calibrated"
-    summary: str = ""
-    reason: str = ""
+    summary: Annotated[str, Json("One plain sentence written from the fields.")] = ""
+    reason: Annotated[str, Json("Why the check was skipped or could not be computed.")] = ""
     counts: Mapping[str, Any] = field(default_factory=dict)
-    details: Mapping[str, Any] = field(default_factory=dict)
-    tests: tuple[SubTest, ...] = ()
-    decision: Decision | None = None
-    high_threshold: float | None = None
-    unit: str = "training records"
-    unit_total: int | None = None
-    standard_error: float | None = None
-    #: the component has nothing to attack on these data (no unique record, no isolatable row):
-    #: skipped, and passes with its reason
-    vacuous: bool = False
+    details: Annotated[Mapping[str, Any], Json(
+        "Check-specific descriptive figures; nothing decides on them; no values from individual "
+        "records.")] = field(default_factory=dict)
+    tests: Annotated[tuple[SubTest, ...], Json(
+        "Sub-tests: an event counted over training targets (k_t of n_t) and holdout targets "
+        "(k_h of n_h); counts may be fractional (tie credit).")] = ()
+    decision: Annotated[Decision | None, Json("The bounds the status was decided on.")] = None
+    high_threshold: Annotated[float | None, Json(
+        "The confirmed lower bound must exceed it to fail.", minimum=0,
+        exclusiveMaximum=1)] = None
+    unit: Annotated[str, Json("What the component's excess is a share of: training records, "
+                              "unique training records, predicates, synthetic rows.")] = (
+        "training records")
+    unit_total: Annotated[int | None, Json(minimum=0)] = None
+    standard_error: Annotated[float | None, Json(
+        "Detection-only checks: the standard error of the unclipped estimate.", minimum=0)] = None
+    vacuous: Annotated[bool, Json(
+        "The component has nothing to attack on these data (no unique record, no isolatable "
+        "row): skipped, and it passes with its reason.")] = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.tests, tuple):
@@ -114,12 +133,15 @@ class People:
     """The risk said in people: at most ``at_most`` of ``of`` ``unit`` (the certified bound of
     ``component``); at least ``at_least`` (the confirmed bound) when a leak is confirmed."""
 
-    train_rows: int = 0
-    at_most: int | None = None
-    of: int | None = None
+    train_rows: Annotated[int, Json(minimum=0)] = 0
+    at_most: Annotated[int | None, Json(minimum=0)] = None
+    of: Annotated[int | None, Json(minimum=0)] = None
     unit: str | None = None
     component: str | None = None
-    at_least: int | None = None
+    at_least: Annotated[int | None, Json(minimum=0)] = None
+
+    #: written only when known (the JSON omits null figures)
+    __json_optional__: ClassVar = ("at_most", "of", "unit", "component", "at_least")
 
 
 @dataclass(frozen=True)
@@ -156,17 +178,38 @@ class Risk:
     bound is the certified one, ``driver`` the one with the largest lower bound.
     """
 
-    upper_level: float
-    estimate: float | None = None
-    lower: float | None = None
-    upper: float | None = None
-    binding: str | None = None
-    driver: str | None = None
-    planned: tuple[str, ...] = ()
-    people: People = field(default_factory=People)
-    undecided: tuple[str, ...] = ()
-    missing: tuple[Missing, ...] = ()
-    guidance: tuple[Guidance, ...] = ()
+    upper_level: Annotated[float, Json(exclusiveMinimum=0, exclusiveMaximum=1)]
+    estimate: Annotated[float | None, Json(
+        "Largest point estimate over components: a maximum of noisy estimates, biased "
+        "upwards. The verdict reads the bounds.")] = None
+    lower: Annotated[float | None, Json(
+        "Confirmed: the largest family-adjusted one-sided lower bound, at least 0.")] = None
+    upper: Annotated[float | None, Json(
+        "Certified: the largest unadjusted one-sided upper bound (level upper_level).")] = None
+    binding: Annotated[str | None, Json(
+        "Id of the component whose upper bound is the certified one.")] = None
+    driver: Annotated[str | None, Json("Id of the component with the largest lower bound.")] = (
+        None)
+    planned: Annotated[tuple[str, ...], Json("The risk components the scan set out to "
+                                             "decide.")] = ()
+    people: Annotated[People, Json("The bounds said in people.")] = field(
+        default_factory=People)
+    undecided: Annotated[tuple[str, ...], Json(
+        "Components whose bounds straddle their threshold.")] = ()
+    missing: Annotated[tuple[Missing, ...], Json(
+        "Planned components that did not run, were skipped or errored: each keeps the verdict "
+        "from low.")] = ()
+    guidance: Annotated[tuple[Guidance, ...], Json(
+        "What would decide each undecided component.")] = ()
+
+    #: JSON names that differ from the field's, and figures written beside the fields
+    __json_names__: ClassVar = {"guidance": "decision_guidance"}
+    __json_extra__: ClassVar = {
+        "components": {"type": "integer", "minimum": 0,
+                       "description": "Number of planned risk components."},
+        "estimate_note": {"type": "string"}, "upper_meaning": {"type": "string"},
+        "lower_meaning": {"type": "string"}, "aggregation": {"type": "string"},
+    }
 
     @property
     def components(self) -> int:

@@ -17,3 +17,12 @@ TABLES: tuple[Table, ...] = get_args(Table)
 STATUSES: tuple[Status, ...] = get_args(Status)
 VERDICTS: tuple[VerdictName, ...] = get_args(VerdictName)
 FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
+
+
+class Json:
+    """JSON Schema facts about a result field, carried in ``Annotated[...]`` so that the
+    published schema (``synthscan.result_schema``) is generated from the model itself."""
+
+    def __init__(self, doc: str = "", **constraints: object) -> None:
+        self.doc = doc
+        self.constraints = constraints
