@@ -29,8 +29,9 @@ class CheckResult:
     (the worst sub-test's excess ``r_T - r_H``, unclipped) with its two-sided reporting interval
     ``lower``/``upper`` at ``level`` (``1 - alpha``). ``unit`` names what the excess is a share
     of (training records, unique training records, predicates) and ``unit_total`` how many there
-    are, so that a bound can be said in people. Supporting tests keep their own statistic in ``estimate``;
-    a detection-only check gives its unclipped ``estimate`` with its ``standard_error``.
+    are, so that a bound can be said in people. Supporting tests keep their own statistic in
+    ``estimate``; a detection-only check gives its unclipped ``estimate`` with its
+    ``standard_error``.
     ``summary`` is the plain-language sentence the pipeline writes from these fields.
     """
 

@@ -78,8 +78,9 @@ class ExactCopies(Attack):
         in_t = find_copies(canon, "synthetic", "train")
         k_t = int(in_t.matched.sum())
         k_t_all = int(find_copies(ctx.canon_all, "synthetic", "train").matched.sum())
-        counts = {"synthetic_rows": n_s, "train_rows": n_t, "copies_of_train": k_t,
-                  "copies_of_train_all_columns": k_t_all}
+        counts: dict[str, float] = {"synthetic_rows": n_s, "train_rows": n_t,
+                                    "copies_of_train": k_t,
+                                    "copies_of_train_all_columns": k_t_all}
         share_t = k_t / n_s
         lo_t, hi_t = wilson(k_t, n_s, alpha)
         details = {

@@ -97,7 +97,9 @@ def nearest_real(ctx: ScanContext) -> TieResult:
 def distance_to_train(ctx: ScanContext) -> np.ndarray:
     """Engine distance of each synthetic query to its nearest training record."""
     if ctx.has_holdout:
-        return nearest_real(ctx).label_distance[:, 0]
+        to_train = nearest_real(ctx).label_distance
+        assert to_train is not None  # asked for with per_label=(0,)
+        return to_train[:, 0]
     return ctx.memo("ties:synthetic->train",
                     lambda: train_index(ctx).nearest(synthetic_queries(ctx))).distance
 

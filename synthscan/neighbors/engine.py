@@ -199,17 +199,12 @@ class TieIndex:
         per_label = bool(wanted)
         q = np.ascontiguousarray(queries, dtype=np.float32)
         nq = len(q)
-        excl_point = np.full(nq, -1, dtype=np.int64)
-        excl_label = np.zeros(nq, dtype=np.int64)
-        if exclude_records is not None:
-            er = np.asarray(exclude_records, dtype=np.int64)
-            has = er >= 0
-            excl_point[has] = self.point_of_record[er[has]]
-            excl_label[has] = self.record_labels[er[has]]
+        excl_point, excl_label = self._exclusions(exclude_records, nq)
         distance = np.full(nq, np.inf)
         second = np.full(nq, np.inf)
         counts = np.zeros((nq, self.n_labels), dtype=np.int64)
-        label_distance = np.full((nq, self.n_labels), np.inf) if per_label else None
+        # (only filled and returned when per-label distances were asked for)
+        label_distance = np.full((nq, self.n_labels if per_label else 0), np.inf)
         tie_lists: list[tuple[np.ndarray, np.ndarray]] = []
         todo = np.arange(nq)
         k = min(max(k0, 2), self.n_points)
@@ -251,16 +246,36 @@ class TieIndex:
         if per_label:
             unwanted = np.setdiff1d(np.arange(self.n_labels), wanted)
             label_distance[:, unwanted] = np.nan
-        if tie_lists:
-            qs = np.concatenate([t[0] for t in tie_lists])
-            ps = np.concatenate([t[1] for t in tie_lists])
-            order = np.lexsort((ps, qs))
-            qs, ps = qs[order], ps[order]
-        else:
-            qs = ps = np.zeros(0, dtype=np.int64)
-        ptr = np.zeros(nq + 1, dtype=np.int64)
-        np.cumsum(np.bincount(qs, minlength=nq), out=ptr[1:])
-        return TieResult(distance, second, counts, ptr, ps.astype(np.int64), label_distance)
+        ptr, ps = _pointers(tie_lists, nq)
+        return TieResult(distance, second, counts, ptr, ps,
+                         label_distance if per_label else None)
+
+    def _exclusions(self, exclude_records: np.ndarray | None, nq: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """The point (-1: none) and label each query must not count (leave-one-out)."""
+        excl_point = np.full(nq, -1, dtype=np.int64)
+        excl_label = np.zeros(nq, dtype=np.int64)
+        if exclude_records is not None:
+            er = np.asarray(exclude_records, dtype=np.int64)
+            has = er >= 0
+            excl_point[has] = self.point_of_record[er[has]]
+            excl_label[has] = self.record_labels[er[has]]
+        return excl_point, excl_label
+
+
+def _pointers(tie_lists: list[tuple[np.ndarray, np.ndarray]], nq: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(query, point) pairs to CSR form: ``ptr`` (nq + 1,) and the points, sorted per query."""
+    if tie_lists:
+        qs = np.concatenate([t[0] for t in tie_lists])
+        ps = np.concatenate([t[1] for t in tie_lists])
+        order = np.lexsort((ps, qs))
+        qs, ps = qs[order], ps[order]
+    else:
+        qs = ps = np.zeros(0, dtype=np.int64)
+    ptr = np.zeros(nq + 1, dtype=np.int64)
+    np.cumsum(np.bincount(qs, minlength=nq), out=ptr[1:])
+    return ptr, ps.astype(np.int64)
 
 
 def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

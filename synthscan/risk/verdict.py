@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import CheckResult, Guidance, Missing, People, Risk
 from ..stats.bounds import (
@@ -78,7 +79,7 @@ def component_decision(check: CheckResult, alpha: float, family: int) -> Decisio
 
 
 def _guidance(check: CheckResult, d: Decision, theta: float, alpha: float) -> Guidance:
-    base = {"component": check.id, "certifiable": d.certifiable, "threshold": theta,
+    base: dict[str, Any] = {"component": check.id, "certifiable": d.certifiable, "threshold": theta,
             "binding_sub_test": d.binding,
             "data": DATA_DRIVING.get(check.id, "real and synthetic rows")}
     if d.estimate >= theta:
@@ -110,6 +111,20 @@ def detection_decision(check: CheckResult, alpha: float, family: int) -> Decisio
                     certifiable=float(ndtri(1 - alpha) * se), standard_error=float(se))
 
 
+def _missing(planned: Sequence[str], by_id: dict[str, CheckResult]) -> list[Missing]:
+    """Planned components that did not run, were skipped (unless vacuous) or errored."""
+    missing = []
+    for cid in planned:
+        got = by_id.get(cid)
+        if got is None:
+            missing.append(Missing(cid, "did not run"))
+        elif got.status == "skipped" and got.vacuous:
+            continue  # the data gives this attack nothing to work on; the result says why
+        elif got.status in ("skipped", "error"):
+            missing.append(Missing(cid, got.reason or got.status))
+    return missing
+
+
 def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
                  planned: Sequence[str], detectors: Sequence[str] = ()
                  ) -> tuple[list[CheckResult], Verdict]:
@@ -132,7 +147,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
             if d is not None:
                 theta = policy.threshold(c.id)
                 c = c.replace(decision=d, threshold=theta, high_threshold=theta,
-                                        status="fail" if d.lower > theta else "info")
+                              status="fail" if d.lower > theta else "info")
                 detected.append(c)
             out.append(c)
             continue
@@ -141,29 +156,19 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
             continue
         d = component_decision(c, alpha, family)
         if d is None:  # a component that ran but produced no sub-test cannot be decided
-            c = c.replace(status="error",
-                                    reason=c.reason or "produced no comparable counts")
+            c = c.replace(status="error", reason=c.reason or "produced no comparable counts")
             out.append(c)
             continue
         theta = policy.threshold(c.id)
         theta_high = policy.high_threshold(c.id)
         status = "fail" if d.lower > theta_high else "pass" if d.upper < theta else "warn"
         lo, hi = reporting_interval(worst_test(c.tests, alpha), alpha)
-        c = c.replace(decision=d, status=status, threshold=theta,
-                                high_threshold=theta_high, estimate=d.estimate, lower=lo,
-                                upper=hi, level=1 - alpha)
+        c = c.replace(decision=d, status=status, threshold=theta, high_threshold=theta_high,
+                      estimate=d.estimate, lower=lo, upper=hi, level=1 - alpha)
         out.append(c)
         decided.append(c)
 
-    missing = []
-    for cid in planned:
-        got = by_id.get(cid)
-        if got is None:
-            missing.append(Missing(cid, "did not run"))
-        elif got.status == "skipped" and got.vacuous:
-            continue  # the data gives this attack nothing to work on; the result says why
-        elif got.status in ("skipped", "error"):
-            missing.append(Missing(cid, got.reason or got.status))
+    missing = _missing(planned, by_id)
     undecided = [c.id for c in decided if c.status == "warn"]
     statuses = {c.status for c in decided}
     train_rows = max((int(c.counts.get("train_rows", 0) or 0) for c in checks), default=0)

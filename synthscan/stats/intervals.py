@@ -37,10 +37,10 @@ def _check_alpha(alpha: float, name: str = "alpha") -> float:
     return alpha
 
 
-def _as_count(value: int, name: str) -> int:
+def _as_count(value: float, name: str) -> int:
     """Coerce a count (int, numpy integer, or whole-valued float) to a Python int."""
     try:
-        return operator.index(value)
+        return operator.index(value)  # type: ignore[arg-type]  # ints of any kind
     except TypeError:
         pass
     as_float = float(value)
@@ -110,7 +110,7 @@ def _betaincinv(a: float, b: float, y: float, upper: bool = False) -> float:
 # --------------------------------------------------------------------------------------
 
 
-def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+def wilson(k: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion ``k / n``.
 
     Preferred default for attack success rates: good coverage for small ``n`` and
@@ -144,7 +144,7 @@ def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     return min(lower, p_hat), max(upper, p_hat)
 
 
-def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+def clopper_pearson(k: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
     """Clopper-Pearson ("exact") interval for a binomial proportion ``k / n``.
 
     Guaranteed coverage of at least ``1 - alpha``; conservative, so useful when a
@@ -182,7 +182,7 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
 
 
 def newcombe_diff(
-    k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05
+    k1: float, n1: float, k2: float, n2: float, alpha: float = 0.05
 ) -> tuple[float, float, float]:
     """Newcombe hybrid score interval for ``p1 - p2`` of two independent proportions.
 

@@ -103,7 +103,8 @@ def roc_loglog(positives: np.ndarray, negatives: np.ndarray,
     order = np.argsort(xs, kind="stable")
     xs_sorted = [float(xs[i]) for i in order]
     ys_sorted = [float(ys[i]) for i in order]
-    keep_x, keep_y = [], []
+    keep_x: list[float] = []
+    keep_y: list[float] = []
     for x, y in zip(xs_sorted, ys_sorted, strict=True):
         if keep_x and x == keep_x[-1]:
             keep_y[-1] = max(keep_y[-1], y)
