@@ -4,6 +4,8 @@ linked, a clean release certified below 5%, ties unbiased."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,15 +13,15 @@ import pytest
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.linkability import (
     Linkability,
-    SideIndex,
     link_credit,
+    log_comb,
     overlap_counts,
     random_link_rate,
 )
-from synthscan.attacks.linkability import _log_factorials as log_factorials
 from synthscan.config import ScanConfig
 from synthscan.datasets import simulate_population
 from synthscan.errors import ConfigError
+from synthscan.neighbors.sides import SideIndex
 from synthscan.stats.bounds import decide, excess_lower, excess_upper
 
 
@@ -39,7 +41,7 @@ def credits(syn_a, syn_b, q_a, q_b, k):
     ia, ib = SideIndex(syn_a, "l1", 1), SideIndex(syn_b, "l1", 1)
     a, b = ia.search(q_a, [k])[k], ib.search(q_b, [k])[k]
     ov = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, len(q_a))
-    return link_credit(a, b, ov, log_factorials(len(syn_a)))
+    return link_credit(a, b, ov)
 
 
 def col(*v):
@@ -66,7 +68,7 @@ def test_hand_worked_tie_credits():
     a, b = ia.search(q_a, [2])[2], ib.search(q_b, [1])[1]
     ov = overlap_counts(a, b, ia.point_of_row, ib.point_of_row, 1)
     assert a.need[0] == 1 and a.tie_rows[0] == 3 and b.tie_rows[0] == 1
-    assert link_credit(a, b, ov, log_factorials(4))[0] == pytest.approx(1 / 3)
+    assert link_credit(a, b, ov)[0] == pytest.approx(1 / 3)
 
 
 def test_exact_credit_matches_simulated_random_tie_breaking():
@@ -99,6 +101,16 @@ def test_exact_credit_matches_simulated_random_tie_breaking():
 def test_random_link_rate():
     assert random_link_rate(10, 1) == pytest.approx(0.1)
     assert random_link_rate(10, 2) == pytest.approx(1 - (8 * 7) / (10 * 9))
+    assert random_link_rate(10, 6) == 1.0  # two draws of 6 of 10 rows always share one
+
+
+def test_log_comb_is_the_binomial_coefficient():
+    n = np.array([0, 1, 5, 10, 60, 3000, 5, 5])
+    k = np.array([0, 1, 2, 3, 30, 7, -1, 6])
+    got = log_comb(n, k)
+    for g, nn, kk in zip(got[:6], n[:6], k[:6], strict=True):
+        assert g == pytest.approx(math.log(math.comb(int(nn), int(kk))), rel=1e-12, abs=1e-12)
+    assert np.isneginf(got[6:]).all()  # k < 0 or k > n: no way to choose
 
 
 # ------------------------------------------------------------------------------ known truth
@@ -110,6 +122,27 @@ def test_copied_release_is_linked():
     assert len(res.tests) == 5 * 2  # five random splits x k in (1, 5)
     assert res.estimate > 0.8
     assert decide(res.tests, 0.05, 6).lower > 0.5 and res.lower > 0.5
+    assert res.summary == ""  # run() writes numbers; summarize() the words
+    text = Linkability().summarize(res)
+    worst = res.tests[res.details["worst"]]
+    assert f"links {100 * worst.rate_t:.1f}% of 500 training records" in text
+    assert "95% interval" in text
+
+
+def test_knobs_change_the_splits_and_targets():
+    train, hold, synth = triple(23, 300)
+    check = Linkability(n_splits=2, max_targets=120)
+    assert Linkability.param_names() == ["n_splits", "max_targets"]
+    assert check.get_params() == {"n_splits": 2, "max_targets": 120}
+    res = run_link(train, synth, hold, check=check, seed=1, alpha=0.1)
+    assert len(res.tests) == 2 * 2 and res.counts["splits"] == 2
+    assert all(t.n_t == t.n_h == 120 for t in res.tests)
+    assert res.details["targets"] == {"train": 120, "holdout": 120, "cap": 120,
+                                      "train_sampled": True, "holdout_sampled": True}
+    text = check.summarize(res)
+    assert "90% interval" in text and "95%" not in text  # the level is the scan's
+    with pytest.raises(TypeError):
+        Linkability(2)  # type: ignore[misc]
 
 
 def test_sub_tests_are_the_credits_of_every_split_and_k():
@@ -194,8 +227,9 @@ def test_odd_column_names_and_link_columns():
 def test_unknown_link_column_is_a_config_error():
     train, hold, synth = triple(9, 100)
     with pytest.raises(ConfigError, match=r"link_columns: column 'person_id' is not an "
-                                          r"attackable column of .* — use names from"):
+                                          r"attackable column of .* — use names from") as err:
         run_link(train, synth, hold, link_columns=[["person_id"], ["age"]])
+    assert err.value.key == "link_columns"
 
 
 def test_tiny_or_narrow_tables_are_skipped():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from synthscan.api import prepare, run_checks
+from synthscan.attacks.registry import instantiate
 from synthscan.attacks.singling_out import (
     MIN_PREDICATES,
     TOP,
@@ -54,8 +55,9 @@ def _hand_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     # x <= 1 never ✗, x >= 9 twice (9, 10) ✗ -> 2 of 7
     h_c = ["a"] * 19 + ["d"]
     h_x = [5.0] * 18 + [9.0, 10.0]
-    mk = lambda c, x: pd.DataFrame({"c": c, "x": x})  # noqa: E731
-    return mk(t_c, t_x), mk(s_c, s_x), mk(h_c, h_x)
+    train, synth, hold = (pd.DataFrame({"c": c, "x": x})
+                          for c, x in ((t_c, t_x), (s_c, s_x), (h_c, h_x)))
+    return train, synth, hold
 
 
 def test_hand_worked_univariate_rates_are_exact():
@@ -83,11 +85,31 @@ def test_hand_worked_univariate_rates_are_exact():
     assert res.unit == "predicates" and res.unit_total == 3
     assert res.counts["train_rows"] == 20 and res.counts["predicates_evaluated"] == 10
     assert "precision_note" in res.details  # too few predicates, and it says so
-    assert "(7 of 10 requested found)" in res.summary  # the shortfall is said, not hidden
-    assert "95% interval" in res.summary
+    assert res.summary == ""  # run() writes numbers; summarize() the words
+    text = SMALL.summarize(res)
+    assert "(7 of 10 requested found)" in text  # the shortfall is said, not hidden
+    assert "95% interval" in text and "; the train side" not in text  # equal sizes
     # no record values in the words: the rare values and extremes never appear
     for token in ("'b'", "'d'", "12.0", "9.0"):
-        assert token not in res.summary
+        assert token not in text
+    # the scan's coding: x's pooled levels are 0.5 1 5 9 10 12, its synthetic median is 5
+    coded = CodedColumns.from_context(prepare(train, synth, hold, ScanConfig(
+        columns={"c": "categorical", "x": "numeric"}))[0])
+    assert coded.names == ["c", "x"] and coded.numeric.tolist() == [False, True]
+    assert coded.median_rank.tolist() == [-1, 2]
+    assert coded.ranks["holdout"][1].tolist() == [2] * 18 + [3, 4]
+    assert coded.ranks["train"][0][-1] == -1  # a missing value
+
+
+def test_summary_levels_come_from_the_result():
+    train, synth, hold = _hand_tables()
+    res, _ = run_so(train, synth, hold, singling_out_predicates=10, alpha=0.1,
+                    columns={"c": "categorical", "x": "numeric"})
+    text = SMALL.summarize(res)
+    assert res.level == pytest.approx(0.9) and "90% interval" in text and "95%" not in text
+    worst = res.tests[1]
+    lo, hi = excess_lower(worst, 0.05), excess_upper(worst, 0.05)
+    assert f"interval {100 * lo:.1f} to {100 * hi:.1f} percentage points" in text
 
 
 def _brute(ranks: np.ndarray, preds: Predicates) -> np.ndarray:
@@ -200,8 +222,25 @@ def test_equal_size_subsampling_when_train_is_larger():
     res, _ = run_so(train, synth, hold, seed=2, singling_out_predicates=100)
     eq = res.details["equal_size"]
     assert eq == {**eq, "size": 300, "subsampled": "train", "repeats": 10}
+    assert "the train side averaged over 10 random subsamples" in SMALL.summarize(res)
     again, _ = run_so(train, synth, hold, seed=2, singling_out_predicates=100)
     assert again.to_dict() == res.to_dict()  # same seed, same result
+    # the knob, as a settings file passes it: fewer subsamples, coarser train successes
+    check = instantiate(SinglingOut, {"repeats": 2, "min_predicates": 0})
+    assert check.get_params() == {"repeats": 2, "max_tries_factor": 100, "n_cols": (2, 6),
+                                  "min_predicates": 0}
+    two, _ = run_so(train, synth, hold, check=check, seed=2, singling_out_predicates=100)
+    assert two.details["equal_size"]["repeats"] == 2 and two.counts["subsample_repeats"] == 2
+    assert all(2 * t.k_t == int(2 * t.k_t) for t in two.tests)  # halves: 2 subsamples
+    assert [t.k_t for t in two.tests] != [t.k_t for t in res.tests]
+    assert [t.k_h for t in two.tests] == [t.k_h for t in res.tests]  # the holdout is whole
+
+
+def test_knobs_are_keyword_only():
+    assert SinglingOut.param_names() == ["repeats", "max_tries_factor", "n_cols",
+                                         "min_predicates"]
+    with pytest.raises(TypeError):
+        SinglingOut(10)  # type: ignore[misc]
 
 
 # ------------------------------------------------------------------------------ robustness
@@ -239,8 +278,9 @@ def test_release_of_duplicated_rows_is_skipped_with_the_reason():
 
 def test_one_column_runs_univariate_only():
     rng = np.random.default_rng(4)
-    mk = lambda n: pd.DataFrame({"v": rng.normal(size=n).round(2)})  # noqa: E731
-    res, _ = run_so(mk(60), mk(60), mk(60), singling_out_predicates=20)
+    train, synth, hold = (pd.DataFrame({"v": np.round(rng.normal(size=60), 2)})
+                          for _ in range(3))
+    res, _ = run_so(train, synth, hold, singling_out_predicates=20)
     assert list(res.details["kinds"]) == ["univariate"]
     assert [t.label for t in res.tests] == ["univariate"]
     assert res.estimate == pytest.approx(res.tests[0].rate_t - res.tests[0].rate_h)
