@@ -116,12 +116,19 @@ def test_verbatim_any_confirmed_excess_fails_in_public_release_only():
 
 def test_risk_line_in_people_and_guidance():
     close = comp("closeness", SubTest("raw", 190, 10_000, 50, 5_000))  # e = 0.9%: undecided
-    checks, v = apply_policy([close, comp("membership_inference", clean())], Policy(), 0.05,
+    # a threshold the user sets applies to both directions: high needs a confirmed excess > 1%
+    policy = Policy(thresholds={"closeness": 0.01})
+    checks, v = apply_policy([close, comp("membership_inference", clean())], policy, 0.05,
                              PLANNED)
     risk = v.risk.to_dict()
     assert checks[0].status == "warn" and v.verdict == "inconclusive"
     ub, lb = checks[0].decision.upper, checks[0].decision.lower
     assert 0 < lb < 0.01 < ub  # an excess is confirmed, but not one above θ
+    # in the public preset any confirmed excess of near copies fails
+    checks, v = apply_policy([close, comp("membership_inference", clean())], Policy(), 0.05,
+                             PLANNED)
+    assert checks[0].status == "fail" and checks[0].high_threshold == 0.0
+    assert v.verdict == "high"
     assert risk["upper"] == pytest.approx(ub)
     assert risk["people"] == {"train_rows": 10_000, "at_most": math.ceil(ub * 10_000),
                               "of": 10_000, "unit": "training records",
