@@ -120,12 +120,15 @@ def _registry(fp: dict[str, Any]) -> tuple:
 
 
 def latest_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per cell: the last one written (a re-run replaces an earlier scan)."""
+    """One row per cell: the last one written (a re-run replaces an earlier scan), its
+    statuses and verdict re-decided under the current policy (``redecide``)."""
+    from .redecide import redecide
+
     by_key: dict[str, dict[str, Any]] = {}
     for r in rows:
         if "error" not in r:
             by_key[r["key"]] = r
-    return list(by_key.values())
+    return [redecide(r) for r in by_key.values()]
 
 
 def read_results(path: str | Path = DEFAULT_RESULTS) -> list[dict[str, Any]]:
