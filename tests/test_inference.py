@@ -11,22 +11,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import synthscan
 from synthscan.api import prepare, run_checks
-from synthscan.attacks.inference import (
-    ANONYMETER_N_ATTACKS,
-    TAU,
-    AttributeInference,
-    CandidateNN,
-    attack_plan,
-    nn_credit,
-    numeric_tolerance,
-    one_sided_p,
-)
+from synthscan.attacks.inference import AttributeInference, attack_plan, numeric_tolerance
+from synthscan.attacks.inference.columns import code_columns
+from synthscan.attacks.inference.report import ANONYMETER_N_ATTACKS
 from synthscan.config import ScanConfig
 from synthscan.datasets import simulate_population
 from synthscan.errors import ConfigError
 from synthscan.neighbors.engine import NeighborEngine
+from synthscan.neighbors.subset import CandidateNN, nn_credit
+from synthscan.risk.policy import Policy
+from synthscan.risk.verdict import apply_policy
 from synthscan.stats.bounds import decide, excess_lower, excess_upper
+from synthscan.stats.tests import two_proportion_p
+
+DEFAULTS = AttributeInference()
+TAU = DEFAULTS.tau
 
 
 def triple(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -36,10 +37,13 @@ def triple(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     return parts[0], parts[1], parts[2]
 
 
-def inference(train, synth, hold, **cfg) -> tuple:
+def inference(train, synth, hold, check: AttributeInference | None = None, **cfg) -> tuple:
+    """The check run and decided as in a scan that plans it alone, with its sentence."""
     ctx, _ = prepare(train, synth, hold, ScanConfig(**cfg))
-    (res,) = run_checks(ctx, [AttributeInference()])
-    return ctx, res
+    check = check or AttributeInference()
+    (res,) = run_checks(ctx, [check])
+    (res,), _ = apply_policy([res], Policy(), ctx.config.alpha, [check.id])
+    return ctx, res.replace(summary=check.summarize(res))
 
 
 def rows_of(res, secret: str, attacker: str = "1-NN") -> dict:
@@ -77,7 +81,7 @@ def test_hand_worked_accuracies_tolerance_and_ties():
     synth = pd.DataFrame({"k": [f"a{j}" for j in i],
                           "y": np.where(i < 10, 10.0 * i, 10.0 * i + 50)})
     # pooled real y: 0, 3, 10, 13, ..., 190, 193 -> quartiles 48.25 and 144.75, IQR 96.5
-    tol, spread = numeric_tolerance(np.concatenate([train.y, hold.y]))
+    tol, spread = numeric_tolerance(np.concatenate([train.y, hold.y]), TAU)
     assert spread == "IQR"
     assert tol == pytest.approx(TAU * 96.5)  # 4.825: a guess 3 off counts, 7 off does not
     # k is unique per record: declare it categorical (it would be inferred as an identifier)
@@ -109,7 +113,7 @@ def test_hand_worked_accuracies_tolerance_and_ties():
                                                     excess_upper(worst, 0.025)))
     assert res.unit == "training records" and res.unit_total == res.counts["train_rows"] == 20
     # the p-value is the pooled one-sided z-test, descriptive and unadjusted
-    p = one_sided_p(10.0, 20, 0.75, 20)
+    p = two_proportion_p(10.0, 20, 0.75, 20)
     z = (0.5 - a_h) / math.sqrt(0.26875 * 0.73125 * (2 / 20))
     assert p == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)))
     assert row["p_value"] == pytest.approx(p)
@@ -135,21 +139,19 @@ def test_categorical_secret_missing_is_a_value_of_its_own():
 def test_tolerance_falls_back_when_the_iqr_is_zero():
     v = np.zeros(1000)
     v[:5] = np.arange(1, 6) * 100.0  # 99.5% zeros: IQR 0 and 1st-99th percentile span 0
-    tol, spread = numeric_tolerance(v)
+    tol, spread = numeric_tolerance(v, TAU)
     assert spread.startswith("min-max") and tol == pytest.approx(TAU * 500)
     v[:50] = np.linspace(1, 200, 50)  # 5% non-zero: IQR 0, percentile span > 0
-    tol, spread = numeric_tolerance(v)
+    tol, spread = numeric_tolerance(v, TAU)
     assert spread.startswith("1st-99th") and tol > 0
-    assert numeric_tolerance(np.full(10, 3.0)) == (0.0, "constant column (exact match)")
+    assert numeric_tolerance(np.full(10, 3.0), TAU) == (0.0, "constant column (exact match)")
 
 
 def test_candidate_search_equals_exact_per_secret_searches():
     train, hold, synth = triple(400, 3)
     ctx, _ = prepare(train, synth, hold, ScanConfig())
     names = [c.name for c in ctx.schema.distance_columns]
-    from synthscan.attacks.inference import _code_columns, _nn_ref_y
-
-    cols = _code_columns(ctx, names)
+    cols = code_columns(ctx, names, TAU, DEFAULTS.max_codes)
     codes = {c: (cols[c].values["synthetic"], cols[c].values["train"])
              for c in names if not cols[c].numeric}
     # a small k forces many queries through the exact fallback
@@ -160,7 +162,7 @@ def test_candidate_search_equals_exact_per_secret_searches():
         known = [c for c in names if c != secret]
         truth = col.values["train"]
         rows = np.flatnonzero(~np.isnan(truth)) if col.numeric else np.arange(len(truth))
-        ref_y = _nn_ref_y(col.values["synthetic"], col)
+        ref_y = col.nn_labels("synthetic")
         fast = nn.credit(known, ref_y, rows, truth[rows], col.tolerance)
         dims = ctx.encoder.dims_of(known)
         (exact,) = nn_credit(ctx.encoded["synthetic"][:, dims], ref_y,
@@ -284,11 +286,11 @@ def test_unknown_column_names_raise_one_line_config_errors():
 def test_known_columns_narrow_the_plan():
     train, hold, synth = triple(50, 2)
     ctx, _ = prepare(train, synth, hold, ScanConfig(known=["age", "sex"]))
-    plan = attack_plan(ctx)
+    plan = attack_plan(ctx, DEFAULTS.max_secrets)
     assert {s for s, _ in plan} == {c.name for c in ctx.schema.distance_columns} - {"age", "sex"}
     assert all(q == ["age", "sex"] for _, q in plan)
     ctx, _ = prepare(train, synth, hold, ScanConfig(secret=["income"]))
-    ((secret, known),) = attack_plan(ctx)
+    ((secret, known),) = attack_plan(ctx, DEFAULTS.max_secrets)
     assert secret == "income" and "income" not in known and "person_id" not in known
 
 
@@ -312,21 +314,69 @@ def test_same_seed_same_result_and_no_record_values_in_output():
 
 
 def test_very_wide_data_samples_the_secrets_and_the_learner_features():
-    from synthscan.attacks.inference import MAX_LEARNER_FEATURES, MAX_SECRETS, attack_plan
-
+    MAX_SECRETS, MAX_LEARNER_FEATURES = DEFAULTS.max_secrets, DEFAULTS.max_learner_features
     n_cols = max(MAX_SECRETS, MAX_LEARNER_FEATURES) + 30
     rng = np.random.default_rng(0)
     frames = [pd.DataFrame(rng.integers(0, 3, (40, n_cols)).astype(float),
                            columns=[f"c{j}" for j in range(n_cols)]) for _ in range(3)]
     ctx, _ = prepare(frames[0], frames[2], frames[1], ScanConfig(seed=1))
-    plan = attack_plan(ctx)
+    plan = attack_plan(ctx, DEFAULTS.max_secrets)
     assert len(plan) == MAX_SECRETS
     assert len({s for s, _ in plan}) == MAX_SECRETS
     assert all(len(q) == n_cols - 1 and s not in q for s, q in plan)
-    assert plan == attack_plan(ctx)  # seeded
+    assert plan == attack_plan(ctx, DEFAULTS.max_secrets)  # seeded
     (r,) = run_checks(ctx, [AttributeInference()])
     assert r.details["secrets_sampled"] is True
     assert r.details["pairs_tested"] == 2 * MAX_SECRETS
     # naming the secrets explicitly tests exactly those
     ctx2, _ = prepare(frames[0], frames[2], frames[1], ScanConfig(seed=1, secret=["c0", "c1"]))
-    assert [s for s, _ in attack_plan(ctx2)] == ["c0", "c1"]
+    assert [s for s, _ in attack_plan(ctx2, DEFAULTS.max_secrets)] == ["c0", "c1"]
+
+
+# ------------------------------------------------------------------------ coding, knobs, prose
+
+
+def test_categorical_codes_rank_real_frequency_then_text():
+    # real levels: b x4, a x2, c x2 (a tie: by text), missing; synthetic-only: z, y
+    train = pd.DataFrame({"k": np.arange(5.0), "s": ["b", "b", "a", "c", None]})
+    hold = pd.DataFrame({"k": np.arange(4.0), "s": ["b", "a", "c", "b"]})
+    synth = pd.DataFrame({"k": np.arange(5.0), "s": ["z", "a", None, "y", "c"]})
+    ctx, _ = prepare(train, synth, hold, ScanConfig(columns={"s": "categorical"}))
+    col = code_columns(ctx, ["s"], TAU, max_codes=2)["s"]
+    # b -> 0, a -> 1, c -> 2; missing -> 3 (n_seen); every synthetic-only level -> 4
+    assert col.values["train"].tolist() == [0, 0, 1, 2, 3]
+    assert col.values["holdout"].tolist() == [0, 1, 2, 0]
+    assert col.values["synthetic"].tolist() == [4, 1, 3, 4, 2]
+    # learner features: codes capped at max_codes - 1, missing as NaN
+    np.testing.assert_array_equal(col.feature["synthetic"], [1, 1, np.nan, 1, 1])
+    np.testing.assert_array_equal(col.feature["train"], [0, 0, 1, 1, np.nan])
+
+
+def test_knobs_are_init_keywords_and_change_what_is_counted():
+    train, hold, synth = triple(300, 21)
+    _, full = inference(train, synth, hold, seed=0, secret=["income"])
+    check = AttributeInference(target_cap=100, tau=0.5)
+    assert check.get_params()["target_cap"] == 100 and "candidates" in check.param_names()
+    _, capped = inference(train, synth, hold, check, seed=0, secret=["income"])
+    assert full.details["targets_per_side"] == 300
+    assert capped.details["targets_per_side"] == 100 and capped.details["tau"] == 0.5
+    assert all(t.n_t == t.n_h == 100 for t in capped.tests)
+    # a ten times wider tolerance makes the numeric secret far easier to guess
+    assert rows_of(capped, "income")["accuracy_holdout"] > rows_of(full, "income")[
+        "accuracy_holdout"] + 0.2
+    # the same knob from a scan's settings (check_params)
+    result = synthscan.scan(train, synth, holdout=hold, config=ScanConfig(
+        seed=0, secret=["income"], checks=["attribute_inference"],
+        check_params={"attribute_inference": {"target_cap": 50}}))
+    assert result.check("attribute_inference").details["targets_per_side"] == 50
+
+
+def test_summary_takes_its_levels_from_the_decided_result():
+    train, hold, synth = triple(300, 22)
+    _, res = inference(train, synth, hold, seed=0, secret=["income", "sex"], alpha=0.1)
+    assert res.decision.upper_level == pytest.approx(0.9)
+    assert "(90% interval" in res.summary and "one-sided 90% upper bound" in res.summary
+    assert "95%" not in res.summary
+    worst = rows_of(res, *res.decision.worst.split(" / "))
+    assert f"for {worst['accuracy_train']:.1%} of {worst['targets_train']} training" in res.summary
+    assert f"of {100 * res.estimate + 0.0:.1f} percentage points" in res.summary

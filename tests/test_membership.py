@@ -13,8 +13,10 @@ import pytest
 
 import synthscan
 from synthscan.api import prepare, run_checks
-from synthscan.attacks.membership import MembershipInference, design, isolation
+from synthscan.attacks.membership import MembershipInference, design
+from synthscan.attacks.membership_scores import isolation
 from synthscan.datasets import plant_copies, simulate_population
+from synthscan.model import CheckResult
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 from synthscan.stats import clopper_pearson
@@ -33,16 +35,18 @@ LIGHT = ["age", "sex", "region", "income", "bmi", "smoker"]
 PLANNED = ["membership_inference"]
 
 
-def mia(train, synth, hold, seed: int = 0, **cfg) -> synthscan.attacks.CheckResult:
+def mia(train, synth, hold, seed: int = 0, check: MembershipInference | None = None,
+        **cfg) -> CheckResult:
     cfg.setdefault("mia_folds", 2)
     ctx, _ = prepare(train, synth, hold, synthscan.ScanConfig(seed=seed, bootstrap=100, **cfg))
-    return run_checks(ctx, [MembershipInference()])[0]
+    return run_checks(ctx, [check or MembershipInference()])[0]
 
 
 def decided(r):
-    """The check decided as in a scan that plans membership inference alone."""
+    """The check decided as in a scan that plans membership inference alone, with its
+    sentence."""
     checks, verdict = apply_policy([r], Policy(), 0.05, PLANNED)
-    return checks[0], verdict
+    return checks[0].replace(summary=MembershipInference().summarize(checks[0])), verdict
 
 
 def triple(n: int, seed: int, cols: list[str] | None = LIGHT, n_h: int | None = None,
@@ -150,7 +154,7 @@ def test_copies_are_detected_the_verdict_is_high_and_the_copied_are_exposed():
     result = synthscan.scan(train, leaky, holdout=hold, config=config)
     r = result.check("membership_inference")
     assert r.status == "fail" and result.verdict == "high"
-    assert r.decision.lower > 0.05
+    assert r.decision is not None and r.decision.lower > 0.05
     # every training record is a member target, every holdout record a non-member
     assert r.counts["members_tested"] == 1500 and r.counts["nonmembers_tested"] == 1000
     best = r.details["attacks"][r.details["best_attack"]]
@@ -267,9 +271,9 @@ def test_small_holdout_is_skipped_with_the_minimum_stated():
 
 def test_small_holdout_uses_the_ten_percent_point_and_says_so():
     train, hold, synth = triple(600, 14)
-    r = mia(train, synth, hold)
+    r, _ = decided(mia(train, synth, hold))
     assert r.details["operating_fpr"] == 0.1
-    assert "10% point" in r.summary
+    assert "10% point" in r.summary and "at least 2,000 rows" in r.summary
     assert r.tests[0].label.endswith("at 10% false positives")
 
 
@@ -280,3 +284,37 @@ def test_same_seed_same_result():
     assert a == b
     c = mia(train, synth, hold, seed=5).to_dict()
     assert c != a
+
+
+# ------------------------------------------------------------------------------- coding and knobs
+
+
+def test_classifier_features_rank_levels_by_pooled_frequency_then_level():
+    from synthscan.attacks.membership_scores import classifier_features
+
+    train = pd.DataFrame({"n": [1.0, np.nan, 3.0], "s": ["b", "c", None]})
+    hold = pd.DataFrame({"n": [4.0, 5.0, 6.0], "s": ["c", "a", "a"]})
+    synth = pd.DataFrame({"n": [7.0, 8.0, 9.0], "s": ["b", "d", "c"]})
+    ctx, _ = prepare(train, synth, hold, synthscan.ScanConfig(columns={"s": "categorical"}))
+    tables = ("train", "holdout", "synthetic")
+    feats, is_cat = classifier_features(ctx.frames, ctx.coded, ctx.schema.distance_columns,
+                                        tables)
+    names = [c.name for c in ctx.schema.distance_columns]
+    j_n, j_s = names.index("n"), names.index("s")
+    # pooled: c x3 -> 0; a, b x2 (a tie: by level) -> 1, 2; d x1 -> 3; missing -> NaN
+    np.testing.assert_array_equal(feats["train"][:, j_s], [2, 0, np.nan])
+    np.testing.assert_array_equal(feats["holdout"][:, j_s], [0, 1, 1])
+    np.testing.assert_array_equal(feats["synthetic"][:, j_s], [2, 3, 0])
+    np.testing.assert_array_equal(feats["train"][:, j_n], [1.0, np.nan, 3.0])  # numbers as is
+    assert is_cat[j_s] and not is_cat[j_n]
+
+
+def test_knobs_are_init_keywords_and_change_what_is_counted():
+    train, hold, synth = triple(600, 16)
+    check = MembershipInference(max_targets=400)
+    assert check.get_params()["max_targets"] == 400
+    r = mia(train, synth, hold, check=check)
+    assert r.counts["members_tested"] == 400 and r.counts["nonmembers_tested"] == 400
+    assert mia(train, synth, hold).counts["members_tested"] == 600
+    r = mia(train, synth, hold, check=MembershipInference(min_holdout=1000))
+    assert r.status == "skipped" and "at least 1000" in r.reason

@@ -1,0 +1,161 @@
+"""The attribute-inference check: plan, code, attack every (secret, attacker) pair, report.
+
+See the package docstring for the method; the knobs are ``AttributeInference``'s keyword-only
+``__init__`` parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import CheckResult
+from ...stats.bounds import reporting_interval, worst_test
+from ..base import Attack
+from ..context import ScanContext
+from . import report
+from .attackers import BoostedAttacker, NearestAttacker, Truths
+from .columns import Column, code_columns
+from .learner import Boosting
+from .plan import TargetRows, attack_plan, target_rows
+
+
+class AttributeInference(Attack):
+    """Attribute inference from the synthetic data: per secret column, 1-NN and gradient-boosting
+    attackers trained on the synthetic rows guess the secret of training and holdout records from
+    their other columns; the risk is the excess accuracy on training records."""
+
+    id = "attribute_inference"
+    name = "Attribute inference (WP29 inference)"
+    criterion = "inference"
+    component = True
+    needs_holdout = True
+    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    data_driving = "holdout rows (targets: up to 5,000 training and 5,000 holdout records)"
+
+    def __init__(self, *, max_secrets: int = 50, max_learner_features: int = 200,
+                 tau: float = 0.05, target_cap: int = 5000, learner_rows: int = 10_000,
+                 learner_iter: int = 12, learner_leaves: int = 15, learner_rate: float = 0.3,
+                 learner_l2: float = 1.0, max_classes: int = 10, max_codes: int = 254,
+                 candidates: int = 256, learner_threads: int | None = 1) -> None:
+        #: columns tested as the secret at most (a seeded sample of wider data)
+        self.max_secrets = max_secrets
+        #: known columns the learner uses at most (a seeded sample; 1-NN uses all of them)
+        self.max_learner_features = max_learner_features
+        #: numeric secrets: a guess is correct within tau times the pooled real spread
+        self.tau = tau
+        #: training and holdout targets per side (equal numbers; a seeded sample beyond)
+        self.target_cap = target_cap
+        #: rows the learner is trained on at most (a seeded sample beyond)
+        self.learner_rows = learner_rows
+        #: boosting rounds, leaves, learning rate and leaf-value shrinkage (no early stopping;
+        #: the shrinkage keeps Newton steps finite when classes separate perfectly)
+        self.learner_iter = learner_iter
+        self.learner_leaves = learner_leaves
+        self.learner_rate = learner_rate
+        self.learner_l2 = learner_l2
+        #: classes the learner models per secret; rarer values share one pseudo-class
+        self.max_classes = max_classes
+        #: category codes per known column available to the learner (its max_bins - 1)
+        self.max_codes = max_codes
+        #: nearest synthetic candidates per target searched once for all secrets
+        self.candidates = candidates
+        #: OpenMP threads of one learner fit: fits of this size gain little from more, and
+        #: spinning workers slow them down badly on shared cores (None: no limit)
+        self.learner_threads = learner_threads
+
+    def run(self, ctx: ScanContext) -> CheckResult:
+        plan = attack_plan(ctx, self.max_secrets)  # validates config.secret / config.known
+        if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
+            return skip
+        plan = [(s, q) for s, q in plan if q]
+        if not plan:
+            return self.skip("needs at least two attackable columns (a secret and a known one)")
+        anonymeter = ctx.config.mode == "anonymeter"
+        rows = target_rows(ctx, report.ANONYMETER_N_ATTACKS if anonymeter else self.target_cap,
+                           self.learner_rows)
+        cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), self.tau,
+                            self.max_codes)
+        attackers: dict[str, NearestAttacker | BoostedAttacker] = {
+            "1-NN": NearestAttacker(ctx, cols, rows, self.candidates)}
+        if not anonymeter:
+            attackers["gradient boosting"] = BoostedAttacker(
+                ctx, cols, rows, self._boosting(), self.max_learner_features)
+        pairs: list[report.Pair] = []
+        for secret, known in plan:
+            col = cols[secret]
+            truth = Truths.of(col, rows)
+            for name, attacker in attackers.items():
+                s_t, s_h, s_b = attacker.scores(col, known, truth)
+                pairs.append(report.Pair(
+                    secret, name, float(s_t.sum()), len(s_t), float(s_h.sum()), len(s_h),
+                    float(s_b.sum()), len(s_b), len(truth.train) - len(s_t),
+                    len(truth.holdout) - len(s_h)))
+        pairs = [p for p in pairs if p.n_t > 0 and p.n_h > 0]
+        if not pairs:
+            return self.skip("no secret had a training and a holdout target with a known value")
+        return self._result(ctx, pairs, cols, rows, anonymeter)
+
+    def summarize(self, result: CheckResult) -> str:
+        if result.status in ("skipped", "error") or result.decision is None:
+            return super().summarize(result)
+        return report.summary(result)
+
+    def _boosting(self) -> Boosting:
+        return Boosting(self.learner_iter, self.learner_leaves, self.learner_rate,
+                        self.learner_l2, self.max_classes, self.learner_threads)
+
+    def _result(self, ctx: ScanContext, pairs: list[report.Pair], cols: dict[str, Column],
+                rows: TargetRows, anonymeter: bool) -> CheckResult:
+        cfg = ctx.config
+        tests = [p.test for p in pairs]
+        w_test = worst_test(tests, cfg.alpha)
+        worst = pairs[tests.index(w_test)]
+        table = report.table(pairs, {c: cols[c].numeric for c in cols}, cfg.alpha)
+        secrets = sorted({p.secret for p in pairs})
+        words = report.rules(cfg.alpha)
+        details: dict[str, Any] = {
+            "worst": {"secret": worst.secret, "attacker": worst.attacker,
+                      "label": w_test.label, "interval": list(reporting_interval(w_test,
+                                                                                 cfg.alpha))},
+            "table": table,
+            "pairs_tested": len(pairs),
+            "secrets": secrets,
+            "secrets_without_room": sorted({r["secret"] for r in table if r["room"] <= 0}),
+            "secrets_sampled": (not cfg.secret and len(secrets) == self.max_secrets
+                                and len(ctx.schema.distance_columns) - len(cfg.known)
+                                > self.max_secrets),
+            "known": "all other attackable columns" if not cfg.known else list(cfg.known),
+            "attackers": sorted({p.attacker for p in pairs}),
+            "scale": words["scale"],
+            "intervals": words["intervals"],
+            "targets_per_side": rows.per_side,
+            "target_cap": report.ANONYMETER_N_ATTACKS if anonymeter else self.target_cap,
+            "train_rows": ctx.n("train"), "holdout_rows": ctx.n("holdout"),
+            "synthetic_rows": ctx.n("synthetic"),
+            "learner_training_rows": None if anonymeter else len(rows.learner_synthetic),
+            "baseline": {"fit_rows": int(len(rows.base_fit)),
+                         "eval_rows": int(len(rows.base_eval)),
+                         "what": "the same attacker trained on a random half of the holdout, "
+                                 "evaluated on the other half (context only)"},
+            "numeric_success_rule": {c: {"tolerance": f"|guess - truth| <= {self.tau} x spread",
+                                         "spread": cols[c].spread}
+                                     for c in cols if cols[c].numeric and c in secrets},
+            "tau": self.tau,
+            "tie_rule": words["tie_rule"],
+            "missing_values": words["missing_values"],
+            "mode": cfg.mode,
+        }
+        if anonymeter:
+            details["anonymeter_comparison"] = report.anonymeter_note(self.tau)
+        else:
+            details["learner"] = {
+                "model": "HistGradientBoosting (native categorical support)",
+                "rounds": self.learner_iter, "max_leaf_nodes": self.learner_leaves,
+                "learning_rate": self.learner_rate, "max_classes": self.max_classes,
+                "training_rows_cap": self.learner_rows, "early_stopping": False}
+        return self.result(
+            counts={"pairs": len(pairs), "targets_train": worst.n_t,
+                    "targets_holdout": worst.n_h, "successes_train": round(worst.k_t, 6),
+                    "successes_holdout": round(worst.k_h, 6), "secrets": len(secrets),
+                    "train_rows": ctx.n("train")},
+            details=details, tests=tests, unit="training records", unit_total=ctx.n("train"))

@@ -1,0 +1,171 @@
+"""Nearest neighbours on column subsets, with exact ties credited fairly.
+
+An attribute-inference attacker knows some columns Q of a target and guesses a secret from the
+nearest reference rows on Q. Two pieces serve it:
+
+* ``nn_credit``: one exact tie-aware search; per query, the share of its tied nearest reference
+  rows whose label lies within a tolerance of the query's truth (the expected success of a
+  uniformly random tie-break: deterministic and independent of row order).
+* ``CandidateNN``: the same answers for many column subsets from ONE k-nearest search on the
+  union of the columns, with a certificate per query and an exact search where it fails.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .engine import NeighborEngine, TieIndex, tie_tolerance
+
+#: nearest reference rows per query searched once for all column subsets
+CANDIDATES = 256
+
+
+class ColumnDims(Protocol):
+    """What ``CandidateNN`` needs of an encoder: the encoded dimensions of named columns."""
+
+    def dims_of(self, names: list[str]) -> np.ndarray: ...
+
+
+def within(guess: np.ndarray, truth: np.ndarray, tolerance: float) -> np.ndarray:
+    """``truth - tolerance <= guess <= truth + tolerance``: the same comparisons as the window
+    search of ``nn_credit``, so every caller judges a guess alike."""
+    return (guess >= truth - tolerance) & (guess <= truth + tolerance)
+
+
+def nn_credit(reference: np.ndarray, ref_y: np.ndarray, queries: list[np.ndarray],
+              truths: list[np.ndarray], tolerance: float, metric: str = "l1",
+              threads: int | None = None) -> list[np.ndarray]:
+    """Success credit of the 1-NN guess for each query row of each batch, in [0, 1].
+
+    The guess is the label of the nearest reference row; with exact ties, the credit is the
+    share of the tied rows whose label lies within ``tolerance`` of the truth (0: exact match).
+    Reference labels may be +inf (missing): they never match a finite truth.
+    """
+    sizes = [len(q) for q in queries]
+    nq = sum(sizes)
+    if nq == 0:
+        return [np.zeros(0) for _ in queries]
+    index = TieIndex(reference, np.zeros(len(reference), np.int64), 1, metric, threads)
+    res = index.nearest(np.vstack(queries))
+    truth = np.concatenate([np.asarray(t, dtype=np.float64) for t in truths])
+    # records sorted by (point, rank of y): a composite integer key, searchable per point
+    uniq = np.unique(ref_y)
+    width = len(uniq) + 1
+    keys = np.sort(index.point_of_record * width + np.searchsorted(uniq, ref_y))
+    q_of_pair = np.repeat(np.arange(nq), np.diff(res.tie_ptr))
+    t = truth[q_of_pair]
+    r_lo = np.searchsorted(uniq, t - tolerance, side="left")
+    r_hi = np.searchsorted(uniq, t + tolerance, side="right")
+    base = res.tie_points * width
+    hits = (np.searchsorted(keys, base + r_hi, side="left")
+            - np.searchsorted(keys, base + r_lo, side="left"))
+    good = np.bincount(q_of_pair, weights=hits.astype(np.float64), minlength=nq)
+    credit = good / res.n_tied.astype(np.float64)
+    return list(np.split(credit, np.cumsum(sizes)[:-1]))
+
+
+class CandidateNN:
+    """``nn_credit`` answers for many column subsets from one k-nearest search.
+
+    The reference rows' k nearest neighbours of every query are found once on the union U of
+    the columns. The distance is a sum over columns, so on a subset Q it is ``d_Q = d_U - d_R``
+    with R = U minus Q, and ``0 <= d_R <= dmax`` where dmax is the most the dropped columns can
+    add for this query (1 per categorical column; per numeric dimension, the distance to the
+    farther end of the reference rows' extent). If the k-th candidate's ``d_U`` exceeds the best
+    candidate ``d_Q`` by more than dmax, no row outside the candidates can reach or tie the best
+    ``d_Q``: the exact tie set is among the candidates. Queries where this does not hold are
+    answered by an exact search on Q (``nn_credit``). Results equal per-subset exact searches.
+
+    Parameters
+    ----------
+    reference, queries : encoded rows.
+    encoder : gives each column's encoded dimensions.
+    columns : the union U.
+    codes : categorical columns -> (reference codes, query codes); equal codes <=> distance 0.
+    k : candidates per query (at most the reference size).
+    """
+
+    def __init__(self, reference: np.ndarray, queries: np.ndarray, encoder: ColumnDims,
+                 columns: list[str], codes: dict[str, tuple[np.ndarray, np.ndarray]],
+                 metric: str = "l1", threads: int | None = None,
+                 k: int = CANDIDATES) -> None:
+        self.reference, self.queries = reference, queries
+        self.codes = codes
+        self.encoder, self.columns = encoder, columns
+        # per-dimension extent of the reference rows: bounds what a numeric column can add
+        self.ref_min, self.ref_max = reference.min(axis=0), reference.max(axis=0)
+        self.metric, self.threads = metric, threads
+        dims = encoder.dims_of(columns)
+        k = min(k, len(reference))
+        self.complete = k >= len(reference)  # every reference row is a candidate
+        engine = NeighborEngine(reference[:, dims], metric, threads)
+        dist, self.idx = engine.kneighbors(queries[:, dims], k)
+        self.dist = dist.astype(np.float64)
+        self.fallback_queries = 0
+
+    def credit(self, known: list[str], ref_y: np.ndarray, rows: np.ndarray,
+               truth: np.ndarray, tolerance: float) -> np.ndarray:
+        """Tie-credited 1-NN success (see ``nn_credit``) of query ``rows`` guessing a label
+        ``ref_y`` (per reference row) from the ``known`` columns."""
+        n = len(rows)
+        if n == 0:
+            return np.zeros(0)
+        d_u, idx = self.dist[rows], self.idx[rows]
+        known_set = set(known)
+        dropped = [c for c in self.columns if c not in known_set]
+        if dropped:
+            d_q = d_u - self._dropped_distance(rows, idx, dropped)
+            dmax = self._dropped_bound(rows, dropped)
+        else:
+            d_q, dmax = d_u, np.zeros(n)
+        best = d_q.min(axis=1)
+        tol = tie_tolerance(best, self.metric)
+        tie = d_q <= (best + tol)[:, None]
+        certified = (np.full(n, True) if self.complete
+                     else d_u[:, -1] - dmax > best + 2 * tol)
+        hit = within(ref_y[idx], np.asarray(truth, np.float64)[:, None], tolerance)
+        out = (hit & tie).sum(axis=1) / tie.sum(axis=1)
+        todo = np.flatnonzero(~certified)
+        if len(todo):
+            self.fallback_queries += len(todo)
+            dims_q = self.encoder.dims_of(known)
+            (out[todo],) = nn_credit(self.reference[:, dims_q], ref_y,
+                                     [self.queries[rows[todo]][:, dims_q]], [truth[todo]],
+                                     tolerance, self.metric, self.threads)
+        return out
+
+    def _dropped_bound(self, rows: np.ndarray, dropped: list[str]) -> np.ndarray:
+        """Most the ``dropped`` columns can add between each query and any reference row:
+        1 per categorical column (a mismatch); per numeric dimension the farther end of the
+        reference rows' extent from the query's coordinate (squared for L2)."""
+        bound = np.full(len(rows), float(sum(c in self.codes for c in dropped)))
+        numeric = [c for c in dropped if c not in self.codes]
+        if numeric:
+            dims = self.encoder.dims_of(numeric)
+            q = self.queries[rows][:, dims].astype(np.float64)
+            far = np.maximum(np.maximum(q - self.ref_min[dims], self.ref_max[dims] - q), 0.0)
+            bound += (far if self.metric == "l1" else far * far).sum(axis=1)
+        return bound
+
+    def _dropped_distance(self, rows: np.ndarray, idx: np.ndarray,
+                          dropped: list[str]) -> np.ndarray:
+        """Distance between each query and its candidates on the ``dropped`` columns."""
+        out = np.zeros(idx.shape, dtype=np.float64)
+        numeric = [c for c in dropped if c not in self.codes]
+        for c in dropped:
+            if c in self.codes:
+                ref_codes, qry_codes = self.codes[c]
+                out += ref_codes[idx] != qry_codes[rows][:, None]
+        if not numeric:
+            return out
+        dims = self.encoder.dims_of(numeric)
+        ref = self.reference[:, dims]
+        qry = self.queries[rows][:, dims]
+        step = max(1, 4_000_000 // max(idx.shape[1] * len(dims), 1))
+        for a in range(0, len(rows), step):
+            diff = ref[idx[a:a + step]] - qry[a:a + step, None, :]
+            part = np.abs(diff) if self.metric == "l1" else diff * diff
+            out[a:a + step] += part.sum(axis=2, dtype=np.float64)
+        return out
