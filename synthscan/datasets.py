@@ -143,42 +143,31 @@ def _person_ids(rng: np.random.Generator, n: int) -> np.ndarray:
     return chars.view("S13").ravel().astype("U13").astype(object)
 
 
-def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataFrame:
-    """Simulate ``n`` people with mixed types, realistic correlations and a few rare outliers.
-
-    Deterministic for a given integer seed; pass a ``numpy.random.Generator`` to draw from it.
-    """
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-    person_id = _person_ids(rng, n)
-
-    # Age: flat through working ages, thinning out after ~70; ~0.1% centenarians (100-105).
+def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Age: flat through working ages, thinning out after ~70; ~0.1% centenarians (100-105)."""
     ages = np.arange(18, 96)
     w = _sigmoid((80.0 - ages) / 5.5) * (1.0 + 0.08 * np.exp(-(((ages - 30.0) / 8.0) ** 2)))
     age = rng.choice(ages, size=n, p=w / w.sum()).astype(np.int64)
     old = rng.random(n) < 0.001
     age[old] = rng.integers(100, 106, size=int(old.sum()))
-    a = age.astype(float)
+    return age
 
-    male = rng.random(n) < 0.49
-    sex = np.where(male, "male", "female").astype(object)
-    region = np.asarray(REGIONS, dtype=object)[rng.choice(len(REGIONS), size=n, p=_REGION_P)]
 
-    # Education by cohort: older cohorts have less; the young cannot have finished degrees yet.
+def _education(rng: np.random.Generator, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Education level index and years: older cohorts have less; the young cannot have
+    finished degrees yet."""
     t = np.clip((a - 30.0) / 55.0, 0.0, 1.0)[:, None]
     p_edu = (1.0 - t) * _EDU_YOUNG + t * _EDU_OLD
     p_edu[a < 21, 4:] = 0.0
     p_edu[a < 23, 5:] = 0.0
     p_edu[a < 27, 6] = 0.0
     edu = _choice_rows(rng, p_edu)
-    education = np.asarray(EDUCATION_LEVELS, dtype=object)[edu]
-    years_education = np.clip(
-        np.rint(_EDU_YEARS[edu] + rng.normal(0.0, 0.8, size=n)), 0, 26
-    ).astype(np.int64)
+    years = np.clip(np.rint(_EDU_YEARS[edu] + rng.normal(0.0, 0.8, size=len(a))), 0, 26)
+    return edu, years.astype(np.int64)
 
-    # Occupation: by education among workers; students young, retired tied to age >= 65.
+
+def _occupation(rng: np.random.Generator, a: np.ndarray, edu: np.ndarray) -> np.ndarray:
+    """Occupation index: by education among workers; students young, retired tied to age."""
     p_student = 0.5 * np.exp(-(a - 18.0) / 3.5)
     p_retired = np.where(
         a >= 65,
@@ -189,37 +178,43 @@ def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataF
     p_occ = np.column_stack(
         [work * (1.0 - p_student - p_retired)[:, None], p_student, p_retired]
     )
-    occ = _choice_rows(rng, np.clip(p_occ, 0.0, None))
-    occupation = np.asarray(OCCUPATIONS, dtype=object)[occ]
-    is_student = occ == OCCUPATIONS.index("student")
-    is_unemployed = occ == OCCUPATIONS.index("unemployed")
-    is_retired = occ == OCCUPATIONS.index("retired")
+    return _choice_rows(rng, np.clip(p_occ, 0.0, None))
 
-    # Marital status by age.
+
+def _family(rng: np.random.Generator, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Marital status index by age, and the number of children by marital status and age."""
     p_single = 0.06 + 0.88 * np.exp(-(a - 18.0) / 9.0)
     p_divorced = 0.14 * _sigmoid((a - 35.0) / 6.0)
     p_widowed = 0.6 * _sigmoid((a - 82.0) / 6.0)
     p_married = np.clip(1.0 - p_single - p_divorced - p_widowed, 0.02, None)
     mar = _choice_rows(rng, np.column_stack([p_single, p_married, p_divorced, p_widowed]))
-    marital_status = np.asarray(MARITAL_STATUSES, dtype=object)[mar]
-
     lam = _CHILDREN_BY_MARITAL[mar] * np.clip((a - 18.0) / 17.0, 0.05, 1.0)
-    n_children = np.minimum(rng.poisson(lam), 8).astype(np.int64)
+    return mar, np.minimum(rng.poisson(lam), 8).astype(np.int64)
 
-    # Weekly hours by occupation; a few retired people work part time.
+
+def _hours(rng: np.random.Generator, occ: np.ndarray) -> np.ndarray:
+    """Weekly hours by occupation; a few retired people work part time."""
     hours = rng.normal(_HOURS_MEAN[occ], _HOURS_SD[occ])
-    part_time = is_retired & (rng.random(n) < 0.08)
+    part_time = (occ == OCCUPATIONS.index("retired")) & (rng.random(len(occ)) < 0.08)
     hours[part_time] = rng.normal(14.0, 6.0, size=int(part_time.sum()))
-    hours_per_week = np.clip(np.rint(hours), 0, 80).astype(np.int64)
+    return np.clip(np.rint(hours), 0, 80).astype(np.int64)
 
-    # Income: log-normal by education, age, hours and sex; special regimes off the labour market.
+
+def _income(rng: np.random.Generator, a: np.ndarray, edu: np.ndarray, hours: np.ndarray,
+            male: np.ndarray, occ: np.ndarray) -> np.ndarray:
+    """Income: log-normal by education, age, hours and sex; special regimes off the labour
+    market; ~0.2% of very high incomes."""
+    n = len(a)
+    is_student = occ == OCCUPATIONS.index("student")
+    is_unemployed = occ == OCCUPATIONS.index("unemployed")
+    is_retired = occ == OCCUPATIONS.index("retired")
     x = np.minimum(a, 60.0) - 18.0
     mu = (
         np.log(32000.0)
         + _EDU_INCOME[edu]
         + 0.035 * x
         - 0.0006 * x**2
-        + 0.8 * np.log(np.maximum(hours_per_week, 5) / 40.0)
+        + 0.8 * np.log(np.maximum(hours, 5) / 40.0)
         - 0.13 * ~male
     )
     mu = np.where(is_student, np.log(9000.0), mu)
@@ -230,9 +225,14 @@ def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataF
     rich = rng.random(n) < 0.002
     median = float(np.median(income)) if n else 0.0
     income[rich] = median * rng.uniform(10.0, 50.0, size=int(rich.sum()))
-    income = np.round(income, 2)
+    return np.round(income, 2)
 
-    # BMI: rises with age, a little higher for men and lower with education; rare extremes.
+
+def _bmi(rng: np.random.Generator, a: np.ndarray, male: np.ndarray,
+         edu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """BMI (with 5% missing) and the complete BMI that drives health risk: rises with age, a
+    little higher for men and lower with education; rare extremes."""
+    n = len(a)
     bmi = rng.normal(
         24.5 + 0.08 * (np.minimum(a, 65.0) - 18.0) + 0.6 * male - 0.3 * np.maximum(edu - 2, 0),
         4.3,
@@ -243,24 +243,54 @@ def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataF
     bmi[extreme & low] = rng.uniform(12.0, 14.5, size=int((extreme & low).sum()))
     bmi[extreme & ~low] = rng.uniform(55.0, 70.0, size=int((extreme & ~low).sum()))
     bmi = np.round(bmi, 1)
-    bmi_for_risk = bmi.copy()
+    complete = bmi.copy()
     bmi[rng.random(n) < 0.05] = np.nan
+    return bmi, complete
 
-    # Smoking: more among men and the less educated; former smokers accumulate with age.
+
+def _smoking(rng: np.random.Generator, a: np.ndarray, male: np.ndarray,
+             edu: np.ndarray) -> np.ndarray:
+    """Smoking status index: more among men and the less educated; former smokers accumulate
+    with age."""
     p_yes = 0.22 - 0.02 * (edu - 2) + 0.04 * male - 0.0015 * np.maximum(a - 50.0, 0.0)
     p_yes = np.clip(p_yes, 0.03, None)
     p_former = np.minimum(0.05 + 0.005 * (a - 18.0), 0.40)
     p_no = np.clip(1.0 - p_yes - p_former, 0.05, None)
-    smk = _choice_rows(rng, np.column_stack([p_no, p_yes, p_former]))
-    smoker = np.asarray(SMOKER_STATUSES, dtype=object)[smk]
-    smoker[rng.random(n) < 0.03] = None
+    return _choice_rows(rng, np.column_stack([p_no, p_yes, p_former]))
 
-    # Sign-up date: younger people tend to sign up later.
+
+def _signup_dates(rng: np.random.Generator, a: np.ndarray) -> np.ndarray:
+    """Sign-up date: younger people tend to sign up later."""
     shift = np.clip((50.0 - a) / 100.0, -0.6, 0.6) * 1.5
     u = rng.beta(2.0 + shift, 2.0 - shift)
     days = np.minimum((u * _N_DAYS).astype(np.int64), _N_DAYS - 1)
-    signup_date = (_DATE_START + days).astype("datetime64[ns]")
+    return (_DATE_START + days).astype("datetime64[ns]")
 
+
+def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataFrame:
+    """Simulate ``n`` people with mixed types, realistic correlations and a few rare outliers.
+
+    Deterministic for a given integer seed; pass a ``numpy.random.Generator`` to draw from it.
+    (The draws happen in a fixed order: changing it changes every simulated table.)
+    """
+    if n < 0:
+        raise ValueError("n must be non-negative")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    person_id = _person_ids(rng, n)
+    age = _ages(rng, n)
+    a = age.astype(float)
+    male = rng.random(n) < 0.49
+    region = np.asarray(REGIONS, dtype=object)[rng.choice(len(REGIONS), size=n, p=_REGION_P)]
+    edu, years_education = _education(rng, a)
+    occ = _occupation(rng, a, edu)
+    mar, n_children = _family(rng, a)
+    hours_per_week = _hours(rng, occ)
+    income = _income(rng, a, edu, hours_per_week, male, occ)
+    bmi, bmi_for_risk = _bmi(rng, a, male, edu)
+    smk = _smoking(rng, a, male, edu)
+    smoker = np.asarray(SMOKER_STATUSES, dtype=object)[smk]
+    smoker[rng.random(n) < 0.03] = None
+    signup_date = _signup_dates(rng, a)
     logit = -3.2 + 0.055 * (a - 18.0) + 0.09 * (bmi_for_risk - 25.0) + 0.3 * (smk == 1)
     has_chronic_condition = rng.random(n) < _sigmoid(logit)
 
@@ -268,12 +298,12 @@ def simulate_population(n: int, seed: int | np.random.Generator = 0) -> pd.DataF
         {
             "person_id": person_id,
             "age": age,
-            "sex": sex,
+            "sex": np.where(male, "male", "female").astype(object),
             "region": region,
-            "education": education,
+            "education": np.asarray(EDUCATION_LEVELS, dtype=object)[edu],
             "years_education": years_education,
-            "occupation": occupation,
-            "marital_status": marital_status,
+            "occupation": np.asarray(OCCUPATIONS, dtype=object)[occ],
+            "marital_status": np.asarray(MARITAL_STATUSES, dtype=object)[mar],
             "n_children": n_children,
             "hours_per_week": hours_per_week,
             "income": income,

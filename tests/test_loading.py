@@ -1,6 +1,6 @@
-"""Unit tests of input loading (``data.io``), schema inference and conversion (``data.schema``)
-and SDV metadata reading (``data.metadata``). No subprocesses: see test_bad_inputs.py for the
-end-to-end corpus."""
+"""Unit tests of input loading (``data.io`` and the readers), schema inference, alignment and
+conversion (``data.schema``, ``infer``, ``align``, ``convert``) and SDV metadata reading
+(``data.metadata``). No subprocesses: see test_bad_inputs.py for the end-to-end corpus."""
 
 from __future__ import annotations
 
@@ -13,24 +13,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthscan.data.io import DEFAULT_MISSING_TOKENS, load_table
+from synthscan.data.convert import to_categorical, to_datetime_seconds, to_numeric
+from synthscan.data.frames import duplicates
+from synthscan.data.infer import BIGINT_NOTE, detect_kind, refine_inferred
+from synthscan.data.io import DEFAULT_MISSING_TOKENS, InputSize, load_table, probe_size
 from synthscan.data.metadata import read_sdv_metadata
-from synthscan.data.schema import (
-    _detect_kind,
-    build_schema,
-    to_categorical,
-    to_datetime_seconds,
-    to_numeric,
-)
+from synthscan.data.problems import name_list
+from synthscan.data.schema import build_schema
+from synthscan.data.split import split_holdout
 from synthscan.errors import ConfigError, InputError, UsageError
+from synthscan.types import Table
 
-NAMES = {"train": "train.csv", "holdout": "holdout.csv", "synthetic": "synth.csv"}
+NAMES: dict[Table, str] = {"train": "train.csv", "holdout": "holdout.csv",
+                           "synthetic": "synth.csv"}
 JAN_1_2021 = 1_609_459_200  # 2021-01-01T00:00:00Z in seconds since the epoch (date -d ... +%s)
 
 
 def schema_of(train: pd.DataFrame, synthetic: pd.DataFrame | None = None,
               holdout: pd.DataFrame | None = None, declared: dict | None = None):
-    frames = {"train": train, "synthetic": train if synthetic is None else synthetic}
+    frames: dict[Table, pd.DataFrame] = {"train": train,
+                                         "synthetic": train if synthetic is None else synthetic}
     if holdout is not None:
         frames["holdout"] = holdout
     schema, out = build_schema(frames, NAMES, declared)
@@ -78,22 +80,22 @@ def mixed(n: int = 40, seed: int = 0) -> pd.DataFrame:
     (["12345678901234567890", "12345678901234567891"], "bigint"),
     ([2**60, 2**60 + 1], "bigint"),
 ])
-def test_detect_kind(values: list, kind: str) -> None:
-    assert _detect_kind(pd.Series(values)) == kind
+def testdetect_kind(values: list, kind: str) -> None:
+    assert detect_kind(pd.Series(values)) == kind
 
 
 def test_detect_kind_of_typed_columns() -> None:
-    assert _detect_kind(pd.Series([1, None], dtype="Int64")) == "numeric"
-    assert _detect_kind(pd.Series([None, None], dtype="Int64")) == "empty"
-    assert _detect_kind(pd.Series([1.5, None], dtype="Float64")) == "numeric"
-    assert _detect_kind(pd.Series([None, None], dtype="Float64")) == "empty"
+    assert detect_kind(pd.Series([1, None], dtype="Int64")) == "numeric"
+    assert detect_kind(pd.Series([None, None], dtype="Int64")) == "empty"
+    assert detect_kind(pd.Series([1.5, None], dtype="Float64")) == "numeric"
+    assert detect_kind(pd.Series([None, None], dtype="Float64")) == "empty"
     assert to_numeric(pd.Series([1.5, None], dtype="Float64"), "t", "x").tolist()[0] == 1.5
-    assert _detect_kind(pd.Series(["a", None], dtype="string")) == "categorical"
-    assert _detect_kind(pd.Series(["a", "b"], dtype="category")) == "categorical"
-    assert _detect_kind(pd.Series(pd.to_datetime(["2021-01-01"]).tz_localize("UTC"))) == \
+    assert detect_kind(pd.Series(["a", None], dtype="string")) == "categorical"
+    assert detect_kind(pd.Series(["a", "b"], dtype="category")) == "categorical"
+    assert detect_kind(pd.Series(pd.to_datetime(["2021-01-01"]).tz_localize("UTC"))) == \
         "datetime"
-    assert _detect_kind(pd.Series(pd.to_timedelta([1, 2], unit="s"))) == "numeric"
-    assert _detect_kind(pd.Series([True, None], dtype="boolean")) == "boolean"
+    assert detect_kind(pd.Series(pd.to_timedelta([1, 2], unit="s"))) == "numeric"
+    assert detect_kind(pd.Series([True, None], dtype="boolean")) == "boolean"
 
 
 def test_schema_roles_per_type() -> None:
@@ -331,8 +333,10 @@ def test_utf8_bom_is_not_part_of_the_first_name(tmp_path: Path) -> None:
 def test_latin1_needs_the_encoding_setting(tmp_path: Path) -> None:
     p = tmp_path / "l1.csv"
     p.write_bytes("name,n\ncaf\xe9,1\n".encode("latin-1"))
-    with pytest.raises(InputError, match="--set encoding=latin-1"):
+    with pytest.raises(InputError, match='set its encoding .e.g. encoding = "latin-1"') as info:
         load_table(p, "train")
+    assert (info.value.source, info.value.key, info.value.column) == ("l1.csv", "encoding", None)
+    assert "--" not in str(info.value)  # the setting's name, not a command-line flag
     assert load_table(p, "train", encoding="latin-1")[0]["name"].tolist() == ["café"]
 
 
@@ -343,8 +347,9 @@ def test_utf16_and_binary_files(tmp_path: Path) -> None:
     assert load_table(p, "train", encoding="latin-1")[0].iloc[0].tolist() == [1, 2]
     p.write_bytes("a,b\n1,2\n".encode("utf-16-le"))  # no mark: recognised, with the fix
     with pytest.raises(InputError, match="UTF-16-LE text without a byte-order mark .* "
-                       "--set encoding=utf-16-le"):
+                       'set encoding = "utf-16-le"') as info:
         load_table(p, "train")
+    assert info.value.key == "encoding" and str(info.value.hint).endswith('encoding = "utf-16-le"')
     p.write_bytes("a,b\n1,2\n".encode("utf-16-be"))
     with pytest.raises(InputError, match="UTF-16-BE text without a byte-order mark"):
         load_table(p, "train")
@@ -373,7 +378,7 @@ def test_ragged_rows(tmp_path: Path) -> None:
 def test_all_empty_csv_column(tmp_path: Path) -> None:
     df = load_csv_text(tmp_path, "a,b\n1,\n2,\n")
     assert df["b"].isna().all()
-    assert _detect_kind(df["b"]) == "empty"
+    assert detect_kind(df["b"]) == "empty"
 
 
 def test_missing_tokens_in_csv(tmp_path: Path) -> None:
@@ -592,9 +597,155 @@ def test_decimal_commas_in_semicolon_files(tmp_path: Path) -> None:
 
 
 def test_kind_detection_on_distinct_values_keeps_mixed_bool_and_int_apart():
-    from synthscan.data.schema import _detect_kind
+    assert detect_kind(pd.Series([1, True, 0, False], dtype=object)) == "categorical"
+    assert detect_kind(pd.Series([True, False, True], dtype=object)) == "boolean"
+    assert detect_kind(pd.Series(["3", "4", "3"] * 1000, dtype=object)) == "numeric"
+    assert detect_kind(pd.Series(["2020-01-01", "2021-06-30"] * 500, dtype=object)) == "datetime"
 
-    assert _detect_kind(pd.Series([1, True, 0, False], dtype=object)) == "categorical"
-    assert _detect_kind(pd.Series([True, False, True], dtype=object)) == "boolean"
-    assert _detect_kind(pd.Series(["3", "4", "3"] * 1000, dtype=object)) == "numeric"
-    assert _detect_kind(pd.Series(["2020-01-01", "2021-06-30"] * 500, dtype=object)) == "datetime"
+
+# --------------------------------------------------------------------------------------------
+# structured errors: the facts of a message as fields, and the setting named in its words
+
+
+def _declared_typo() -> None:
+    schema_of(mixed(), declared={"colour": ("categorical", "config")})
+
+
+def _metadata_typo() -> None:
+    schema_of(mixed(), declared={"colour": ("categorical", "metadata")})
+
+
+def _text_among_numbers() -> None:
+    train = mixed()
+    synth = train.assign(age=train["age"].astype(object))
+    synth.loc[3, "age"] = "SENTINEL_AGE"
+    schema_of(train, synth)
+
+
+@pytest.mark.parametrize("call,source,column,key", [
+    (lambda: to_numeric(pd.Series(["1", "SENTINEL"]), "t.csv", "x"), "t.csv", "x",
+     "missing_tokens"),
+    (lambda: to_numeric(pd.Series([1.0, 1e200]), "t.csv", "x"), "t.csv", "x", "columns.x"),
+    (lambda: to_datetime_seconds(pd.Series(["SENTINEL"]), "t.csv", "when"), "t.csv", "when",
+     "columns.when"),
+    (_text_among_numbers, "synth.csv", "age", "missing_tokens"),
+    (lambda: schema_of(mixed(), mixed().drop(columns="income")), "synth.csv", "income",
+     "columns.income"),
+    (_declared_typo, "train.csv", "colour", "columns.colour"),
+    (_metadata_typo, "train.csv", "colour", "metadata"),
+    (lambda: schema_of(mixed(), declared={c: ("ignore", "config") for c in ("age", "income")}
+                       | {"color": ("identifier", "config")}), "train.csv", None, "columns"),
+])
+def test_errors_carry_source_column_and_key(call, source: str, column: str | None,
+                                            key: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    err, msg = info.value, str(info.value)
+    assert (err.source, err.column, err.key) == (source, column, key)
+    assert msg.startswith(f"{source}: ") and msg.endswith(f" — {err.hint}")
+    assert column is None or repr(column) in msg
+    assert key in str(err.hint)  # the hint names the setting that fixes it ...
+    assert "--" not in msg and "SENTINEL" not in msg  # ... not a flag, and never a value
+
+
+def test_metadata_errors_carry_the_metadata_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_sdv_metadata(write_json(tmp_path, {"columns": {"x": {}}}))
+    assert (info.value.source, info.value.column, info.value.key) == ("metadata.json", "x",
+                                                                      "metadata")
+    with pytest.raises(ConfigError) as info:
+        read_sdv_metadata(tmp_path / "missing.json")
+    assert info.value.key == "metadata" and "--metadata" not in str(info.value)
+
+
+def test_several_missing_columns_are_named_with_one_hint() -> None:
+    train = mixed()
+    with pytest.raises(InputError) as info:
+        schema_of(train, train.drop(columns=["income", "age"]))
+    assert (info.value.column, info.value.key) == ("age", "columns.age")  # train's order
+    assert info.value.hint == 'add them, or declare each as columns.<name> = "ignore"'
+    with pytest.raises(InputError) as info:
+        schema_of(train, train.assign(extra=1))
+    assert info.value.hint == 'drop it, or declare columns.extra = "ignore"'
+
+
+def test_name_list_and_duplicates_hand_worked() -> None:
+    assert name_list(["a", "b"]) == "'a', 'b'"
+    assert name_list(list("abcdefg")) == "'a', 'b', 'c', 'd', 'e' (and 2 more)"
+    assert duplicates(["a", "b", "b", "a", "b", "c"]) == ["b", "a"]
+
+
+def test_duplicates_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        names = [str(v) for v in rng.integers(0, 5, int(rng.integers(0, 9)))]
+        # oracle: names seen before at some position, in the order of their second occurrence
+        second: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                second.setdefault(name, i)
+        assert duplicates(names) == sorted(second, key=second.__getitem__)
+
+
+def test_refine_inferred_hand_worked() -> None:
+    ids = np.array([f"C{i}" for i in range(20)], dtype=object)
+    assert refine_inferred("customer", "categorical", "", ids) == (
+        "identifier", "inferred identifier: 20 distinct values in 20 real rows (an id or free "
+        "text)")
+    assert refine_inferred("acct", "categorical", BIGINT_NOTE, ids)[1].endswith(
+        "(an id or free text); " + BIGINT_NOTE)
+    rows = np.arange(100.0, 120.0)
+    assert refine_inferred("n", "numeric", "", rows) == (
+        "identifier", "inferred identifier: unique, nearly consecutive integers (a row number)")
+    assert refine_inferred("n", "numeric", "", rows * 10)[0] == "numeric"  # not consecutive
+    assert refine_inferred("n_id", "numeric", "", rows * 10)[0] == "identifier"  # id-like name
+    assert refine_inferred("n", "numeric", "", rows + 0.5) == ("numeric", "")  # not integers
+    marked = np.array(["1", "2"] * 10 + ["?", "?"], dtype=object)  # 20 of 22 are numbers
+    role, note = refine_inferred("score", "categorical", "", marked)
+    assert role == "categorical" and note.startswith("numbers except for 1 distinct text value")
+
+
+def test_probe_size_counts_what_a_compressed_csv_decompresses_to(tmp_path: Path) -> None:
+    text = b"a;b;c\n" + b"1;2;3\n" * 5000
+    gz = tmp_path / "t.csv.gz"
+    gz.write_bytes(gzip.compress(text))
+    assert probe_size(gz, "train") == InputSize("t.csv.gz", len(text), 5000, 3, True)
+    assert not probe_size(gz, "train", stop_rows=10).complete
+    plain = tmp_path / "t.csv"
+    plain.write_bytes(text)
+    assert probe_size(plain, "train") == InputSize("t.csv", len(text), 0, 0, True)
+    zp = tmp_path / "two.csv.zip"
+    with zipfile.ZipFile(zp, "w") as zf:
+        zf.writestr("a.csv", "a\n1\n")
+        zf.writestr("b.csv", "a\n1\n")
+    with pytest.raises(InputError, match="holds 2 files") as info:
+        probe_size(zp, "train")
+    assert (info.value.source, info.value.key) == ("two.csv.zip", None)
+
+
+def test_parquet_index_with_a_named_and_an_unnamed_level(tmp_path: Path) -> None:
+    index = pd.MultiIndex.from_arrays([[7, 8], [0, 1]], names=["id", None])
+    p = tmp_path / "multi.parquet"
+    pd.DataFrame({"a": [1, 2]}, index=index).to_parquet(p)
+    df, src = load_table(p, "holdout")
+    assert list(df.columns) == ["id", "a"] and df["id"].tolist() == [7, 8]
+    assert src.table == "holdout" and src.to_dict()["role"] == "holdout"  # JSON key unchanged
+
+
+def test_sdv_composite_and_sequence_keys(tmp_path: Path) -> None:
+    meta = {"alternate_keys": [["a", "b"], 3], "sequence_key": "s",
+            "columns": {c: {"sdtype": "numerical"} for c in ("a", "b", "s", "x")}}
+    assert read_sdv_metadata(write_json(tmp_path, meta)) == {
+        "a": "identifier", "b": "identifier", "s": "identifier", "x": "numeric"}
+
+
+def test_split_holdout_sizes_order_and_errors() -> None:
+    df = pd.DataFrame({"i": range(10)})
+    train, holdout = split_holdout(df, 0.3, seed=1)
+    assert (len(train), len(holdout)) == (7, 3)
+    assert sorted(train["i"].tolist() + holdout["i"].tolist()) == list(range(10))
+    assert train["i"].is_monotonic_increasing and holdout["i"].is_monotonic_increasing
+    for frame, fraction in ((df, 1.5), (df.head(1), 0.5)):
+        with pytest.raises(UsageError) as info:
+            split_holdout(frame, fraction)
+        assert info.value.key == "holdout_fraction" and "--" not in str(info.value)

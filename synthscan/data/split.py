@@ -7,19 +7,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
+from .problems import problem
 
 
 def split_holdout(df: pd.DataFrame, holdout_fraction: float = 0.2,
                   seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows uniformly at random into (train, holdout); row order inside each is kept."""
     if not 0 < holdout_fraction < 1:
-        raise UsageError("--holdout-fraction must be between 0 and 1 (e.g. 0.2)")
+        raise UsageError("holdout_fraction must be between 0 and 1 — e.g. 0.2",
+                         key="holdout_fraction", hint="e.g. 0.2")
     n = len(df)
     n_h = int(round(n * holdout_fraction))
     if n_h < 1 or n - n_h < 1:
+        hint = "both parts need at least one row"
         raise UsageError(f"cannot split {n} rows with holdout fraction {holdout_fraction} — "
-                         "both parts need at least one row")
+                         f"{hint}", key="holdout_fraction", hint=hint)
     rng = np.random.default_rng(seed)
     mask = np.zeros(n, dtype=bool)
     mask[rng.choice(n, size=n_h, replace=False)] = True
@@ -32,8 +35,6 @@ def write_split(train: pd.DataFrame, holdout: pd.DataFrame, paths: list[Path],
     created when missing. A symlink at an output's name is replaced, never followed."""
     import os
 
-    from ..errors import OutputError
-
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
         for frame, p in zip((train, holdout), paths, strict=True):
@@ -44,6 +45,6 @@ def write_split(train: pd.DataFrame, holdout: pd.DataFrame, paths: list[Path],
                 frame.to_csv(tmp, index=False)
             os.replace(tmp, p)
     except OSError as exc:
-        raise OutputError(f"--out {paths[0].parent}: cannot write there "
-                          f"({exc.strerror or type(exc).__name__}) — choose another directory, "
-                          "or free space there") from None
+        reason = exc.strerror or type(exc).__name__
+        raise problem(OutputError, str(paths[0].parent), f"cannot write there ({reason})",
+                      "choose another directory, or free space there") from None
