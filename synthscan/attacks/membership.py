@@ -146,7 +146,7 @@ def _attack_table(per_attack: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
     """One flat row per attack (for report tables): AUC and TPR at each estimable FPR."""
     rows = []
     for name, a in per_attack.items():
-        row = {"attack": name, "auc": a["auc"], "auc_95_ci": a["auc_interval"],
+        row = {"attack": name, "auc": a["auc"], "auc_interval": a["auc_interval"],
                "max_advantage": a["max_advantage"]}
         for o in a["operating_points"]:
             label = f"true-positive rate at {o['fpr_target']:.1%} FPR".replace(".0%", "%")

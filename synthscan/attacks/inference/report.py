@@ -54,10 +54,9 @@ def table_row(p: Pair, numeric: bool, alpha: float) -> dict[str, Any]:
         "p_value": two_proportion_p(p.k_t, p.n_t, p.k_h, p.n_h),
     }
     if p.n_b:
-        # tie credits make fractional counts; the score intervals take them (their annotation
-        # says int: stats/intervals.py)
-        b_lo, b_hi = wilson(p.k_b, p.n_b, alpha)  # type: ignore[arg-type]
-        _, d_lo, _ = newcombe_diff(p.k_b, p.n_b, p.k_h, p.n_h, alpha)  # type: ignore[arg-type]
+        # tie credits make fractional counts; the score intervals take them
+        b_lo, b_hi = wilson(p.k_b, p.n_b, alpha)
+        _, d_lo, _ = newcombe_diff(p.k_b, p.n_b, p.k_h, p.n_h, alpha)
         row.update({"baseline": p.k_b / p.n_b, "baseline_interval": [b_lo, b_hi],
                     "baseline_successes": round(p.k_b, 6), "baseline_targets": p.n_b,
                     "less_informative_than_population": bool(d_lo > 0)})
