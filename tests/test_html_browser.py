@@ -30,6 +30,7 @@ def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp / 'profile'}"]
+    assert CHROMIUM is not None
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True,
                           timeout=1800, cwd=tmp)  # a hang guard, not a speed check
 
@@ -67,7 +68,7 @@ def test_report_renders_with_the_verdict_and_makes_no_request(report, tmp_path):
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):  # http.server's name
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -3,6 +3,7 @@ content, escaping of hostile names, and the compact rendering of unknown details
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -14,15 +15,20 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 import synthscan
 from synthscan.errors import UsageError
+from synthscan.fmt import level, pct
 from synthscan.model import CheckResult
 from synthscan.reports import FORMATS, parse_formats, render, write_reports
-from synthscan.reports import _common as common
+from synthscan.reports.charts import _risk_scale, detail_chart
+from synthscan.reports.details import describe, find_charts
+from synthscan.reports.format import interval
 from synthscan.reports.html import CSP, render_html
 from synthscan.reports.junit import junit_tree
 from synthscan.reports.sarif import sarif_log
+from synthscan.reports.text import criterion_title, group_by_criterion
 from synthscan.result import ScanResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,8 +143,10 @@ def test_formats_and_file_names():
                        "sarif": "results.sarif", "junit": "junit.xml"}
     assert parse_formats(" JSON, html,md,json ") == ["json", "html", "md"]
     for bad in ("", "pdf", "json,xml"):
-        with pytest.raises(UsageError):
+        with pytest.raises(UsageError) as err:
             parse_formats(bad)
+        # the library's words and key; the command line maps the key to its flag
+        assert err.value.key == "formats" and "--" not in str(err.value)
 
 
 def test_write_reports_writes_every_format_and_refuses_bad_targets(leaky, tmp_path):
@@ -146,10 +154,10 @@ def test_write_reports_writes_every_format_and_refuses_bad_targets(leaky, tmp_pa
     assert [p.name for p in paths] == list(FORMATS.values())
     for fmt, p in zip(FORMATS, paths, strict=True):
         assert p.read_bytes() == render(leaky, fmt).encode("utf-8")
-    with pytest.raises(UsageError):
-        write_reports(leaky, "-", ["json", "md"])
-    with pytest.raises(UsageError):
-        write_reports(leaky, paths[0], ["json"])
+    for out, formats in (("-", ["json", "md"]), (paths[0], ["json"])):
+        with pytest.raises(UsageError) as err:
+            write_reports(leaky, out, formats)
+        assert err.value.key == "out" and "--" not in str(err.value)
     with pytest.raises(UsageError):
         render(leaky, "pdf")
 
@@ -222,18 +230,37 @@ def test_html_reads_verdict_first_and_has_a_section_per_criterion(leaky):
     assert doc.count('aria-labelledby="risk-chart-title"') == 1
     criteria = {c.criterion for c in leaky.checks}
     for criterion in criteria:
-        assert f"<h2>{common.criterion_title(criterion)}</h2>" in doc
+        assert f"<h2>{criterion_title(criterion)}</h2>" in doc
     for c in leaky.checks:
         assert f'<span class="id">{c.id}</span>' in doc
     for i in leaky.inputs:
         assert i["sha256"] in doc
-    for text in leaky.limitations:
-        assert text.replace("'", "&#x27;") in doc
+    for limit in leaky.limitations:
+        assert str(escape(limit)) in doc
     assert leaky.environment["numpy"] in doc
     # row positions of exposed records are counted, never listed
     rows = leaky.check("verbatim").details["exposure"]["train_rows"]
     assert f"train rows: {len(rows)} (positions not listed)" in doc
     assert ", ".join(str(r) for r in rows[:4]) not in doc
+
+
+def test_printed_confidence_levels_are_the_results(leaky):
+    """A scan at alpha 0.01: every level printed beside a bound comes from the result."""
+    r = _copy(leaky)
+    r.risk = dataclasses.replace(r.risk, upper_level=0.99)
+    r.checks = [c.replace(decision=dataclasses.replace(c.decision, upper_level=0.99,
+                                                       lower_level=0.998))
+                if c.decision is not None else c for c in r.checks]
+    doc, md = render(r, "html"), render(r, "md")
+    assert "Certified upper bound (99% one-sided)" in doc
+    assert "Certified upper bound (99% one-sided): " in md
+    decided = [c for c in r.checks if c.decision is not None]
+    assert md.count("(99.8%)") == md.count("(99%)") == len(decided)
+    # informational checks without a decision have their interval at the scan's level
+    assert [c for c in r.checks if c.decision is None and c.lower is not None]
+    assert doc.count("<dt>99% interval</dt>") == sum(c.lower is not None for c in r.checks)
+    assert "<dt>95% interval</dt>" not in doc and "(95%)" not in md
+    assert "95% one-sided" not in doc + md
 
 
 def test_html_never_calls_a_low_verdict_anonymous(clean):
@@ -272,8 +299,6 @@ def test_html_draws_histograms_found_in_details(leaky):
 
 
 def test_risk_chart_zooms_to_a_round_scale():
-    from synthscan.reports.svg import _risk_scale
-
     assert _risk_scale([0.0, 0.001, 0.01]) == (0.02, 0.005)
     assert _risk_scale([0.05, 0.14]) == (0.2, 0.05)
     assert _risk_scale([0.95]) == (1.0, 0.2)
@@ -292,11 +317,12 @@ def test_markdown_summary(leaky):
             in md)
     assert md.count("\n| ") == len(r.checks) + 2  # header, rule, one row per check
     first = r.checks[0]
-    assert f"(`{first.id}`)" in md and common.pct(first.estimate) in md
+    assert f"(`{first.id}`)" in md and pct(first.estimate) in md
     assert "### Not run" in md and "needs a holdout &amp; more rows" in md
     assert "### Could not compute" in md and "could not compute: ValueError" in md
     assert "### Limitations" in md
-    assert "Certified upper bound (95% one-sided): " + common.pct(r.risk.upper) in md
+    assert (f"Certified upper bound ({level(r.risk.upper_level)} one-sided): "
+            + pct(r.risk.upper)) in md
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,8 +379,8 @@ def test_sarif_structure(leaky):
         assert x["partialFingerprints"]["synthscanCheck/v1"]
     fail = next(x for x in run["results"] if x["level"] == "error")
     check = r.check(fail["ruleId"])
-    for figure in (common.pct(check.estimate), common.pct(check.threshold),
-                   common.interval(check.lower, check.upper)):
+    for figure in (pct(check.estimate), pct(check.threshold),
+                   interval(check.lower, check.upper)):
         assert figure in fail["message"]["text"]
     assert run["artifacts"][0]["hashes"]["sha-256"] == syn["sha256"]
     assert run["properties"]["verdict"] == r.verdict
@@ -406,10 +432,10 @@ def test_junit_counts_failures_errors_and_skips(leaky):
     assert suite.get("tests") == str(len(r.checks))
     assert suite.get("failures") == str(n_fail)
     assert suite.get("errors") == "1" and suite.get("skipped") == "1"
-    skipped = next(c for c in cases if c.find("skipped") is not None)
-    assert skipped.find("skipped").get("message") == "needs a holdout & more rows"
-    errored = next(c for c in cases if c.find("error") is not None)
-    assert errored.find("error").get("message") == "could not compute: ValueError"
+    assert [c.find("skipped").get("message") for c in cases  # type: ignore[union-attr]
+            if c.find("skipped") is not None] == ["needs a holdout & more rows"]
+    assert [c.find("error").get("message") for c in cases  # type: ignore[union-attr]
+            if c.find("error") is not None] == ["could not compute: ValueError"]
 
 
 def test_junit_warn_fails_only_when_the_policy_fails_on_inconclusive(clean):
@@ -485,13 +511,13 @@ def test_markdown_escapes_markup_in_names(leaky):
     ("text", "x" * 500, "x" * 299 + "…"),
 ])
 def test_describe_is_compact(key, value, expected):
-    assert common.describe(key, value) == expected
+    assert describe(key, value) == expected
 
 
 def test_checks_are_grouped_by_criterion_in_a_fixed_order():
     checks = [CheckResult(id=i, name=i, criterion=k) for i, k in
               (("a", "inference"), ("b", "newthing"), ("c", "copies"), ("d", "inference"))]
-    groups = common.group_by_criterion(checks)
+    groups = group_by_criterion(checks)
     assert [(k, [c.id for c in g]) for k, g in groups] == [
         ("copies", ["c"]), ("inference", ["a", "d"]), ("newthing", ["b"])]
 
@@ -509,19 +535,16 @@ def test_every_format_renders_a_scan_without_holdout(no_holdout):
 
 
 def test_log_scale_curves_are_drawn_on_log_axes():
-    from synthscan.reports import _common as rc
-    from synthscan.reports.svg import detail_chart
-
-    details = {"roc_curve": {"x": [0.001, 0.01, 0.1, 1.0], "tpr": [0.2, 0.25, 0.4, 1.0],
+    table = {"roc_curve": {"x": [0.001, 0.01, 0.1, 1.0], "tpr": [0.2, 0.25, 0.4, 1.0],
                              "chance": [0.001, 0.01, 0.1, 1.0], "scale": "log"},
                "bad": {"x": [0.0, 0.5, 1.0], "tpr": [0.0, 0.5, 1.0], "scale": "log"}}
-    charts = rc.find_charts(details)
+    charts = find_charts(table)
     assert [c.key for c in charts] == ["roc_curve"]  # log axes cannot start at zero
     svg = detail_chart(charts[0])
     assert "polyline" in svg and "logarithmic" in svg
     # the decades 0.1% .. 100% are labelled, equally spaced on the x axis
-    xs = [float(m) for m in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" '
-                                       r'class="muted">', svg)]
+    xs = [float(m) for m in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" class="muted" '
+                                       r'text-anchor="middle">[0-9.]+%</text>', svg)]
     gaps = np.diff(xs)
     assert len(xs) == 4 and np.allclose(gaps, gaps[0])
 

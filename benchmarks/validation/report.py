@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from synthscan.reports.charts import Line, line_chart
+
 from . import boundary
 from .report_stats import (
     KIND_LABEL,
@@ -42,7 +44,6 @@ from .report_stats import (
 )
 from .runner import plan, read_results, scanner_fingerprint
 from .scenarios import GENERATORS, NULL_KINDS
-from .svg import line_chart
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DOCS = ROOT / "docs" / "validation.md"
@@ -428,7 +429,8 @@ def _reported(rows: list[Row]) -> list[str]:
 
 def _charts(rows: list[Row], g: dict[tuple, list[Row]], svgs: dict[str, str]) -> list[str]:
     out = []
-    low_series, pow_series = [], []
+    low_series: list[Line] = []
+    pow_series: list[Line] = []
     for pop in sorted({r["population"] for r in rows}):
         pts = []
         for n in sorted({int(r["n_train"]) for r in rows}):
@@ -437,13 +439,13 @@ def _charts(rows: list[Row], g: dict[tuple, list[Row]], svgs: dict[str, str]) ->
                 r_, lo, hi = rate(verdict_counts(rs)["low"], len(rs))
                 pts.append((n, r_, lo, hi))
         if pts:
-            low_series.append({"label": pop, "points": pts})
+            low_series.append(Line(pop, pts))
         for n in sorted({int(r["n_train"]) for r in rows}):
             cells = sorted((k[3], g[k]) for k in g if k[:3] == (pop, n, "copies"))
             if cells:
-                pow_series.append({"label": f"{pop}, n={n:,}", "points": [
-                    (f, *rate(verdict_counts(rs)["high"], len(rs))) for f, rs in cells]})
-    xs = [p[0] for s in low_series for p in s["points"]]
+                pow_series.append(Line(f"{pop}, n={n:,}", [
+                    (f, *rate(verdict_counts(rs)["high"], len(rs))) for f, rs in cells]))
+    xs = [p[0] for s in low_series for p in s.points]
     if xs:
         lo_x, hi_x = (min(xs) / 1.5, max(xs) * 1.5)
         svgs["low_rate.svg"] = line_chart(

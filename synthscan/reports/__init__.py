@@ -46,7 +46,8 @@ def _renderer(fmt: str) -> Callable[[ScanResult], str]:
     if fmt == "junit":
         from .junit import render_junit
         return render_junit
-    raise UsageError(f"unknown report format {fmt!r} — use one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown report format {fmt!r} — use one of {', '.join(FORMATS)}",
+                     key="formats")
 
 
 def render(result: ScanResult, fmt: str) -> str:
@@ -54,19 +55,21 @@ def render(result: ScanResult, fmt: str) -> str:
     return _renderer(fmt)(result)
 
 
-def parse_formats(text: str, option: str = "--format") -> list[str]:
-    """A comma-separated list of formats, validated, in the given order, without repeats."""
+def parse_formats(text: str) -> list[str]:
+    """A comma-separated list of formats, validated, in the given order, without repeats.
+    Errors carry ``key="formats"``."""
     formats: list[str] = []
     for f in (part.strip().lower() for part in text.split(",")):
         if not f:
             continue
         if f not in FORMATS:
-            raise UsageError(f"{option}: unknown format {f!r} — use one or more of "
-                             f"{', '.join(FORMATS)} (comma-separated)")
+            raise UsageError(f"unknown report format {f!r} — use one or more of "
+                             f"{', '.join(FORMATS)} (comma-separated)", key="formats")
         if f not in formats:
             formats.append(f)
     if not formats:
-        raise UsageError(f"{option}: no format given — use one or more of {', '.join(FORMATS)}")
+        raise UsageError(f"no report format given — use one or more of {', '.join(FORMATS)}",
+                         key="formats")
     return formats
 
 
@@ -84,9 +87,10 @@ def _stdout(text: str) -> None:
         raise
     except OSError as exc:
         _drop_stdout()
-        raise OutputError(f"--out -: the report could not be written to stdout "
+        raise OutputError(f"the report could not be written to stdout "
                           f"({exc.strerror or type(exc).__name__}) — free space where stdout "
-                          "goes, or write to a directory with --out DIR") from None
+                          "goes, or write the reports to a directory", key="out",
+                          source="-") from None
 
 
 def _drop_stdout() -> None:
@@ -140,21 +144,23 @@ def write_reports(result: ScanResult, out: str | Path, formats: list[str],
     """Write each format into directory ``out`` under its ``FORMATS`` file name. With ``out``
     ``-`` the one format asked for (JSON when none) goes to stdout.
 
-    ``--out`` semantics: the directory is created when missing; a report file already in it
-    is replaced (a symlink at a report's name is replaced by a regular file, never followed);
-    nothing else in the directory is touched. ``source`` names the result file a loaded
-    result came from, for messages."""
+    The directory is created when missing; a report file already in it is replaced (a
+    symlink at a report's name is replaced by a regular file, never followed); nothing else in
+    the directory is touched. ``source`` names the result file a loaded
+    result came from, for messages. Errors about ``out`` carry ``key="out"`` (the CLI names
+    its flag)."""
     for fmt in formats:
         _renderer(fmt)  # unknown formats fail before anything is written
     if str(out) == "-":
         if len(formats) > 1:
-            raise UsageError("--out -: only one format can go to stdout — pass a directory to "
-                             "write several")
+            raise UsageError("only one report format can go to stdout — write to a directory "
+                             "for several", key="out", source="-")
         _stdout(_render_all(result, formats[:1] or ["json"], source)[0][1])
         return []
     d = Path(out)
     if d.exists() and not d.is_dir():
-        raise UsageError(f"--out {d}: exists and is not a directory — pass a directory")
+        raise UsageError(f"{d}: exists and is not a directory — write the reports to a "
+                         "directory", key="out", source=str(d))
     documents = [(d / FORMATS[fmt], text) for fmt, text in _render_all(result, formats, source)]
     try:
         d.mkdir(parents=True, exist_ok=True)
@@ -163,8 +169,9 @@ def write_reports(result: ScanResult, out: str | Path, formats: list[str],
             _write_file(p, text.encode("utf-8"))
             paths.append(p)
     except OSError as exc:
-        raise OutputError(f"--out {d}: cannot write there ({exc.strerror or type(exc).__name__})"
-                          " — choose another directory, or free space there") from None
+        raise OutputError(f"{d}: the reports cannot be written there "
+                          f"({exc.strerror or type(exc).__name__}) — choose another directory, "
+                          "or free space there", key="out", source=str(d)) from None
     return paths
 
 

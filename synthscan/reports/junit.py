@@ -14,9 +14,13 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from ..fmt import pct
 from ..model import CheckResult
 from ..result import ScanResult
-from . import _common as c
+from .details import counts_rows, details_rows
+from .format import figure, figure_interval, interval
+from .text import decision_text, status_words
+from .view import normalised
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -40,12 +44,12 @@ def outcome(check: CheckResult, fail_on: str) -> str:
 def _figures(check: CheckResult) -> str:
     if check.estimate is None:
         return ""
-    text = f"estimate {c.figure(check, check.estimate)}, interval {c.figure_interval(check)}"
-    decided = c.decision_text(check)
+    text = f"estimate {figure(check, check.estimate)}, interval {figure_interval(check)}"
+    decided = decision_text(check)
     if decided:
         text += f"; bounds decided on: {decided}"
     if check.threshold is not None:
-        text += f", threshold {c.pct(check.threshold)}"
+        text += f", threshold {pct(check.threshold)}"
     return text
 
 
@@ -59,7 +63,7 @@ def _seconds(result: ScanResult, key: str) -> str | None:
 
 def junit_tree(result: ScanResult) -> ET.Element:
     """The JUnit document as an ElementTree element (``<testsuites>``)."""
-    result = c.normalised(result)
+    result = normalised(result)
     fail_on = result.policy.get("fail_on", "high")
     outcomes = [outcome(ch, fail_on) for ch in result.checks]
     totals = {k: str(outcomes.count(k)) for k in ("failure", "error", "skipped")}
@@ -75,8 +79,8 @@ def junit_tree(result: ScanResult) -> ET.Element:
         suite.set("timestamp", _x(result.run["started"]))
     props = ET.SubElement(suite, "properties")
     for name, value in (("verdict", result.verdict),
-                        ("risk", c.pct(result.risk.estimate)),
-                        ("risk_interval", c.interval(result.risk.lower, result.risk.upper)),
+                        ("risk", pct(result.risk.estimate)),
+                        ("risk_interval", interval(result.risk.lower, result.risk.upper)),
                         ("evidence", result.evidence),
                         ("policy", result.policy.get("preset", "")),
                         ("fail_on", fail_on),
@@ -104,13 +108,13 @@ def junit_tree(result: ScanResult) -> ET.Element:
         elif result_kind == "skipped":
             ET.SubElement(case, "skipped", {"message": _x(check.reason or "not run")})
         lines = [f"{check.name or check.id} [{check.status}: "
-                 f"{c.status_words(check)}]"]
+                 f"{status_words(check)}]"]
         if figures:
             lines.append(figures)
         if check.summary:
             lines.append(check.summary)
-        lines += [f"{k}: {v}" for k, v in c.counts_rows(check.counts)]
-        lines += [f"{k}: {v}" for k, v in c.details_rows(check.details)]
+        lines += [f"{k}: {v}" for k, v in counts_rows(check.counts)]
+        lines += [f"{k}: {v}" for k, v in details_rows(check.details)]
         ET.SubElement(case, "system-out").text = _x("\n".join(lines))
     return root
 

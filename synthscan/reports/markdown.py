@@ -10,9 +10,13 @@ from __future__ import annotations
 import html
 import re
 
+from ..fmt import pct
 from ..model import CheckResult
 from ..result import ScanResult
-from . import _common as c
+from . import text
+from .details import describe
+from .format import decision_cells, figure, number
+from .view import has_holdout, normalised, synthetic_input
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$#!])")
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
@@ -45,12 +49,12 @@ def _check_label(check: CheckResult) -> str:
 
 
 def _row(check: CheckResult) -> str:
-    est = "" if check.estimate is None else c.figure(check, check.estimate)
-    lo, hi = c.decision_cells(check)
-    thr = "" if check.threshold is None else c.pct(check.threshold)
+    est = "" if check.estimate is None else figure(check, check.estimate)
+    lo, hi = decision_cells(check)
+    thr = "" if check.threshold is None else pct(check.threshold)
     status = _STATUS_CELL.get(check.status, md_escape(check.status))
     label = _check_label(check) + ("" if check.component else " †")
-    cells = [label, md_escape(c.criterion_title(check.criterion)), est, lo, hi, thr, status]
+    cells = [label, md_escape(text.criterion_title(check.criterion)), est, lo, hi, thr, status]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -61,39 +65,39 @@ def _scope(result: ScanResult) -> list[str]:
         for i in result.inputs:
             if i.get("role") == role:
                 parts.append(f"{role} {md_escape(i.get('name', '?'))} "
-                             f"({c.number(i.get('rows'))} rows × {c.number(i.get('columns'))} "
+                             f"({number(i.get('rows'))} rows × {number(i.get('columns'))} "
                              "columns)")
     if parts:
         lines.append("- **Inputs:** " + "; ".join(parts))
-    if not any(i.get("role") == "holdout" for i in result.inputs):
+    if not has_holdout(result):
         lines.append("- **No holdout given:** every check is weaker evidence (memorisation "
                      "cannot be told apart from learning the population).")
     ids = result.schema.get("identifiers_excluded_from_distances") or []
     if ids:
         lines.append("- **Identifier columns left out of comparisons:** "
-                     + md_escape(c.describe("columns", list(ids))))
+                     + md_escape(describe("columns", list(ids))))
     return lines
 
 
 def render_markdown(result: ScanResult) -> str:
     """The Markdown summary of a result."""
-    result = c.normalised(result)
+    result = normalised(result)
     out: list[str] = []
     out.append(f"## synthscan privacy risk: {md_escape(result.verdict.upper())}")
     out.append("")
-    out.append(f"**{md_escape(c.verdict_headline(result))}.** "
-               f"{md_escape(c.verdict_explanation(result))}")
+    out.append(f"**{md_escape(text.verdict_headline(result))}.** "
+               f"{md_escape(text.verdict_explanation(result))}")
     out.append("")
-    out.append(f"- **{md_escape(c.overall_risk_sentence(result))}**")
+    out.append(f"- **{md_escape(text.overall_risk_sentence(result))}**")
     out.append(f"- **Evidence:** {md_escape(result.evidence)}")
-    out.append(f"- **Policy:** {md_escape(c.policy_outcome(result))}")
+    out.append(f"- **Policy:** {md_escape(text.policy_outcome(result))}")
     out.extend(_scope(result))
     out.append("")
     if result.checks:
         out.append("| Check | Criterion | Estimate | Confirmed ≥ | Certified ≤ | Threshold | "
                    "Status |")
         out.append("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-        for _, group in c.group_by_criterion(result.checks):
+        for _, group in text.group_by_criterion(result.checks):
             out.extend(_row(ch) for ch in group)
         out.append("")
         out.append("Estimates are excess shares of training records (0–100%): how much more "
@@ -122,7 +126,7 @@ def render_markdown(result: ScanResult) -> str:
         out.append("")
     foot = [f"synthscan {md_escape(result.environment.get('synthscan', '?'))}",
             f"result schema {md_escape(result.schema_version)}", f"seed {result.seed}"]
-    syn = c.synthetic_input(result)
+    syn = synthetic_input(result)
     if syn and syn.get("sha256"):
         foot.append(f"synthetic sha256 {md_escape(str(syn['sha256'])[:16])}…")
     out.append("<sub>" + " · ".join(foot) + "</sub>")

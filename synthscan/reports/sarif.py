@@ -17,9 +17,13 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from ..fmt import pct
 from ..model import CheckResult, to_jsonable
 from ..result import ScanResult
-from . import _common as c
+from .details import describe
+from .format import figure, figure_interval
+from .text import CRITERION_QUESTIONS, criterion_title, decision_text
+from .view import normalised, synthetic_input
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -51,11 +55,11 @@ def _uri(path: str) -> str:
 
 
 def _rule(check: CheckResult, result: ScanResult) -> dict[str, Any]:
-    question = c.CRITERION_QUESTIONS.get(check.criterion, "")
-    threshold = result.policy.get("thresholds", {}).get(check.id)
-    full = f"{c.criterion_title(check.criterion)}. {question}".strip()
+    question = CRITERION_QUESTIONS.get(check.criterion, "")
+    threshold = check.threshold
+    full = f"{criterion_title(check.criterion)}. {question}".strip()
     if threshold is not None:
-        full += (f" Fails when the interval of the excess risk lies above {c.pct(threshold)} "
+        full += (f" Fails when the interval of the excess risk lies above {pct(threshold)} "
                  f"(policy {result.policy.get('preset', '?')}).")
     rule: dict[str, Any] = {
         "id": rule_id(check),
@@ -70,14 +74,14 @@ def _rule(check: CheckResult, result: ScanResult) -> dict[str, Any]:
     return rule
 
 
-def _message(check: CheckResult, result: ScanResult) -> str:
+def _message(check: CheckResult) -> str:
     words = {"fail": "above the policy threshold", "warn": "inconclusive against the policy "
              "threshold"}.get(check.status, check.status)
-    text = (f"{check.name or check.id}: {words}. Estimate {c.figure(check, check.estimate)} "
-            f"(interval {c.figure_interval(check)})")
-    text += (f", threshold {c.pct(check.threshold)}." if check.threshold is not None
+    text = (f"{check.name or check.id}: {words}. Estimate {figure(check, check.estimate)} "
+            f"(interval {figure_interval(check)})")
+    text += (f", threshold {pct(check.threshold)}." if check.threshold is not None
              else " (for information; not part of the overall risk).")
-    decided = c.decision_text(check)
+    decided = decision_text(check)
     if decided:
         text += f" Bounds decided on: {decided}."
     if check.summary:
@@ -87,7 +91,7 @@ def _message(check: CheckResult, result: ScanResult) -> str:
 
 def _location(result: ScanResult) -> tuple[dict[str, Any], str]:
     """The location of every result and a stable key naming it."""
-    syn = c.synthetic_input(result) or {}
+    syn = synthetic_input(result) or {}
     path = syn.get("path")
     if path:
         uri = _uri(str(path))
@@ -98,7 +102,7 @@ def _location(result: ScanResult) -> tuple[dict[str, Any], str]:
 
 
 def _artifacts(result: ScanResult) -> list[dict[str, Any]]:
-    syn = c.synthetic_input(result) or {}
+    syn = synthetic_input(result) or {}
     if not syn.get("path"):
         return []
     art: dict[str, Any] = {"location": {"uri": _uri(str(syn["path"]))},
@@ -110,7 +114,7 @@ def _artifacts(result: ScanResult) -> list[dict[str, Any]]:
 
 def sarif_log(result: ScanResult) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict."""
-    result = c.normalised(result)
+    result = normalised(result)
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for check in result.checks:
@@ -130,7 +134,7 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
             "ruleId": rid,
             "ruleIndex": index[rid],
             "level": level,
-            "message": {"text": _message(check, result)},
+            "message": {"text": _message(check)},
             "locations": [location],
             "partialFingerprints": {"synthscanCheck/v1": fingerprint},
             "properties": {
@@ -138,7 +142,7 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
                 "estimate": check.estimate, "lower": check.lower, "upper": check.upper,
                 "threshold": check.threshold, "evidence": check.evidence,
                 "counts": to_jsonable(check.counts),
-                "details": {str(k): c.describe(str(k), v)
+                "details": {str(k): describe(str(k), v)
                             for k, v in (check.details or {}).items()},
             },
         })

@@ -7,6 +7,7 @@ upper bound is below θ.
 
 from __future__ import annotations
 
+from ..fmt import level, pct
 from ..model import CheckResult
 from ..result import ScanResult
 from ..risk.verdict import in_units
@@ -18,17 +19,6 @@ _WORDS = {
                     "the thresholds",
     "high": "HIGH — the synthetic data leaks training records",
 }
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.2f}%"
-
-
-def _level(x: float | None) -> str:
-    if x is None:
-        return ""
-    s = f"{100 * x:.2f}".rstrip("0").rstrip(".")
-    return f"{s}%"
 
 
 def people(c: CheckResult, bound: float | None, upper: bool = True) -> str | None:
@@ -49,16 +39,16 @@ def risk_lines(result: ScanResult) -> list[str]:
         d = binding.decision
         ppl = people(binding, d.upper)
         lines.append(
-            f"Certified ({_level(d.upper_level)} one-sided): every component's excess is at most "
-            f"{_pct(r.upper)}; the weakest is {binding.id}: at most {ppl} beyond chance")
+            f"Certified ({level(d.upper_level)} one-sided): every component's excess is at most "
+            f"{pct(r.upper)}; the weakest is {binding.id}: at most {ppl} beyond chance")
     driver = by_id.get(r.driver or "")
     if driver is not None and driver.decision is not None and (r.lower or 0) > 0:
         d = driver.decision
         lines.append(
-            f"Confirmed ({_level(d.lower_level)} one-sided, family-adjusted): at least "
-            f"{people(driver, d.lower, upper=False)} ({_pct(d.lower)}) via {driver.id}")
+            f"Confirmed ({level(d.lower_level)} one-sided, family-adjusted): at least "
+            f"{people(driver, d.lower, upper=False)} ({pct(d.lower)}) via {driver.id}")
     if r.estimate is not None:
-        lines.append(f"Largest point estimate: {_pct(r.estimate)} (a maximum of noisy "
+        lines.append(f"Largest point estimate: {pct(r.estimate)} (a maximum of noisy "
                      "estimates, biased upwards)")
     return lines
 
@@ -70,7 +60,7 @@ def guidance_lines(result: ScanResult) -> list[str]:
         lines.append(f"not decided: {m.component} — {m.reason}")
     for g in r.guidance:
         text = (f"undecided: {g.component} — these sizes can certify about "
-                f"{_pct(g.certifiable)} (threshold {_pct(g.threshold)})")
+                f"{pct(g.certifiable)} (threshold {pct(g.threshold)})")
         if g.factor:
             text += f"; about {g.factor:g}x more {g.data} would decide it"
         elif g.note:
@@ -93,16 +83,16 @@ def render_summary(result: ScanResult) -> str:
         if d is None:
             lines.append(f"{c.id:<22} {'':>9} {'':>18} {'':>16} {'':>7}  {c.status}")
         else:
-            lo = (f"{_pct(d.lower)} ({_level(d.lower_level)})" if d.lower > 0
-                  else f"none ({_level(d.lower_level)})")
-            hi = f"{_pct(d.upper)} ({_level(d.upper_level)})"
-            theta = _pct(c.threshold)
+            lo = (f"{pct(d.lower)} ({level(d.lower_level)})" if d.lower > 0
+                  else f"none ({level(d.lower_level)})")
+            hi = f"{pct(d.upper)} ({level(d.upper_level)})"
+            theta = pct(c.threshold)
             if c.high_threshold is not None and c.high_threshold != c.threshold:
                 theta += "*"
                 stricter.append(f"* {c.id}: passes when certified below θ; "
                                 + ("any confirmed excess fails" if c.high_threshold == 0 else
-                                   f"fails above {_pct(c.high_threshold)}"))
-            lines.append(f"{c.id:<22} {_pct(c.estimate):>9} {lo:>18} {hi:>16} {theta:>7}  "
+                                   f"fails above {pct(c.high_threshold)}"))
+            lines.append(f"{c.id:<22} {pct(c.estimate):>9} {lo:>18} {hi:>16} {theta:>7}  "
                          f"{c.status}")
         if c.status in ("skipped", "error") and c.reason:
             lines.append(f"{'':<22} ({c.reason})")
@@ -118,12 +108,12 @@ def render_summary(result: ScanResult) -> str:
             continue
         finding = (c.details or {}).get("finding")
         est = "" if c.estimate is None else (f"{c.estimate:.3f}" if c.id in ("data_copying",)
-                                             else _pct(c.estimate))
+                                             else pct(c.estimate))
         if c.decision is not None:  # detection-only: can fail the release, never certifies
-            finding = (f"FAILS the release: confirmed ≥ {_pct(c.decision.lower)} "
-                       f"({_level(c.decision.lower_level)}) > θ {_pct(c.threshold)}"
+            finding = (f"FAILS the release: confirmed ≥ {pct(c.decision.lower)} "
+                       f"({level(c.decision.lower_level)}) > θ {pct(c.threshold)}"
                        if c.status == "fail" else
-                       f"detection-only, threshold {_pct(c.threshold)}: no confirmed excess")
+                       f"detection-only, threshold {pct(c.threshold)}: no confirmed excess")
         lines.append(f"  {c.id}: {est}" + (f" — {finding}" if finding else ""))
     extra = guidance_lines(result) if result.verdict != "high" else []
     if extra:
