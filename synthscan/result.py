@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, PrivacyRiskError
+from .fmt import level, pct
 from .model import CheckResult, Risk, to_jsonable
 from .types import VerdictName
 
@@ -61,10 +62,10 @@ class ScanResult:
         for c in self.failing_checks():
             d = c.decision
             bounds = ("" if d is None else
-                      f", confirmed ≥ {_pct(d.lower)} ({d.lower_level:.2%}), certified ≤ "
-                      f"{_pct(d.upper)} ({d.upper_level:.0%})")
-            parts.append(f"{c.id} {c.status}: estimate {_pct(c.estimate)}{bounds}, threshold "
-                         f"{_pct(c.threshold)}")
+                      f", confirmed ≥ {pct(d.lower)} ({level(d.lower_level)}), certified ≤ "
+                      f"{pct(d.upper)} ({level(d.upper_level)})")
+            parts.append(f"{c.id} {c.status}: estimate {pct(c.estimate)}{bounds}, threshold "
+                         f"{pct(c.threshold)}")
         for m in self.risk.missing:
             if self.policy.get("fail_on") == "inconclusive":
                 parts.append(f"{m.component} not decided ({m.reason})")
@@ -139,6 +140,3 @@ class ScanResult:
                              f"by this synthscan (schema {SCHEMA_VERSION}) — re-run the scan")
         return cls.from_dict(data)
 
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2%}"
