@@ -532,7 +532,9 @@ def write_report(results: str | Path, full_cfg: dict[str, Any], docs: Path | Non
              "raw material of the synthetic table (n_train rows) are disjoint draws.", "",
              "Regenerate (resumes from the caches; many hours on 2 cores):", "", "```sh",
              *COMMANDS, "```", "",
-             f"Scanner now: synthscan {now['version']}, commit {now['commit']}.", ""]
+             f"Scanner now: synthscan {now['version']}, commit {now['commit']}. Statuses and "
+             "verdicts are re-decided from the cached bounds under the current policy "
+             "(benchmarks/validation/redecide.py): a threshold change needs no re-scan.", ""]
     lines += _targets(rows, pops, bsum)
     lines += _what_ran(rows, old, errors, full_cfg, len(bruns))
     lines += _cells(g, comps)
