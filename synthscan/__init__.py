@@ -6,11 +6,12 @@
 """
 
 from ._version import __version__
-from .api import load_settings, scan
+from .api import scan
 from .config import ScanConfig
 from .errors import PrivacyRiskError, SynthscanError
 from .result import ScanResult
 from .risk.policy import Policy
+from .settings import Settings, load_settings
 
-__all__ = ["scan", "load_settings", "ScanConfig", "ScanResult", "Policy", "PrivacyRiskError",
-           "SynthscanError", "__version__"]
+__all__ = ["scan", "load_settings", "Settings", "ScanConfig", "ScanResult", "Policy",
+           "PrivacyRiskError", "SynthscanError", "__version__"]

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -38,9 +38,10 @@ from .neighbors.engine import batch_memory
 from .result import ScanResult
 from .risk.policy import Policy
 from .risk.verdict import apply_policy
+from .types import Table
 
-TableLike = str | Path | pd.DataFrame
-Progress = Callable[[str], None]
+TableLike: TypeAlias = str | Path | pd.DataFrame
+Progress: TypeAlias = Callable[[str], None]
 
 LIMITATIONS = [
     "A 'low' verdict certifies these estimands only, each below its threshold at the stated "
@@ -92,15 +93,16 @@ def prepare(
     say("loading inputs")
     tokens = tuple(DEFAULT_MISSING_TOKENS) + tuple(config.missing_tokens)
     limit = parse_size(config.max_memory) if config.max_memory else None
-    inputs = (("train", train), ("holdout", holdout), ("synthetic", synthetic))
+    inputs: tuple[tuple[Table, TableLike | None], ...] = (
+        ("train", train), ("holdout", holdout), ("synthetic", synthetic))
     if limit is not None:
         # compressed files by what they decompress to, Parquet by its footer's row count
         stop_at, stop_rows = memory.input_budget(limit)
         memory.check_inputs([dataclasses.astuple(probe_size(Path(src), role, stop_at,
                                                             stop_rows))
                              for role, src in inputs if isinstance(src, (str, Path))], limit)
-    raw: dict[str, pd.DataFrame] = {}
-    sources = {}
+    raw: dict[Table, pd.DataFrame] = {}
+    sources: dict[Table, Any] = {}
     for role, src in inputs:
         if src is None:
             continue
@@ -128,8 +130,10 @@ def prepare(
         memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
                                [c.name for c in schema.distance_columns])
 
-    ctx = ScanContext(config=config, schema=schema, frames=frames, names=names,
-                      encoder=encoder, encoded=encoded)
+    # the context keys its tables by plain names (str), the loading stages by ``Table``
+    ctx = ScanContext(config=config, schema=schema, frames={str(r): f for r, f in frames.items()},
+                      names={str(r): n for r, n in names.items()}, encoder=encoder,
+                      encoded={str(r): e for r, e in encoded.items()})
     return ctx, list(sources.values())
 
 
@@ -163,15 +167,6 @@ def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
             results.append(check.error(f"could not compute: {type(exc).__name__}"))
         timings[f"check:{check.id}"] = time.perf_counter() - t2
     return results
-
-
-def load_settings(path: str | Path) -> tuple[ScanConfig, Policy]:
-    """Read a settings file, the one ``synthscan scan --config`` takes (TOML or YAML): the scan
-    settings and the policy of its ``[policy]`` table (the default policy when it has none).
-    Errors name the file and the key."""
-    from .cli.settings import resolve
-
-    return resolve(Path(path), [], {}, None, None)
 
 
 def scan(

@@ -1,16 +1,10 @@
-"""Scan configuration: defaults, loading from TOML/YAML, and validation with clear errors.
+"""Scan configuration: ``ScanConfig``, its defaults, and validation with clear errors.
 
-A config file holds the same settings as the CLI options, e.g.::
-
-    seed = 7
-    missing_tokens = ["?"]
-    metric = "l1"
-
-    [columns]
-    customer_id = "identifier"
-    zip = "categorical"
-
-Unknown keys are errors (a typo must not silently fall back to a default).
+Each setting has a small validator in ``_RULES`` (plus ``_CROSS_RULES`` for settings that
+constrain each other); a failing one names the key, what is wrong and what to do. Validation
+only looks; ``_normalise`` then converts accepted values to their canonical form (lists, text
+column names, sorted neighbour counts) in one explicit step. Settings files are read by
+``synthscan.settings``; unknown keys are errors (a typo must not fall back to a default).
 """
 
 from __future__ import annotations
@@ -18,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import reprlib
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +24,7 @@ from .errors import ConfigError
 METRICS = ("l1", "l2")
 MODES = ("default", "anonymeter")
 #: allowed range of each size-like setting: below it the statistics are too coarse, above it
-#: the memory and time they take have no use (each is also charged under --max-memory)
+#: the memory and time they take have no use (each is also charged under max_memory)
 SIZE_RANGES: dict[str, tuple[int, int]] = {
     "max_query_rows": (100, 10_000_000),
     "permutations": (99, 100_000),
@@ -53,7 +48,7 @@ class _Checked(type):
                 close = difflib.get_close_matches(str(key), names, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 raise ConfigError(f"ScanConfig: unknown setting {_short(key)} — {hint}known "
-                                  f"settings: {', '.join(sorted(names))}")
+                                  f"settings: {', '.join(sorted(names))}", key=str(key))
         if len(args) > len(names):
             raise ConfigError(f"ScanConfig: takes at most {len(names)} settings, "
                               f"{len(args)} given — pass settings by name, e.g. "
@@ -61,7 +56,7 @@ class _Checked(type):
         given = set(names[: len(args)]) & set(kwargs)
         if given:
             raise ConfigError(f"ScanConfig: setting {sorted(given)[0]!r} given twice — pass "
-                              "each setting once")
+                              "each setting once", key=sorted(given)[0])
         return super().__call__(*args, **kwargs)
 
 
@@ -126,94 +121,40 @@ class ScanConfig(metaclass=_Checked):
 
     def __post_init__(self) -> None:
         self.validate()
+        self._normalise()
 
     def validate(self, where: str = "config") -> None:
         """Check every setting; raise ``ConfigError`` naming ``where``, the key and a fix."""
         problem = self._problem()
         if problem is not None:
             key, why = problem
-            raise _Invalid(where, key, why)
+            raise InvalidSetting(where, key, why)
 
     def _problem(self) -> tuple[str, str] | None:
-        """(key, what is wrong — what to do) of the first invalid setting, or None."""
-
-        def is_int(v: Any) -> bool:
-            return isinstance(v, int) and not isinstance(v, bool)
-
-        if not is_int(self.seed) or self.seed < 0:
-            return "seed", "must be a non-negative integer — e.g. 7"
-        if not isinstance(self.missing_tokens, (list, tuple)) or not all(
-            isinstance(t, str) for t in self.missing_tokens
-        ):
-            return "missing_tokens", ("must be a list of strings — e.g. [\"?\", \"-999\"] "
-                                      "(quote numbers)")
-        self.missing_tokens = list(self.missing_tokens)
-        if not isinstance(self.columns, dict):
-            return "columns", ("must be a table of column name = role — e.g. [columns] with "
-                               "customer_id = \"identifier\"")
-        for col, role in self.columns.items():
-            if not isinstance(col, (str, int, float)) or isinstance(col, bool):
-                return "columns", ("must be a table of column name = role — e.g. [columns] "
-                                   "with customer_id = \"identifier\"")
-            if not isinstance(role, str) or role not in ROLES:
-                return f"columns.{str(col)[:80]}", (f"has unknown role {_short(role)} — use "
-                                                    f"one of {', '.join(ROLES)}")
-        self.columns = {str(col): role for col, role in self.columns.items()}
-        if not isinstance(self.metric, str) or self.metric not in METRICS:
-            return "metric", f"is {_short(self.metric)} — use one of {', '.join(METRICS)}"
-        if self.threads is not None and (not is_int(self.threads) or self.threads < 1):
-            return "threads", "must be a positive integer — or leave it out to use all cores"
-        if not is_text_encoding(self.encoding):
-            return "encoding", ("is not a known text encoding (codecs such as rot13, hex or "
-                                "base64, which do not turn bytes into text, are refused) — use "
-                                "e.g. utf-8, latin-1 or cp1252")
-        for key, (low, high) in SIZE_RANGES.items():
-            v = getattr(self, key)
-            if not is_int(v) or not low <= v <= high:
-                return key, f"must be an integer from {low} to {high} — e.g. {_DEFAULTS[key]}"
-        if (isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float))
-                or not ALPHA_RANGE[0] <= self.alpha < ALPHA_RANGE[1]):
-            return "alpha", (f"must be a number from {ALPHA_RANGE[0]:g} up to (not including) "
-                             f"{ALPHA_RANGE[1]:g}; smaller error rates ask for intervals the "
-                             "sample sizes cannot support — e.g. 0.05")
-        if not is_int(self.mia_folds) or not 2 <= self.mia_folds <= 10:
-            return "mia_folds", "must be an integer from 2 to 10 — e.g. 5"
-        for key in ("secret", "known"):
-            v = getattr(self, key)
-            if not isinstance(v, (list, tuple)) or not all(isinstance(c, str) for c in v):
-                return key, "must be a list of column names — e.g. [\"income\"]"
-            setattr(self, key, list(v))
-        if self.secret and self.known and set(self.secret) & set(self.known):
-            return "known", "must not contain a secret column — remove it from one of the lists"
-        lc = self.link_columns
-        if not isinstance(lc, (list, tuple)) or (lc and (
-                len(lc) != 2 or not all(isinstance(side, (list, tuple)) and side
-                                        and all(isinstance(c, str) for c in side)
-                                        for side in lc))):
-            return "link_columns", ("must be two non-empty lists of column names — e.g. "
-                                    "[[\"age\", \"sex\"], [\"income\", \"region\"]]")
-        self.link_columns = [list(side) for side in lc]
-        if lc and set(self.link_columns[0]) & set(self.link_columns[1]):
-            return "link_columns", "has a column in both lists — put each column on one side"
-        if (not isinstance(self.link_k, (list, tuple)) or not self.link_k
-                or not all(is_int(k) and 1 <= k <= 100 for k in self.link_k)):
-            return "link_k", "must be a list of integers from 1 to 100 — e.g. [1, 5]"
-        self.link_k = sorted(set(self.link_k))
-        if not isinstance(self.mode, str) or self.mode not in MODES:
-            return "mode", f"is {_short(self.mode)} — use one of {', '.join(MODES)}"
-        if not isinstance(self.checks, (list, tuple)) or not all(
-                isinstance(c, str) for c in self.checks):
-            return "checks", "must be a list of check ids — e.g. [\"exact_copies\"]"
-        self.checks = list(self.checks)
-        if self.max_memory is not None:
-            from .memory import parse_size
-
-            try:
-                parse_size(self.max_memory)
-            except ValueError:
-                return "max_memory", "must be a size — e.g. \"4GB\" or \"512MB\""
-            self.max_memory = str(self.max_memory)
+        """(key, what is wrong — what to do) of the first invalid setting, or None. Looks
+        only: nothing is changed."""
+        for key, rules in _RULES.items():
+            for rule in rules:
+                problem = rule(key, getattr(self, key))
+                if problem is not None:
+                    return problem
+        for key, bad, why in _CROSS_RULES:
+            if bad(self):
+                return key, why
         return None
+
+    def _normalise(self) -> None:
+        """Canonical forms of validated values: lists (not tuples), text column names, sorted
+        distinct neighbour counts, a text memory size."""
+        self.missing_tokens = list(self.missing_tokens)
+        self.columns = {str(col): role for col, role in self.columns.items()}
+        self.secret, self.known = list(self.secret), list(self.known)
+        self.link_columns = [list(side) for side in self.link_columns]
+        self.link_k = sorted(set(self.link_k))
+        self.checks = list(self.checks)
+        self.check_params = {str(k): dict(v) for k, v in self.check_params.items()}
+        if self.max_memory is not None:
+            self.max_memory = str(self.max_memory)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -222,46 +163,51 @@ class ScanConfig(metaclass=_Checked):
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any], where: str = "config",
-                     origins: dict[str, str] | None = None) -> ScanConfig:
-        """Build a config from a settings dict. ``where`` names the source in messages;
-        ``origins`` maps a top-level key to a more precise source (e.g. "--seed")."""
-        origins = origins or {}
-        known = {f.name for f in dataclasses.fields(cls)}
-        if not isinstance(data, dict):
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "config",
+                     also_known: Collection[str] = ()) -> ScanConfig:
+        """Build a config from a settings dict; ``where`` names its source in messages, and
+        ``also_known`` lists other keys the caller reads (named in the unknown-key message)."""
+        if not isinstance(data, Mapping):
             raise ConfigError(f"{where}: must be a table of settings at the top level — e.g. "
-                              "seed = 7")
+                              "seed = 7", source=where)
+        known = {f.name for f in dataclasses.fields(cls)}
         for key in data:
             if key not in known:
-                raise ConfigError(
-                    f"{origins.get(str(key), where)}: unknown key {key!r} — known keys: "
-                    f"{', '.join(sorted(known | _ALSO_KNOWN))}"
-                )
+                raise ConfigError(f"{where}: unknown key {key!r} — known keys: "
+                                  f"{', '.join(sorted(known | set(also_known)))}",
+                                  source=where, key=str(key))
         try:
             return cls(**data)
-        except _Invalid as exc:
-            origin = origins.get(exc.key.split(".", 1)[0], where)
-            raise ConfigError(f"{origin}: {exc.key!r} {exc.why}") from None
+        except InvalidSetting as exc:
+            raise exc.at(where) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScanConfig:
-        """The scan settings of a settings file. A file with a ``[policy]`` table is read with
-        ``synthscan.load_settings``, which returns the policy too."""
-        data = read_config_file(path)
-        if isinstance(data, dict) and "policy" in data:
+        """The scan settings of a settings file (TOML or YAML), read by the one settings
+        loader. A file with a ``[policy]`` table is refused: read it with
+        ``synthscan.load_settings`` (or ``Settings.load``), which returns the policy too."""
+        from .settings import Settings, read_settings_file
+
+        data = read_settings_file(path)
+        if "policy" in data:
             raise ConfigError(f"{Path(path).name}: has a [policy] table, which ScanConfig does "
                               "not hold — read the file with synthscan.load_settings(path) to "
-                              "get the settings and the policy")
-        return cls.from_mapping(data, where=Path(path).name)
+                              "get the settings and the policy", source=Path(path).name,
+                              key="policy")
+        return Settings.from_mapping(data, source=Path(path).name).config
 
 
-class _Invalid(ConfigError):
-    """A setting failed validation (carries the key so callers can name where it came from)."""
+class InvalidSetting(ConfigError):
+    """A setting failed validation; carries ``key`` and ``why`` so a caller can say where the
+    value came from."""
 
     def __init__(self, where: str, key: str, why: str) -> None:
-        super().__init__(f"{where}: {key!r} {why}")
-        self.key = key
+        super().__init__(f"{where}: {key!r} {why}", source=where, key=key)
         self.why = why
+
+    def at(self, where: str) -> InvalidSetting:
+        """The same problem, said of a value that came from ``where``."""
+        return InvalidSetting(where, str(self.key), self.why)
 
 
 def _short(value: object, limit: int = 40) -> str:
@@ -273,85 +219,158 @@ def _short(value: object, limit: int = 40) -> str:
     return r.repr(value)
 
 
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ScanConfig)}
-#: top-level keys of a settings file that are not ScanConfig fields (read by the CLI)
-_ALSO_KNOWN = {"policy"}
+# -------------------------------------------------------------------------------- validators
+
+#: (key, value) -> (key, what is wrong — what to do), or None when the value is fine
+Rule = Callable[[str, Any], "tuple[str, str] | None"]
 
 
-def read_config_file(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML or YAML file into a dict (safe loaders only; nothing is executed)."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: no such config file — check the path")
-    suffix = p.suffix.lower()
-    if suffix not in (".toml", ".yaml", ".yml"):
-        raise ConfigError(f"{p.name}: unknown config format {suffix or '(none)'!r} — use .toml "
-                          "or .yaml")
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _texts(v: Any, allow_empty: bool = True) -> bool:
+    """A list (or tuple) of strings."""
+    return (isinstance(v, (list, tuple)) and (allow_empty or bool(v))
+            and all(isinstance(x, str) for x in v))
+
+
+def _rule(ok: Callable[[Any], bool], why: str | Callable[[Any], str]) -> Rule:
+    """A validator from a predicate and the message of a value failing it."""
+
+    def check(key: str, value: Any) -> tuple[str, str] | None:
+        if ok(value):
+            return None
+        return key, why(value) if callable(why) else why
+
+    return check
+
+
+def _choice(choices: tuple[str, ...]) -> Rule:
+    return _rule(lambda v: isinstance(v, str) and v in choices,
+                 lambda v: f"is {_short(v)} — use one of {', '.join(choices)}")
+
+
+def _in_range(low: int, high: int, example: int) -> Rule:
+    return _rule(lambda v: _is_int(v) and low <= v <= high,
+                 f"must be an integer from {low} to {high} — e.g. {example}")
+
+
+_COLUMNS_TABLE = "must be a table of column name = role — e.g. [columns] with customer_id = " \
+                 "\"identifier\""
+
+
+def _columns(key: str, value: Any) -> tuple[str, str] | None:
+    """A table of column name -> role; a bad role is reported as ``columns.<name>``."""
+    if not isinstance(value, dict) or not all(
+            isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in value):
+        return key, _COLUMNS_TABLE
+    for col, role in value.items():
+        if not isinstance(role, str) or role not in ROLES:
+            return (f"{key}.{str(col)[:80]}",
+                    f"has unknown role {_short(role)} — use one of {', '.join(ROLES)}")
+    return None
+
+
+def _link_sides(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and (not v or (
+        len(v) == 2 and all(_texts(side, allow_empty=False) for side in v)))
+
+
+def _memory_size(v: Any) -> bool:
+    from .memory import parse_size
+
     try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p.name}: not UTF-8 text — re-save it as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{p.name}: cannot be read ({exc.strerror or type(exc).__name__}) — "
-                          "check the file's permissions") from None
-    try:
-        if suffix == ".toml":
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
-            data = tomllib.loads(text)
-        else:
-            data = _safe_yaml(text)
-            data = {} if data is None else data
-    except ConfigError:
-        raise
-    except RecursionError:
-        raise ConfigError(f"{p.name}: nested too deeply to be a settings file — write the "
-                          "settings as a flat table (see docs)") from None
-    except Exception as exc:  # noqa: BLE001 - parser errors carry a position, keep it
-        if isinstance(exc, _AliasRefused):
-            raise ConfigError(f"{p.name}: {_syntax_problem(exc)} — write each value out in "
-                              "full") from None
-        raise ConfigError(f"{p.name}: not valid {'TOML' if suffix == '.toml' else 'YAML'} "
-                          f"({_syntax_problem(exc)}) — fix the syntax") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p.name}: must be a table of settings at the top level — e.g. "
-                          "seed = 7")
-    return data
+        parse_size(v)
+    except ValueError:
+        return False
+    return True
 
 
-def _safe_yaml(text: str) -> Any:
-    """``yaml.safe_load`` that refuses anchors and aliases: a settings file never needs them,
-    and a few lines of nested aliases expand into billions of values (a "billion laughs")
-    when anything walks the result."""
-    import yaml
+def _known_checks(key: str, value: Any) -> tuple[str, str] | None:
+    if not value:
+        return None
+    from .attacks.registry import check_ids
 
-    class _NoAliases(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise _AliasRefused(event.start_mark)
-            event = self.peek_event()
-            if getattr(event, "anchor", None):
-                raise _AliasRefused(event.start_mark)
-            return super().compose_node(parent, index)
-
-    return yaml.load(text, Loader=_NoAliases)  # noqa: S506 - a SafeLoader subclass
+    ids = check_ids()
+    unknown = [c for c in value if c not in ids]
+    if unknown:
+        return key, f"has unknown check {_short(unknown[0])} — known: {', '.join(ids)}"
+    return None
 
 
-class _AliasRefused(Exception):
-    def __init__(self, mark: Any) -> None:
-        super().__init__("anchor or alias")
-        self.problem_mark = mark
-        self.problem = "YAML anchors and aliases (&name, *name) are not supported"
+def _check_params(key: str, value: Any) -> tuple[str, str] | None:
+    """Per check id, a table of its ``__init__`` keyword arguments; unknown ids and knobs are
+    reported as ``checks.<id>`` / ``checks.<id>.<knob>`` with the known ones."""
+    if value == {}:
+        return None
+    from .attacks.registry import CHECKS, instantiate
+
+    if not isinstance(value, dict) or not all(isinstance(p, dict) for p in value.values()):
+        return key, "must be a table of check id = table of settings — e.g. [checks.linkability]" \
+                    " with max_targets = 2000"
+    by_id = {cls.id: cls for cls in CHECKS}
+    for check_id, params in value.items():
+        if check_id not in by_id:
+            return (f"checks.{str(check_id)[:80]}",
+                    f"is not a check — known: {', '.join(by_id)}")
+        try:
+            instantiate(by_id[check_id], params)
+        except ConfigError as exc:
+            known = by_id[check_id].param_names()
+            return (str(exc.key or f"checks.{check_id}"),
+                    f"is not a setting of check {check_id!r} — known: "
+                    f"{', '.join(known) if known else '(none: it takes no settings)'}")
+        except (TypeError, ValueError) as exc:
+            return f"checks.{check_id}", f"has an invalid value — {_short(str(exc), 120)}"
+    return None
 
 
-def _syntax_problem(exc: Exception) -> str:
-    """A parser error as one short phrase with its position."""
-    mark = getattr(exc, "problem_mark", None)  # PyYAML
-    if mark is not None:
-        problem = getattr(exc, "problem", None) or "syntax error"
-        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-    lines = str(exc).splitlines()
-    return " ".join(lines[0].split()) if lines else type(exc).__name__
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(ScanConfig)}
+
+#: the validators of each setting, in the order problems are reported
+_RULES: dict[str, tuple[Rule, ...]] = {
+    "seed": (_rule(lambda v: _is_int(v) and v >= 0, "must be a non-negative integer — e.g. 7"),),
+    "missing_tokens": (_rule(_texts, "must be a list of strings — e.g. [\"?\", \"-999\"] (quote "
+                                     "numbers)"),),
+    "columns": (_columns,),
+    "metric": (_choice(METRICS),),
+    "threads": (_rule(lambda v: v is None or (_is_int(v) and v >= 1),
+                      "must be a positive integer — or leave it out to use all cores"),),
+    "encoding": (_rule(is_text_encoding, "is not a known text encoding (codecs such as rot13, "
+                       "hex or base64, which do not turn bytes into text, are refused) — use "
+                       "e.g. utf-8, latin-1 or cp1252"),),
+    **{key: (_in_range(low, high, _DEFAULTS[key]),) for key, (low, high) in SIZE_RANGES.items()},
+    "alpha": (_rule(lambda v: _is_number(v) and ALPHA_RANGE[0] <= v < ALPHA_RANGE[1],
+                    f"must be a number from {ALPHA_RANGE[0]:g} up to (not including) "
+                    f"{ALPHA_RANGE[1]:g}; smaller error rates ask for intervals the sample "
+                    "sizes cannot support — e.g. 0.05"),),
+    "mia_folds": (_rule(lambda v: _is_int(v) and 2 <= v <= 10,
+                        "must be an integer from 2 to 10 — e.g. 5"),),
+    "secret": (_rule(_texts, "must be a list of column names — e.g. [\"income\"]"),),
+    "known": (_rule(_texts, "must be a list of column names — e.g. [\"income\"]"),),
+    "link_columns": (_rule(_link_sides, "must be two non-empty lists of column names — e.g. "
+                                        "[[\"age\", \"sex\"], [\"income\", \"region\"]]"),),
+    "link_k": (_rule(lambda v: isinstance(v, (list, tuple)) and bool(v)
+                     and all(_is_int(k) and 1 <= k <= 100 for k in v),
+                     "must be a list of integers from 1 to 100 — e.g. [1, 5]"),),
+    "mode": (_choice(MODES),),
+    "checks": (_rule(_texts, "must be a list of check ids — e.g. [\"exact_copies\"]"),
+               _known_checks),
+    "check_params": (_check_params,),
+    "max_memory": (_rule(lambda v: v is None or _memory_size(v),
+                         "must be a size — e.g. \"4GB\" or \"512MB\""),),
+}
+
+#: settings that constrain each other: (key reported, is it violated?, what to do)
+_CROSS_RULES: tuple[tuple[str, Callable[[ScanConfig], bool], str], ...] = (
+    ("known", lambda c: bool(set(c.secret) & set(c.known)),
+     "must not contain a secret column — remove it from one of the lists"),
+    ("link_columns", lambda c: bool(c.link_columns)
+     and bool(set(c.link_columns[0]) & set(c.link_columns[1])),
+     "has a column in both lists — put each column on one side"),
+)

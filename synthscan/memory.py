@@ -1,4 +1,4 @@
-"""Peak-memory bound of a scan, and the ``--max-memory`` limit.
+"""Peak-memory bound of a scan, and the ``max_memory`` limit.
 
 After loading and encoding, the largest structures a scan builds are proportional to the number of
 rows times the width of the data: deduplicated copies of the encoded real records and the FAISS
@@ -9,7 +9,7 @@ set from a batch budget, so the bound is
     peak ≈ base + per_cell × rows_total × (encoded dimensions + columns) + 2 × batch budget
 
 with constants measured by ``benchmarks/bench_memory.py`` (see docs/security-and-limits.md).
-Under ``--max-memory`` the scan takes smaller batches and stops early, with a clear message, when
+Under ``max_memory`` the scan takes smaller batches and stops early, with a clear message, when
 the bound exceeds the limit instead of being killed half-way. The limit is checked at each stage
 before the step it guards: the inputs before parsing (compressed files by what they decompress
 to, Parquet by its footer's row count: ``check_inputs``), the parsed tables before encoding
@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import ResourceError
 from .neighbors.engine import DEFAULT_MEMORY_BUDGET
+from .types import Table
 
 #: the interpreter with numpy, pandas, scikit-learn and FAISS loaded
 BASE_BYTES = 400 * 2**20
@@ -129,11 +131,12 @@ def check_inputs(sizes: list[tuple[str, int, int, int, bool]], limit: int | None
         biggest = cut[0] if cut else max(sizes, key=lambda s: max(LOAD_FACTOR * s[1],
                                                                   LOADED_CELL_BYTES * s[2]
                                                                   * max(s[3], 1)))[0]
-        amount = (f"more than --max-memory {human(limit)} (counting stopped at the limit)"
-                  if cut else f"about {human(need)}, more than --max-memory {human(limit)}")
+        amount = (f"more than max_memory {human(limit)} (counting stopped at the limit)"
+                  if cut else f"about {human(need)}, more than max_memory {human(limit)}")
         raise ResourceError(
             f"{biggest}: reading the inputs (decompressed and parsed) needs {amount} — raise "
-            "--max-memory, or scan a uniform sample of the rows")
+            "max_memory, or scan a uniform sample of the rows", source=biggest,
+            key="max_memory")
 
 
 def check_loaded(rows_total: int, columns: int, limit: int | None, name: str) -> None:
@@ -163,7 +166,7 @@ def settings_bytes(config: Any, n_train: int, n_holdout: int, n_synthetic: int) 
     return total
 
 
-def duplicate_bytes(config: Any, multiplicity: dict[str, float]) -> int:
+def duplicate_bytes(config: Any, multiplicity: Mapping[Table, float]) -> int:
     """Memory singling out needs to match predicates on duplicate-heavy tables.
 
     ``multiplicity`` maps a table ("train", "holdout", "synthetic") to the expected number of
@@ -203,14 +206,15 @@ def check_scan(rows_total: int, columns: int, dims: int, limit: int | None,
         detail = f", including {why}," if why else ""
         raise ResourceError(
             f"{name}: scanning {rows_total:,} rows × {columns} columns{detail} needs about "
-            f"{human(need)}, more than --max-memory {human(limit)} — "
-            f"{fix + ', ' if fix else ''}raise --max-memory, or scan a uniform sample of the "
-            "rows")
+            f"{human(need)}, more than max_memory {human(limit)} — "
+            f"{fix + ', ' if fix else ''}raise max_memory, or scan a uniform sample of the "
+            "rows", source=name, key="max_memory")
 
 
-def check_scan_data(config: Any, frames: dict[str, Any], names: dict[str, str], columns: int,
-                    dims: int, limit: int, compared: list[str] | None = None) -> None:
-    """The scan's bound under ``--max-memory``: the data, the size-like settings, and the
+def check_scan_data(config: Any, frames: Mapping[Table, Any], names: Mapping[Table, str],
+                    columns: int, dims: int, limit: int,
+                    compared: list[str] | None = None) -> None:
+    """The scan's bound under ``max_memory``: the data, the size-like settings, and the
     matching cost of duplicate rows (singling out), counted over the ``compared`` columns
     (those the attacks use: identifiers and ignored columns do not make rows distinct)."""
     rows = {r: len(f) for r, f in frames.items()}

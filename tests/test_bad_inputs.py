@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE
+from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, ExitCode
 
 REPO = Path(__file__).resolve().parents[1]
 SENTINEL = "SENTINEL_XYZ_123"
@@ -159,7 +159,9 @@ def assert_scanned(proc: Completed,
         assert "Warning" not in proc.stderr, proc.stderr
     assert proc.returncode in codes, (proc.returncode, proc.stderr[-2000:])
     result = json.loads(proc.stdout)
-    assert result["verdict"] in ("low", "inconclusive", "high")
+    # the exit code is the verdict's (the default policy fails on "high" only)
+    assert (proc.returncode == EXIT_POLICY_FAILED) == (result["verdict"] == "high"), (
+        proc.returncode, result["verdict"])
     return result
 
 
@@ -389,7 +391,7 @@ def test_question_mark_missing_token(trio: dict[str, Path], tmp_path: Path) -> N
     assert roles(result)["income"] == "numeric"
 
 
-def test_all_missing_column(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_all_missing_column(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)
@@ -408,7 +410,7 @@ def test_all_missing_column_in_synthetic_only(trio: dict[str, Path], tmp_path: P
     assert roles(assert_scanned(scan(trio, synthetic=p)))["income"] == "numeric"
 
 
-def test_constant_column(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_constant_column(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)
@@ -439,7 +441,7 @@ def test_infinities(trio: dict[str, Path], tmp_path: Path, token: str) -> None:
     assert not re.search(r"\binf\b", line), line
 
 
-def test_datetimes_with_mixed_time_zones(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_datetimes_with_mixed_time_zones(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)
@@ -463,7 +465,7 @@ def test_dates_that_do_not_parse(trio: dict[str, Path], tmp_path: Path) -> None:
                  absent=("red", "green", "blue"))
 
 
-def test_ints_that_overflow_int64(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_ints_that_overflow_int64(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)
@@ -511,8 +513,7 @@ def test_parquet_garbage_bytes(trio: dict[str, Path], tmp_path: Path) -> None:
     assert_error(scan(trio, holdout=p), EXIT_CANNOT_RUN, p)
 
 
-def test_parquet_categorical_and_tz_aware_datetime(trio: dict[str, Path],
-                                                   tmp_path: Path) -> None:
+def test_parquet_categorical_and_tz_aware_datetime(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)
@@ -692,7 +693,7 @@ def test_question_mark_in_every_input_is_not_silent(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("exc,code,text", [
-    (KeyboardInterrupt(), 130, "synthscan: interrupted"),
+    (KeyboardInterrupt(), ExitCode.INTERRUPTED, "synthscan: interrupted"),
     (RuntimeError(f"boom {SENTINEL}"), EXIT_CANNOT_RUN, "internal error (RuntimeError)"),
     (MemoryError(), EXIT_CANNOT_RUN, "out of memory"),
 ])
@@ -700,7 +701,7 @@ def test_handle_errors_last_resort(capsys: pytest.CaptureFixture[str], exc: Base
                                    code: int, text: str) -> None:
     import typer
 
-    from synthscan.cli.common import handle_errors
+    from synthscan.cli._console import handle_errors
 
     @handle_errors
     def fails() -> None:
@@ -747,7 +748,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make parsing a table fail loudly: a bomb must be refused before it is parsed."""
     import synthscan.data.io as io_mod
 
-    def refuse(*args: object, **kwargs: object) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the input was parsed before the memory check")
 
     monkeypatch.setattr(io_mod.pd, "read_csv", refuse)
@@ -930,7 +931,7 @@ def test_config_nested_too_deeply(trio: dict[str, Path], tmp_path: Path) -> None
     assert_error(scan(trio, "--config", cfg), EXIT_USAGE, cfg)
 
 
-def test_stdout_on_a_full_disk(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_stdout_on_a_full_disk(trio: dict[str, Path]) -> None:
     from synthscan.cli import main
 
     err = io.StringIO()
@@ -944,7 +945,8 @@ def test_stdout_on_a_full_disk(trio: dict[str, Path], tmp_path: Path) -> None:
             main()
     finally:
         sys.argv = old_argv
-    proc = Completed(int(info.value.code), "", err.getvalue())
+    assert isinstance(info.value.code, int)
+    proc = Completed(info.value.code, "", err.getvalue())
     assert_error(proc, EXIT_CANNOT_RUN, "--out -", contains=("stdout",))
 
 
@@ -1004,7 +1006,7 @@ def test_extreme_finite_values_name_the_column(trio: dict[str, Path], tmp_path: 
     assert "rescale" in line
 
 
-def test_large_but_safe_values_scan(trio: dict[str, Path], tmp_path: Path) -> None:
+def test_large_but_safe_values_scan(tmp_path: Path) -> None:
     paths = {}
     for role, seed in (("train", 1), ("holdout", 2), ("synthetic", 3)):
         df = base_frame(seed)

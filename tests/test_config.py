@@ -1,15 +1,16 @@
-"""Unit tests of scan settings: ``ScanConfig`` validation, TOML/YAML config files, ``--set``
-parsing (``apply_set``) and how ``resolve`` layers config file < CLI options < ``--set``."""
+"""Unit tests of ``ScanConfig``: validation, TOML/YAML settings files read into it, and the
+memory model's sizes. (``Settings``: file < overrides < assignments, in test_settings.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from synthscan.cli.settings import apply_set, parse_set, resolve
-from synthscan.config import ScanConfig, read_config_file
-from synthscan.errors import ConfigError, UsageError
+from synthscan.config import ScanConfig
+from synthscan.errors import ConfigError
+from synthscan.settings import read_settings_file
 
 TOML = """\
 seed = 7
@@ -107,9 +108,9 @@ def test_config_file_not_utf8_or_missing(tmp_path: Path) -> None:
     p = tmp_path / "l1.toml"
     p.write_bytes('encoding = "caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
-        read_config_file(p)
+        read_settings_file(p)
     with pytest.raises(ConfigError, match="no such config file"):
-        read_config_file(tmp_path / "none.toml")
+        read_settings_file(tmp_path / "none.toml")
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,16 +131,26 @@ def test_config_file_not_utf8_or_missing(tmp_path: Path) -> None:
     ("link_k", []), ("link_k", [0]), ("singling_out_predicates", 5), ("mode", "strict"),
     ("max_memory", "lots"), ("max_memory", -1), ("max_memory", "0GB"), ("checks", "nndr"),
 ])
-def test_bad_values_are_rejected_with_a_hint(key: str, value: object) -> None:
+def test_bad_values_are_rejected_with_a_hint(key: str, value: Any) -> None:
     with pytest.raises(ConfigError) as info:
         ScanConfig(**{key: value})
     msg = str(info.value)
     assert msg.startswith(f"config: '{key}") and " — " in msg
+    assert info.value.key is not None and info.value.key.startswith(key)
+
+
+def test_validation_only_looks_and_normalising_is_one_step() -> None:
+    cfg = ScanConfig()
+    cfg.link_k = (5, 1, 5)  # type: ignore[assignment]
+    cfg.validate()
+    assert cfg.link_k == (5, 1, 5)  # validate() changed nothing
+    cfg._normalise()
+    assert cfg.link_k == [1, 5]
 
 
 def test_valid_values() -> None:
-    cfg = ScanConfig(missing_tokens=("?",), threads=None, encoding="cp1252", alpha=0.01,
-                     columns={2020: "numeric"})
+    cfg = ScanConfig(missing_tokens=("?",), threads=None, encoding="cp1252",  # type: ignore[arg-type]
+                     alpha=0.01, columns={2020: "numeric"})  # type: ignore[dict-item]
     assert cfg.missing_tokens == ["?"]
     assert cfg.columns == {"2020": "numeric"}  # YAML may give non-text keys
 
@@ -151,110 +162,15 @@ def test_unknown_key_names_the_key_and_the_known_ones() -> None:
     assert msg.startswith("x.toml: unknown key 'sead' — known keys:") and "seed" in msg
 
 
-def test_from_mapping_names_the_origin_of_a_bad_value() -> None:
-    with pytest.raises(ConfigError, match=r"^--seed: 'seed'"):
-        ScanConfig.from_mapping({"seed": -1, "alpha": 0.1}, where="c.toml",
-                                origins={"seed": "--seed"})
-    with pytest.raises(ConfigError, match=r"^c.toml: 'alpha'"):
-        ScanConfig.from_mapping({"seed": 1, "alpha": 2}, where="c.toml",
-                                origins={"seed": "--seed"})
-
-
-# --------------------------------------------------------------------------------------------
-# --set
-
-
-def test_apply_set_parses_values() -> None:
-    data = apply_set({"seed": 1}, [
-        "seed=5", "policy.thresholds.closeness=0.02", "missing_tokens=[\"?\", \"-\"]",
-        "encoding=latin-1", "threads=null", "columns.zip=categorical", " metric = l2 ",
-        "policy.preset=controlled-access",
-    ])
-    assert data == {
-        "seed": 5, "missing_tokens": ["?", "-"], "encoding": "latin-1", "threads": None,
-        "columns": {"zip": "categorical"}, "metric": "l2",
-        "policy": {"thresholds": {"closeness": 0.02}, "preset": "controlled-access"},
-    }
-
-
-def test_apply_set_value_may_contain_equals() -> None:
-    assert apply_set({}, ["encoding=a=b"]) == {"encoding": "a=b"}
-    assert parse_set("a.b=1") == (["a", "b"], 1)
-
-
-@pytest.mark.parametrize("item,match", [
-    ("seed", "expected key=value"),
-    ("=3", "empty"),
-    ("a..b=1", "empty"),
-    ("seed.x=1", "'seed' is a single value"),
-])
-def test_apply_set_errors(item: str, match: str) -> None:
-    with pytest.raises(UsageError, match=match) as info:
-        apply_set({"seed": 1}, [item])
-    assert str(info.value).startswith("--set ") and " — " in str(info.value)
-
-
-# --------------------------------------------------------------------------------------------
-# resolve: config file < CLI options < --set
-
-
-NO_CLI = {"seed": None, "missing_tokens": None, "threads": None}
-
-
-def test_resolve_precedence(tmp_path: Path) -> None:
-    p = write(tmp_path, "c.toml", "seed = 1\nthreads = 3\n[policy]\npreset = "
-              "\"controlled-access\"\nfail_on = \"inconclusive\"\n")
-    cfg, policy = resolve(p, [], NO_CLI, None, None)
-    assert (cfg.seed, cfg.threads, policy.preset, policy.fail_on) == (
-        1, 3, "controlled-access", "inconclusive")
-    cfg, policy = resolve(p, [], {**NO_CLI, "seed": 2}, "public-release", "never")
-    assert (cfg.seed, policy.preset, policy.fail_on) == (2, "public-release", "never")
-    cfg, policy = resolve(p, ["seed=3", "policy.fail_on=high"], {**NO_CLI, "seed": 2}, None,
-                          "never")
-    assert (cfg.seed, cfg.threads, policy.fail_on) == (3, 3, "high")
-
-
-def test_resolve_thresholds() -> None:
-    _, policy = resolve(None, ["policy.thresholds.closeness=0.03"], NO_CLI, None, None)
-    assert policy.threshold("closeness") == 0.03
-
-
-@pytest.mark.parametrize("sets,cli,preset,fail_on,match", [
-    (["policy.thresholds.nope=0.1"], {}, None, None,
-     r"^--set: 'policy.thresholds.nope': unknown component — known: "),
-    (["policy.thresholds.closeness=2"], {}, None, None,
-     r"^--set: 'policy.thresholds.closeness' has an invalid value — it must be"),
-    (["policy.nope=1"], {}, None, None, r"^--set: unknown key 'policy.nope' — known keys"),
-    (["policy=3"], {}, None, None, r"^--set: 'policy' must be a table — "),
-    (["policy.thresholds=3"], {}, None, None, r"^--set: 'policy.thresholds' must be a table"),
-    ([], {"seed": -1}, None, None, r"^--seed: 'seed' must be a non-negative integer — "),
-    ([], {"threads": 0}, None, None, r"^--threads: 'threads' must be a positive integer"),
-    ([], {}, "nope", None, r"^--preset: 'policy.preset': unknown preset 'nope' — use one of"),
-    (["policy.fail_on=x"], {}, None, "never", r"^--set: 'policy.fail_on' has an invalid"),
-    (["seed=-4"], {"seed": 1}, None, None, r"^--set: 'seed' must be"),
-    (["encoding=klingon"], {}, None, None, r"^--set: 'encoding' is not a known text encoding"),
-    (["sede=4"], {}, None, None, r"^--set: unknown key 'sede' — known keys: "),
-])
-def test_resolve_errors_name_the_origin(sets: list[str], cli: dict, preset: str | None,
-                                        fail_on: str | None, match: str) -> None:
-    with pytest.raises(ConfigError, match=match) as info:
-        resolve(None, sets, {**NO_CLI, **cli}, preset, fail_on)
-    assert "\n" not in str(info.value)
-
-
-def test_resolve_errors_from_the_config_file(tmp_path: Path) -> None:
-    p = write(tmp_path, "bad.toml", "[policy.thresholds]\nnope = 0.1\n")
-    with pytest.raises(ConfigError, match=r"^bad.toml: 'policy.thresholds.nope': unknown"):
-        resolve(p, [], NO_CLI, None, None)
-    p = write(tmp_path, "bad2.toml", "seed = -1\n")
-    with pytest.raises(ConfigError, match=r"^bad2.toml: 'seed'"):
-        resolve(p, [], NO_CLI, None, None)
-    # the bad file value is overridden on the command line: fine
-    assert resolve(p, ["seed=2"], NO_CLI, None, None)[0].seed == 2
+def test_from_mapping_names_the_source_and_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"^c.toml: 'alpha'") as info:
+        ScanConfig.from_mapping({"seed": 1, "alpha": 2}, where="c.toml")
+    assert (info.value.source, info.value.key) == ("c.toml", "alpha")
 
 
 def test_attack_settings_are_normalised() -> None:
-    cfg = ScanConfig(link_k=[5, 1, 5], link_columns=(("a",), ("b", "c")), max_memory=512)
+    cfg = ScanConfig(link_k=[5, 1, 5], link_columns=(("a",), ("b", "c")),  # type: ignore[arg-type]
+                     max_memory=512)  # type: ignore[arg-type]
     assert cfg.link_k == [1, 5]
     assert cfg.link_columns == [["a"], ["b", "c"]]
     assert cfg.max_memory == "512"
@@ -324,9 +240,10 @@ def test_memory_model_of_hostile_inputs(tmp_path) -> None:
                                                                        True)
     cut = probe_size(gz, "train", stop_rows=1000)
     assert not cut.complete and cut.rows < 10**6
-    with pytest.raises(ResourceError, match="t.csv.gz: .* --max-memory"):
+    with pytest.raises(ResourceError, match="t.csv.gz: .* raise max_memory") as info:
         check_inputs([("t.csv.gz", cut.data_bytes, cut.rows, cut.columns, cut.complete)],
                      10**12)
+    assert (info.value.key, info.value.source) == ("max_memory", "t.csv.gz")
     pq_path = tmp_path / "t.parquet"
     pd.DataFrame({"a": range(5000), "b": ["x"] * 5000}).to_parquet(pq_path)
     assert (probe_size(pq_path, "train").rows, probe_size(pq_path, "train").columns) == (5000, 2)

@@ -6,6 +6,7 @@ the thread count."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from synthscan.data.schema import ColumnSpec
 from synthscan.encoding.encoder import MixedEncoder
 from synthscan.errors import SynthscanError
 
-FAST = dict(permutations=99, bootstrap=50)
+FAST: dict[str, Any] = dict(permutations=99, bootstrap=50)
 
 
 @st.composite
@@ -76,7 +77,9 @@ def test_scan_completes_with_valid_figures_or_fails_cleanly(tables):
         if not c.component or c.status == "skipped":
             continue
         d = c.decision
-        assert d is not None, c.id
+        assert d is not None and c.estimate is not None, c.id
+        assert c.lower is not None and c.upper is not None and c.high_threshold is not None
+        assert c.threshold is not None
         # the excess r_T - r_H lies in [-1, 1], inside its bounds
         assert math.isfinite(c.estimate) and -1.0 <= c.estimate <= 1.0, c.id
         assert c.lower <= c.estimate <= c.upper, c.id
@@ -120,7 +123,7 @@ def test_encoder_is_symmetric_in_train_and_holdout(tables):
 @given(mixed_tables())
 def test_thread_count_does_not_change_the_result(tables):
     train, hold, synth, seed = tables
-    out = []
+    out: list[Any] = []
     for threads in (1, 2):
         try:
             r = synthscan.scan(train, synth, holdout=hold,

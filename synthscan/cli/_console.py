@@ -1,4 +1,5 @@
-"""CLI plumbing shared by the commands: error handling, exit codes, stderr output."""
+"""The terminal side of the commands: -v/-q state, stderr output, progress, and turning errors
+into one stderr line and their exit code."""
 
 from __future__ import annotations
 
@@ -12,14 +13,23 @@ from typing import Any, TypeVar
 
 import typer
 
-from ..errors import EXIT_CANNOT_RUN, SynthscanError
+from ..errors import ExitCode, SynthscanError
+from ._options import phrase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class State:
+    """-v / -q, given before or after the command name."""
+
     verbose: bool = False
     quiet: bool = False
+
+    @classmethod
+    def add(cls, verbose: bool, quiet: bool) -> None:
+        """-v/-q given after the command name count as much as before it."""
+        cls.verbose = cls.verbose or verbose
+        cls.quiet = cls.quiet or quiet
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -38,7 +48,13 @@ def err(msg: str) -> None:
     typer.echo(printable(msg), err=True)
 
 
+def one_line(text: str) -> str:
+    """One line: every run of whitespace (line breaks included) becomes one space."""
+    return " ".join(printable(text).split())
+
+
 def progress(msg: str) -> None:
+    """A transient progress line, on a terminal only."""
     if State.quiet or not sys.stderr.isatty():
         return
     sys.stderr.write(f"\r\033[Ksynthscan: {printable(msg)}…")
@@ -51,10 +67,6 @@ def end_progress() -> None:
         sys.stderr.flush()
 
 
-#: exit code after Ctrl-C (128 + SIGINT), as shells report it
-EXIT_INTERRUPTED = 130
-
-
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -64,48 +76,40 @@ def _silence_stdout() -> None:
         pass
 
 
-def one_line(text: str) -> str:
-    """One line: every run of whitespace (line breaks included) becomes one space."""
-    return " ".join(printable(text).split())
+def _fail(line: str, code: ExitCode, trace: bool = True) -> typer.Exit:
+    """Print one error line (a traceback first with -v); the exit to raise."""
+    end_progress()
+    if trace and State.verbose:
+        traceback.print_exc()
+    err(line)
+    return typer.Exit(code)
 
 
 def handle_errors(fn: F) -> F:
-    """Turn synthscan errors into one stderr line and their exit code; never a traceback
-    unless -v was given."""
+    """Turn synthscan errors into one stderr line (in the command line's words) and their exit
+    code; never a traceback unless -v was given."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except SynthscanError as exc:
-            end_progress()
-            if State.verbose:
-                traceback.print_exc()
-            err(f"synthscan: error: {one_line(exc)}")
-            raise typer.Exit(exc.exit_code) from None
+            raise _fail(f"synthscan: error: {one_line(phrase(exc))}", exc.exit_code) from None
         except MemoryError:
-            end_progress()
-            err("synthscan: error: out of memory — scan fewer rows or columns, or use a larger "
-                "machine")
-            raise typer.Exit(EXIT_CANNOT_RUN) from None
+            raise _fail("synthscan: error: out of memory — scan fewer rows or columns, or use "
+                        "a larger machine", ExitCode.CANNOT_RUN, trace=False) from None
         except KeyboardInterrupt:
             # click would print "Aborted!" and exit 1, which reads as "policy failed"
-            end_progress()
-            err("synthscan: interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise _fail("synthscan: interrupted", ExitCode.INTERRUPTED, trace=False) from None
         except BrokenPipeError:
             # the reader of stdout went away (e.g. `... --out - | head`): nothing to report,
             # and Python must not complain while flushing the closed stream at exit
             _silence_stdout()
-            raise typer.Exit(EXIT_CANNOT_RUN) from None
+            raise typer.Exit(ExitCode.CANNOT_RUN) from None
         except (typer.Exit, typer.Abort):
             raise
-        except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback by default
-            end_progress()
-            if State.verbose:
-                traceback.print_exc()
-            err(f"synthscan: internal error ({type(exc).__name__}) — re-run with -v for details "
-                "and report it")
-            raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except Exception as exc:  # last line of defence: no traceback by default
+            raise _fail(f"synthscan: internal error ({type(exc).__name__}) — re-run with -v "
+                        "for details and report it", ExitCode.CANNOT_RUN) from None
 
     return wrapper  # type: ignore[return-value]
