@@ -56,6 +56,7 @@ def searches_alone(adult: Path) -> dict[str, float]:
     from synthscan.attacks import searches
     from synthscan.config import ScanConfig
     from synthscan.neighbors.engine import NeighborEngine
+    from synthscan.neighbors.other import approximate_other
 
     ctx, _ = prepare(adult / "adult_train.csv", adult / "adult_synthetic_ctgan.csv",
                      adult / "adult_holdout.csv", ScanConfig(missing_tokens=["?"]))
@@ -68,7 +69,7 @@ def searches_alone(adult: Path) -> dict[str, float]:
     t1 = time.perf_counter()
     NeighborEngine(syn, ctx.config.metric).kneighbors(x, searches.KNN_MAX)
     t2 = time.perf_counter()
-    searches._approximate_other(x, ctx.config.metric, None, 1)
+    approximate_other(x, ctx.config.metric, None, 1)
     t3 = time.perf_counter()
     return {"old membership search": t1 - t0, "real -> synthetic": t2 - t1,
             "nearest other real": t3 - t2}

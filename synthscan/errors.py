@@ -63,7 +63,7 @@ class InputError(SynthscanError):
 
 
 class ResourceError(SynthscanError):
-    """The scan would need more memory than allowed (``--max-memory``)."""
+    """The scan would need more memory than allowed (the ``max_memory`` setting)."""
 
     exit_code = ExitCode.CANNOT_RUN
 

@@ -25,7 +25,6 @@ class SameFirstValue(Attack):
     id = "toy_same_x"
     name = "Toy: exact x values"
     criterion = "copies"
-    component = True
     thresholds: ClassVar = {"public-release": 0.05, "controlled-access": 0.10}
     data_driving = "more rows of everything"
 
@@ -101,14 +100,29 @@ def test_unregister_restores_the_registry(toy):
 
 
 def test_a_component_without_thresholds_for_every_preset_is_refused():
-    class NoThresholds(Attack):
-        id = "toy_no_thresholds"
+    class OnePreset(Attack):
+        id = "toy_one_preset"
         name = "n"
         criterion = "copies"
-        component = True
+        thresholds: ClassVar = {"public-release": 0.05}
 
         def run(self, ctx: ScanContext) -> CheckResult:  # pragma: no cover - never run
             raise AssertionError
 
-    with pytest.raises(ValueError, match="declares no threshold for preset"):
-        register(NoThresholds)
+    assert OnePreset.component  # declaring thresholds makes a risk component
+    with pytest.raises(ValueError, match="declares no threshold for preset 'controlled-access'"):
+        register(OnePreset)
+
+
+def test_component_is_derived_not_declared():
+    class Supporting(Attack):
+        id = "toy_supporting"
+        name = "n"
+        criterion = "distance"
+
+        def run(self, ctx: ScanContext) -> CheckResult:  # pragma: no cover - never run
+            raise AssertionError
+
+    assert not Supporting.component
+    with pytest.raises(TypeError, match="'component' follows from the declaration"):
+        type("Declared", (Supporting,), {"component": True})

@@ -1,14 +1,16 @@
 """The attack interface: a class declares what the pipeline needs, ``run`` returns one result.
 
 A subclass declares, as class attributes, its ``id``, ``name`` and GDPR ``criterion``; whether
-it is a risk ``component`` (decided against policy thresholds) or a supporting test; whether it
-``needs_holdout`` (True: only with a holdout; False: only without one, as its fallback; None:
-always); for a component, its ``thresholds`` per policy preset (and stricter ``high_thresholds``
-where a preset has them), what its precision depends on (``data_driving``) and what its excess
-is a share of (``unit``). Its knobs are keyword-only ``__init__`` parameters, stored verbatim
-(scikit-learn's convention); a ``[checks.<id>]`` table of the settings file becomes those
-keyword arguments. ``run`` computes numbers only; ``summarize`` turns a decided result into the
-sentence reports print, so every confidence level in it comes from the result.
+it ``needs_holdout`` (True, the default: only with a holdout; False: only without one, as its
+fallback; None: always); for a risk component, its ``thresholds`` per policy preset (and
+stricter ``high_thresholds`` where a preset has them), what its precision depends on
+(``data_driving``) and what its excess is a share of (``unit``). A check that declares
+thresholds is a risk ``component`` (decided against them) unless it is ``detection_only``; one
+without thresholds is a supporting test, reported and never deciding the verdict. Its knobs
+are keyword-only ``__init__`` parameters, stored verbatim (scikit-learn's convention); a
+``[checks.<id>]`` table of the settings file becomes those keyword arguments. ``run`` computes
+numbers only; ``summarize`` turns a decided result into the sentence reports print, so every
+confidence level in it comes from the result.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from .context import ScanContext
 
 #: fewer rows than this in an input and a check says nothing useful
 MIN_ROWS = 20
+#: θ per preset of the GDPR-criteria attacks (membership, singling out, linkability, inference)
+ATTACK_THRESHOLDS: Mapping[str, float] = {"public-release": 0.05, "controlled-access": 0.10}
 
 
 class Attack(ABC):
@@ -32,6 +36,7 @@ class Attack(ABC):
     id: ClassVar[str]
     name: ClassVar[str]
     criterion: ClassVar[str]
+    #: set from the declaration: thresholds and not detection-only (see the module docstring)
     component: ClassVar[bool] = False
     needs_holdout: ClassVar[bool | None] = True
     #: can fail the release (joins the Bonferroni family) but never gates ``low``
@@ -44,6 +49,13 @@ class Attack(ABC):
     data_driving: ClassVar[str] = "real and synthetic rows"
     #: what the component's excess is a share of
     unit: ClassVar[str] = "training records"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "component" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: 'component' follows from the declaration "
+                            "(thresholds, detection_only); do not set it")
+        cls.component = bool(cls.thresholds) and not cls.detection_only
 
     @classmethod
     def param_names(cls) -> list[str]:

@@ -72,8 +72,6 @@ class Closeness(Attack):
     id = "closeness"
     name = "Closeness: real people with a synthetic copy or near copy"
     criterion = "copies"
-    component = True
-    needs_holdout = True
     thresholds = {"public-release": 0.01, "controlled-access": 0.02}
     #: in a public release any confirmed excess of training people with a near copy fails:
     #: it is memorisation by definition (docs/verdict.md has the measured trade-off)

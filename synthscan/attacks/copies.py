@@ -68,7 +68,6 @@ class ExactCopies(Attack):
     id = "exact_copies"
     name = "Exact copies of real records (share of synthetic rows)"
     criterion = "copies"
-    component = False
     needs_holdout = None
 
     def run(self, ctx: ScanContext) -> CheckResult:
@@ -151,8 +150,6 @@ class Verbatim(Attack):
     id = "verbatim"
     name = "Verbatim reproduction of unique real records"
     criterion = "copies"
-    component = True
-    needs_holdout = True
 
     def __init__(self, *, max_listed: int = 10_000) -> None:
         #: reproduced training rows listed in the exposure list at most (row indices only)

@@ -57,8 +57,6 @@ class DataCopying(Attack):
     id = "data_copying"
     name = "Data-copying test (synthetic vs holdout distance to train)"
     criterion = "distance"
-    component = False
-    needs_holdout = True
 
     def run(self, ctx: ScanContext) -> CheckResult:
         if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
@@ -163,8 +161,6 @@ class NearestNeighbourDistanceRatio(Attack):
     id = "nndr"
     name = "Nearest-neighbour distance ratio (isolated records)"
     criterion = "distance"
-    component = False
-    needs_holdout = True
 
     def __init__(self, *, cutoff: float = 0.5, n_exposed: int = 20,
                  max_queries: int = 10_000) -> None:

@@ -48,9 +48,7 @@ class NearestRecordShare(Attack):
     id = "nearest_record_share"
     name = "Nearest-record share (DCR test, holdout-calibrated)"
     criterion = "distance"
-    component = False
     detection_only = True
-    needs_holdout = True
     thresholds = {"public-release": 0.01, "controlled-access": 0.05}
 
     def run(self, ctx: ScanContext) -> CheckResult:
@@ -132,7 +130,6 @@ class DistanceNoHoldout(Attack):
     id = "distance_no_holdout"
     name = "Distance to training records vs leave-one-out (no holdout: weaker evidence)"
     criterion = "distance"
-    component = True
     needs_holdout = False
     thresholds = {"public-release": 0.01, "controlled-access": 0.02}
     data_driving = "a holdout: real records the generator never saw"

@@ -37,7 +37,7 @@ from ..stats import clopper_pearson
 from ..stats.bounds import SubTest, worst_test
 from ..stats.resampling import percentile_interval
 from ..stats.roc import bootstrap_auc, count_at, max_advantage, roc_loglog, threshold_at_fpr
-from .base import Attack
+from .base import ATTACK_THRESHOLDS, Attack
 from .context import ScanContext
 from .membership_scores import (
     ATTACKS,
@@ -161,15 +161,14 @@ class MembershipInference(Attack):
     id = "membership_inference"
     name = "Membership inference (attack battery, cross-fitted)"
     criterion = "membership"
-    component = True
-    needs_holdout = True
-    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    thresholds = ATTACK_THRESHOLDS
     data_driving = "holdout rows (non-member targets and the attacker's reference)"
 
-    def __init__(self, *, max_targets: int = 200_000, max_classifier_rows: int = 15_000,
-                 min_holdout: int = 200, exposure_fpr: float = 0.001, max_listed: int = 10_000,
-                 classifier_rounds: int = 100, classifier_rate: float = 0.1,
-                 classifier_leaves: int = 31, classifier_min_leaf: int = 20) -> None:
+    def __init__(self, *, exposure_fpr: float = 0.001, min_holdout: int = 200,
+                 max_targets: int = 200_000, max_listed: int = 10_000,
+                 max_classifier_rows: int = 15_000, classifier_rounds: int = 100,
+                 classifier_rate: float = 0.1, classifier_leaves: int = 31,
+                 classifier_min_leaf: int = 20) -> None:
         #: targets per class (members and non-members) at most: every training record up to this
         self.max_targets = max_targets
         #: synthetic rows the classifier attack trains on at most (a seeded sample beyond)

@@ -143,7 +143,8 @@ def mostly_numbers_note(pooled: np.ndarray) -> str:
     n_markers = values[~is_number].nunique()
     if is_number.mean() >= 0.9 and 0 < n_markers <= 3:
         return (f"numbers except for {n_markers} distinct text value(s); if they mean "
-                "'missing', declare them with --missing-token and the column becomes numeric")
+                "'missing', declare them as missing_tokens (--missing-token on the command "
+                "line) and the column becomes numeric")
     return ""
 
 

@@ -1,19 +1,5 @@
-"""Shared statistics: confidence intervals, multiple testing and power helpers."""
+"""Shared statistics: confidence intervals, multiple testing and power helpers (the interval
+functions are re-exported here; the decision bounds live in ``stats.bounds``)."""
 
-from .intervals import (
-    clopper_pearson,
-    holm,
-    min_detectable_difference,
-    newcombe_diff,
-    normal_quantile,
-    wilson,
-)
-
-__all__ = [
-    "clopper_pearson",
-    "holm",
-    "min_detectable_difference",
-    "newcombe_diff",
-    "normal_quantile",
-    "wilson",
-]
+from .intervals import *  # noqa: F403
+from .intervals import __all__ as __all__

@@ -127,26 +127,26 @@ def cp_upper(k: float, n: float, alpha: float) -> float:
     return float(max(betaincinv(k + 1, n - k, 1.0 - alpha), k / n))
 
 
+def _mover(test: SubTest, alpha: float, upper: bool) -> float:
+    """One-sided MOVER bound of ``r_T - r_H`` from exact one-sided limits of the two rates:
+    the training rate's limit on the bound's side, the holdout rate's on the other."""
+    cp_t, cp_h = (cp_upper, cp_lower) if upper else (cp_lower, cp_upper)
+    lim_t = cp_t(test.k_t, test.n_t, alpha)
+    if not test.has_control:
+        return lim_t
+    lim_h = cp_h(test.k_h, test.n_h, alpha)
+    reach = math.hypot(lim_t - test.rate_t, test.rate_h - lim_h)
+    return test.estimate + reach if upper else test.estimate - reach
+
+
 def excess_lower(test: SubTest, alpha: float) -> float:
     """One-sided lower bound of ``r_T - r_H`` at level ``1 - alpha`` (MOVER, exact limits)."""
-    p_t = test.rate_t
-    l_t = cp_lower(test.k_t, test.n_t, alpha)
-    if not test.has_control:
-        return l_t
-    p_h = test.rate_h
-    u_h = cp_upper(test.k_h, test.n_h, alpha)
-    return test.estimate - math.hypot(p_t - l_t, u_h - p_h)
+    return _mover(test, alpha, upper=False)
 
 
 def excess_upper(test: SubTest, alpha: float) -> float:
     """One-sided upper bound of ``r_T - r_H`` at level ``1 - alpha`` (MOVER, exact limits)."""
-    p_t = test.rate_t
-    u_t = cp_upper(test.k_t, test.n_t, alpha)
-    if not test.has_control:
-        return u_t
-    p_h = test.rate_h
-    l_h = cp_lower(test.k_h, test.n_h, alpha)
-    return test.estimate + math.hypot(u_t - p_t, p_h - l_h)
+    return _mover(test, alpha, upper=True)
 
 
 def reporting_interval(test: SubTest, alpha: float) -> tuple[float, float]:

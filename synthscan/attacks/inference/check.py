@@ -10,7 +10,7 @@ from typing import Any
 
 from ...model import CheckResult
 from ...stats.bounds import reporting_interval, worst_test
-from ..base import Attack
+from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
 from . import report
 from .attackers import BoostedAttacker, NearestAttacker, Truths
@@ -27,9 +27,7 @@ class AttributeInference(Attack):
     id = "attribute_inference"
     name = "Attribute inference (WP29 inference)"
     criterion = "inference"
-    component = True
-    needs_holdout = True
-    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    thresholds = ATTACK_THRESHOLDS
     data_driving = "holdout rows (targets: up to 5,000 training and 5,000 holdout records)"
 
     def __init__(self, *, max_secrets: int = 50, max_learner_features: int = 200,

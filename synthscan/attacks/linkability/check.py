@@ -12,7 +12,7 @@ from ...fmt import level, pct, pts
 from ...model import CheckResult
 from ...neighbors.sides import SideIndex, SideNeighbours
 from ...stats.bounds import SubTest, excess_upper, null_upper, reporting_interval, worst_test
-from ..base import Attack
+from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
 from .credit import link_credit, overlap_counts, random_link_rate
 
@@ -61,9 +61,7 @@ class Linkability(Attack):
     id = "linkability"
     name = "Linkability (WP29)"
     criterion = "linkability"
-    component = True
-    needs_holdout = True
-    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    thresholds = ATTACK_THRESHOLDS
     data_driving = "holdout rows (targets, up to the cap) and synthetic rows"
 
     def __init__(self, *, n_splits: int = 5, max_targets: int = 1000) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...model import CheckResult
 from ...stats.bounds import SubTest, excess_upper, null_upper, reporting_interval, worst_test
-from ..base import Attack
+from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
 from .mining import Mined, mine_multivariate, mine_univariate, random_baseline
 from .predicates import Predicates, concat
@@ -66,9 +66,7 @@ class SinglingOut(Attack):
     id = "singling_out"
     name = "Singling out (WP29)"
     criterion = "singling_out"
-    component = True
-    needs_holdout = True
-    thresholds = {"public-release": 0.05, "controlled-access": 0.1}
+    thresholds = ATTACK_THRESHOLDS
     data_driving = "holdout rows and predicates (predicates are compared at the holdout's size)"
     unit = "predicates"
 
