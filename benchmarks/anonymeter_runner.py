@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
-from benchmarks.peakrss import Measurement, measure  # noqa: E402
+from benchmarks.peakrss import Measurement, measure
 
 SO_UNIVARIATE_ATTACKS = 500
 SO_MULTIVARIATE_ATTACKS = 100
@@ -156,7 +156,7 @@ def guarded(name: str, run: Callable[[], dict[str, Any]], stage_of: list[Stage]
     """Run one evaluation; an exception becomes an ``error`` entry instead of ending the run."""
     try:
         return run()
-    except Exception as exc:  # noqa: BLE001 - report any failure of the peer tool, keep going
+    except Exception as exc:
         out: dict[str, Any] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
         if stage_of:
             out.update(_stage_dict(stage_of[-1]))

@@ -112,7 +112,7 @@ def import_checks() -> tuple[list[type], dict[str, str]]:
             missing[where] = ("module not found" if exc.name == module
                               else f"import failed: {exc}")
             continue
-        except Exception as exc:  # noqa: BLE001 - a half-written module must not stop the run
+        except Exception as exc:
             missing[where] = f"import failed: {type(exc).__name__}: {exc}"
             continue
         cls = getattr(mod, name, None)
@@ -146,7 +146,7 @@ def run_synthscan(label: str, config: ScanConfig, files: dict[str, Path],
         with measure() as t:
             try:
                 run.results[cid] = run_checks(ctx, [check])
-            except Exception as exc:  # noqa: BLE001 - checks are in development; report, go on
+            except Exception as exc:
                 run.errors[cid] = f"{type(exc).__name__}: {exc}"[:300]
         run.checks[cid] = t
     return run
@@ -314,6 +314,23 @@ def print_inference_columns(run: SynthscanRun, am: dict[str, Any] | None) -> Non
               f"{theirs:<27} {t_acc:>13}")
 
 
+def _print_size_correction(e: dict[str, Any]) -> None:
+    """Anonymeter's control-size correction of a singling-out result, as run and as intended."""
+    print(f"      control: {e['n_control_uncorrected']} queries single out a holdout "
+          f"record, x size-correction factor {e['control_size_correction_factor']:.4f} "
+          f"= {e['n_control']:.2f} (the factor is ~ n_holdout / n_train: Anonymeter "
+          "1.1.0 fits its size model to the number of queries evaluated, not to the "
+          "number that single out)")
+    ai = e.get("as_intended") or {}
+    if "risk" in ai:
+        print(f"      with the size model fitted to the singling-out counts (as "
+              f"intended): {_fmt_ci(ai['risk'], *ai['ci'])}, factor "
+              f"{ai['control_size_correction_factor']:.3f}")
+    elif ai:
+        print(f"      with the size model fitted to the singling-out counts: "
+              f"{ai.get('error', 'n/a')}")
+
+
 def print_anonymeter_details(am: dict[str, Any]) -> None:
     v = am.get("versions", {})
     print(f"  Anonymeter {v.get('anonymeter')} (Python {v.get('python')}, pandas "
@@ -346,19 +363,7 @@ def print_anonymeter_details(am: dict[str, Any]) -> None:
             print(f"      queries generated {e['queries_generated']} of {e['n_attacks']['main']}"
                   f" requested")
         if e.get("control_size_correction_factor") is not None:
-            print(f"      control: {e['n_control_uncorrected']} queries single out a holdout "
-                  f"record, x size-correction factor {e['control_size_correction_factor']:.4f} "
-                  f"= {e['n_control']:.2f} (the factor is ~ n_holdout / n_train: Anonymeter "
-                  "1.1.0 fits its size model to the number of queries evaluated, not to the "
-                  "number that single out)")
-            ai = e.get("as_intended") or {}
-            if "risk" in ai:
-                print(f"      with the size model fitted to the singling-out counts (as "
-                      f"intended): {_fmt_ci(ai['risk'], *ai['ci'])}, factor "
-                      f"{ai['control_size_correction_factor']:.3f}")
-            elif ai:
-                print(f"      with the size model fitted to the singling-out counts: "
-                      f"{ai.get('error', 'n/a')}")
+            _print_size_correction(e)
         for w in e.get("warnings", []):
             print(f"      warning: {w[:160]}")
     inf = res.get("inference")

@@ -144,23 +144,23 @@ def _scan_realistic(d: Path) -> list[str]:
 
 
 CASES: dict[str, Callable[[Path], list[str]]] = {
-    "control (clean 200-row tables)": _scan_extra(lambda d: []),
+    "control (clean 200-row tables)": _scan_extra(lambda _d: []),
     "realistic (simulated population, 20,000 rows per table)": _scan_realistic,
     "gzip_bomb (1.5M rows in .csv.gz)": _scan_with_train(gzip_bomb),
     "zip_bomb (4M rows in .csv.zip)": _scan_with_train(zip_bomb),
     "parquet_bomb (1.5M rows)": _scan_with_train(parquet_bomb),
     "duplicates (1,000 identical rows per file)": _scan_dups,
     "billion_laughs (YAML aliases)": _scan_extra(billion_laughs),
-    "bootstrap=100000000": _scan_extra(lambda d: ["--set", "bootstrap=100000000"]),
-    "permutations=100000000": _scan_extra(lambda d: ["--set", "permutations=100000000"]),
+    "bootstrap=100000000": _scan_extra(lambda _d: ["--set", "bootstrap=100000000"]),
+    "permutations=100000000": _scan_extra(lambda _d: ["--set", "permutations=100000000"]),
     "singling_out_predicates=100000000": _scan_extra(
-        lambda d: ["--set", "singling_out_predicates=100000000"]),
-    "max_query_rows=2000000000": _scan_extra(lambda d: ["--set", "max_query_rows=2000000000"]),
-    "bootstrap=100000 (largest allowed)": _scan_extra(lambda d: ["--set", "bootstrap=100000"]),
+        lambda _d: ["--set", "singling_out_predicates=100000000"]),
+    "max_query_rows=2000000000": _scan_extra(lambda _d: ["--set", "max_query_rows=2000000000"]),
+    "bootstrap=100000 (largest allowed)": _scan_extra(lambda _d: ["--set", "bootstrap=100000"]),
     "permutations=100000 (largest allowed)": _scan_extra(
-        lambda d: ["--set", "permutations=100000"]),
+        lambda _d: ["--set", "permutations=100000"]),
     "singling_out_predicates=100000 (largest allowed)": _scan_extra(
-        lambda d: ["--set", "singling_out_predicates=100000"]),
+        lambda _d: ["--set", "singling_out_predicates=100000"]),
 }
 
 

@@ -15,7 +15,7 @@ def _warn_from(module: str, category: type[Warning]) -> None:
     """Raise a warning whose frame belongs to ``module``, as pandas attributes its own
     deprecations to the caller's module."""
     code = compile("warnings.warn('deprecated', category, stacklevel=1)", f"<{module}>", "exec")
-    exec(code, {"__name__": module, "warnings": warnings, "category": category})  # noqa: S102
+    exec(code, {"__name__": module, "warnings": warnings, "category": category})
 
 
 @pytest.mark.parametrize("category", [DeprecationWarning, FutureWarning])

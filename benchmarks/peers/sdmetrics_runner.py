@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root
-from benchmarks.peakrss import measure  # noqa: E402
+from benchmarks.peakrss import measure
 
 
 def load(path: Path, missing_token: str | None) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def timed(fn: Any) -> dict[str, Any]:
             try:
                 value = fn()
                 error = None
-            except Exception as exc:  # noqa: BLE001 - a failing metric is reported, not fatal
+            except Exception as exc:
                 value, error = None, f"{type(exc).__name__}: {exc}"
     out: dict[str, Any] = {"seconds": round(m.seconds, 3), "peak_rss_mib": round(m.peak_rss_mib, 1),
                            "per_stage_peak": m.per_stage_peak,

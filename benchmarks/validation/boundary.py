@@ -107,7 +107,7 @@ def _worker(args: tuple) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         return run_one(*args)
-    except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+    except Exception as exc:
         return {"component": args[0], "population": args[1], "n_train": args[2],
                 "seed": args[3], "error": f"{type(exc).__name__}: {exc}"}
 

@@ -206,7 +206,7 @@ def _worker(args: tuple[Cell, dict[str, Any], str | None]) -> dict[str, Any]:
     cell, settings, adult = args
     try:
         return run_cell(cell, settings, adult)
-    except Exception as exc:  # noqa: BLE001 - a failed cell is recorded, the grid goes on
+    except Exception as exc:
         return {"key": cell.key, "error": f"{type(exc).__name__}: {exc}"}
 
 
