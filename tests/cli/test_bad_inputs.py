@@ -26,7 +26,7 @@ import pytest
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, ExitCode
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SENTINEL = "SENTINEL_XYZ_123"
 #: these tests are about input handling, not statistics: the fewest resamples allowed
 FAST = ("--set", "permutations=99", "--set", "bootstrap=50")

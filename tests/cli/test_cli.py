@@ -15,7 +15,7 @@ from synthscan.cli._options import flag_of, phrase
 from synthscan.errors import ConfigError, ExitCode, InputError, ResourceError, UsageError
 from synthscan.settings import ASSIGNMENT, OVERRIDE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from synthscan.cli import app
 from synthscan.reports import FORMATS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "sample_data"
 ALL = ",".join(FORMATS)
 

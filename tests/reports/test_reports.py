@@ -31,7 +31,7 @@ from synthscan.reports.sarif import sarif_log
 from synthscan.reports.text import criterion_title, group_by_criterion
 from synthscan.result import ScanResult
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "sample_data"
 HOSTILE = "<script>alert(1)</script>"
 
@@ -330,9 +330,9 @@ def test_markdown_summary(leaky):
 
 
 def _official_sarif_schema() -> dict | None:
-    """The OASIS SARIF 2.1.0 schema, when a copy is available offline: tests/data or the path in
+    """The OASIS SARIF 2.1.0 schema, when a copy is available offline: tests/fixtures or the path in
     SYNTHSCAN_SARIF_SCHEMA."""
-    candidates = [Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"]
+    candidates = [Path(__file__).resolve().parents[1] / "fixtures" / "sarif-schema-2.1.0.json"]
     if os.environ.get("SYNTHSCAN_SARIF_SCHEMA"):
         candidates.insert(0, Path(os.environ["SYNTHSCAN_SARIF_SCHEMA"]))
     for p in candidates:
@@ -345,7 +345,7 @@ def test_sarif_validates_against_the_official_schema(leaky, clean, hostile, no_h
     schema = _official_sarif_schema()
     if schema is None:
         pytest.skip("official SARIF 2.1.0 schema not available offline (set "
-                    "SYNTHSCAN_SARIF_SCHEMA or add tests/data/sarif-schema-2.1.0.json)")
+                    "SYNTHSCAN_SARIF_SCHEMA or add tests/fixtures/sarif-schema-2.1.0.json)")
     cls = jsonschema.validators.validator_for(schema)
     for result in (leaky, clean, hostile, no_holdout, _with_statuses(leaky)):
         jsonschema.validate(json.loads(render(result, "sarif")), schema, cls=cls)
