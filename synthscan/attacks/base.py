@@ -73,8 +73,6 @@ class Attack(ABC):
 
     def summarize(self, result: CheckResult) -> str:
         """One plain sentence on a decided result, from its fields (levels included)."""
-        if result.summary:  # written by run() (prose is moving to the summarize methods)
-            return result.summary
         if result.status == "skipped":
             return f"Not run: {result.reason}"
         if result.status == "error":
