@@ -139,8 +139,10 @@ def mann_whitney_less(x: np.ndarray, y: np.ndarray) -> MannWhitney:
 
 
 def z_to_p_less(z: float) -> float:
-    """One-sided p-value P(Z <= z)."""
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+    """One-sided p-value P(Z <= z) (``scipy.special.ndtr``)."""
+    from scipy.special import ndtr
+
+    return float(ndtr(z))
 
 
 def min_detectable_shift(null_sd: float, alpha: float, power: float = 0.8) -> float:
@@ -194,5 +196,4 @@ def clustered_auc_less(x: np.ndarray, y: np.ndarray,
     if se == 0:
         return ClusteredAUC(auc, 0.0, 0.0, 0.5, nx, ny, int(inv.max() + 1))
     z = (auc - 0.5) / se
-    return ClusteredAUC(auc, se, z, 0.5 * math.erfc(z / math.sqrt(2.0)), nx, ny,
-                        int(inv.max() + 1))
+    return ClusteredAUC(auc, se, z, z_to_p_less(-z), nx, ny, int(inv.max() + 1))
