@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_bad_inputs import Completed, run_cli, run_process
+from cli_runner import Completed, run_cli, run_process
 
 from synthscan.cli._options import flag_of, phrase
 from synthscan.errors import ConfigError, ExitCode, InputError, ResourceError, UsageError

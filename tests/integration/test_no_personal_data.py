@@ -2,8 +2,8 @@
 
 Real records carry unique sentinel values (rare categories, a free-text column, distinctive
 numbers). A full scan through the command line's entry point (in process; the one real
-subprocess is in tests/test_bad_inputs.py) — every check, every report format, the summary on
-stderr, the re-rendered reports — must not contain any of them. The synthetic release copies
+subprocess is in tests/cli/test_cli_contract.py) — every check, every report format, the summary
+on stderr, the re-rendered reports — must not contain any of them. The synthetic release copies
 some real records, so the sentinels are in the synthetic data too: a copy of a person is
 personal data.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from test_bad_inputs import run_cli
+from cli_runner import run_cli
 
 import synthscan
 from synthscan.datasets import simulate_population
