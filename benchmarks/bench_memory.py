@@ -31,7 +31,7 @@ def child(n: int) -> None:
                        config=synthscan.ScanConfig())
     wall = time.perf_counter() - t0
     peak = peak_rss_mib() * 2**20
-    cols = len(r.schema["columns"])
+    cols = len(r.schema.columns)
     dims = r.encoding["dimensions"]
     print(json.dumps({"rows": n, "peak": peak, "bound": peak_bound(3 * n, cols, dims),
                       "columns": cols, "dims": dims, "wall": wall, "verdict": r.verdict}))

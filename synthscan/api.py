@@ -5,6 +5,7 @@ No maths here; each stage lives in its own module.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import platform
 import time
@@ -27,7 +28,7 @@ from .attacks import (
     planned_components,
 )
 from .config import ScanConfig
-from .data.io import DEFAULT_MISSING_TOKENS, load_table, probe_size
+from .data.io import DEFAULT_MISSING_TOKENS, TableSource, load_table, probe_size
 from .data.metadata import read_sdv_metadata
 from .data.schema import build_schema
 from .encoding.encoder import MixedEncoder
@@ -83,7 +84,7 @@ def prepare(
     metadata: str | Path | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
-) -> tuple[ScanContext, list[Any]]:
+) -> tuple[ScanContext, list[TableSource]]:
     """Load, align and encode the inputs: the shared context every check runs on, and the
     input descriptions (file names, fingerprints) for the result."""
     config = config or ScanConfig()
@@ -102,7 +103,7 @@ def prepare(
                                                             stop_rows))
                              for role, src in inputs if isinstance(src, (str, Path))], limit)
     raw: dict[Table, pd.DataFrame] = {}
-    sources: dict[Table, Any] = {}
+    sources: dict[Table, TableSource] = {}
     for role, src in inputs:
         if src is None:
             continue
@@ -225,11 +226,11 @@ def scan(
         verdict=verdict.verdict,
         risk=verdict.risk,
         checks=checks,
-        inputs=[s.to_dict() for s in sources],
-        schema=schema.to_dict(),
+        inputs=sources,
+        schema=schema,
         encoding=encoder.describe(),
-        config=config.to_dict(),
-        policy=policy.to_dict(),
+        config=copy.deepcopy(config),  # the result keeps the settings as they were used
+        policy=copy.deepcopy(policy),
         seed=config.seed,
         environment=_environment(),
         evidence="holdout-calibrated" if has_holdout else "no-holdout (weaker evidence)",

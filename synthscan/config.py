@@ -159,6 +159,14 @@ class ScanConfig(metaclass=_Checked):
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScanConfig:
+        """The configuration a result records (``to_dict()``): keys this version does not know
+        are skipped (a later 2.x may add settings), missing ones take their defaults, and the
+        values are validated as any setting is (``ConfigError``)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
     def replace(self, **changes: Any) -> ScanConfig:
         return dataclasses.replace(self, **changes)
 

@@ -3,7 +3,8 @@
 Field names are a contract read by later tooling: ``schema_version``, ``verdict``, ``risk``,
 ``checks``, ``inputs``, ``schema``, ``config``, ``policy``, ``seed``, ``environment``;
 run-dependent values (timings, timestamp) live in ``run`` only, so that two scans of the same
-inputs with the same seed give identical JSON outside ``run``.
+inputs with the same seed give identical JSON outside ``run``. The inputs, column schema,
+configuration and policy are the scan's own typed objects, turned into JSON (and back) here.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, PrivacyRiskError
+from .config import ScanConfig
+from .data.io import TableSource
+from .data.schema import Schema
+from .errors import ConfigError, InputError, PrivacyRiskError
 from .fmt import level, pct
 from .model import CheckResult, Risk, to_jsonable
+from .risk.policy import Policy
 from .types import VerdictName
 
 SCHEMA_VERSION = "2.0"
@@ -26,11 +31,11 @@ class ScanResult:
     verdict: VerdictName
     risk: Risk
     checks: list[CheckResult]
-    inputs: list[dict[str, Any]]
-    schema: dict[str, Any]
+    inputs: list[TableSource]
+    schema: Schema
     encoding: dict[str, Any]
-    config: dict[str, Any]
-    policy: dict[str, Any]
+    config: ScanConfig
+    policy: Policy
     seed: int
     environment: dict[str, Any]
     evidence: str = "holdout-calibrated"
@@ -42,7 +47,7 @@ class ScanResult:
     @property
     def passed(self) -> bool:
         """True when the verdict does not fail the policy's ``fail_on`` level."""
-        fail_on = self.policy.get("fail_on", "high")
+        fail_on = self.policy.fail_on
         if fail_on == "never":
             return True
         if fail_on == "inconclusive":
@@ -51,7 +56,7 @@ class ScanResult:
 
     def failing_checks(self) -> list[CheckResult]:
         bad = {"high": {"fail"}, "inconclusive": {"fail", "warn"}, "never": set()}
-        statuses = bad[self.policy.get("fail_on", "high")]
+        statuses = bad[self.policy.fail_on]
         return [c for c in self.checks if c.component and c.status in statuses]
 
     def assert_ok(self) -> None:
@@ -67,10 +72,10 @@ class ScanResult:
             parts.append(f"{c.id} {c.status}: estimate {pct(c.estimate)}{bounds}, threshold "
                          f"{pct(c.threshold)}")
         for m in self.risk.missing:
-            if self.policy.get("fail_on") == "inconclusive":
+            if self.policy.fail_on == "inconclusive":
                 parts.append(f"{m.component} not decided ({m.reason})")
         raise PrivacyRiskError(f"privacy risk verdict '{self.verdict}' fails the policy "
-                               f"(fail on {self.policy.get('fail_on')}): " + "; ".join(parts))
+                               f"(fail on {self.policy.fail_on}): " + "; ".join(parts))
 
     def check(self, check_id: str) -> CheckResult:
         for c in self.checks:
@@ -87,11 +92,11 @@ class ScanResult:
             "risk": self.risk.to_dict(),
             "evidence": self.evidence,
             "checks": [c.to_dict() for c in self.checks],
-            "inputs": self.inputs,
-            "schema": self.schema,
+            "inputs": [s.to_dict() for s in self.inputs],
+            "schema": self.schema.to_dict(),
             "encoding": self.encoding,
-            "config": self.config,
-            "policy": self.policy,
+            "config": self.config.to_dict(),
+            "policy": self.policy.to_dict(),
             "seed": self.seed,
             "limitations": self.limitations,
             "environment": self.environment,
@@ -109,22 +114,27 @@ class ScanResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ScanResult:
+        """A result from its ``to_dict()``, also one written by an earlier 2.x: unknown keys
+        are skipped and optional ones take their defaults; a malformed one raises
+        ``InputError``."""
         try:
             return cls(
                 verdict=d["verdict"], risk=Risk.from_dict(d["risk"]),
                 checks=[CheckResult.from_dict(c) for c in d["checks"]],
-                inputs=d["inputs"], schema=d["schema"], encoding=d.get("encoding", {}),
-                config=d["config"], policy=d["policy"], seed=d["seed"],
-                environment=d["environment"], evidence=d.get("evidence", ""),
+                inputs=[TableSource.from_dict(s) for s in d["inputs"]],
+                schema=Schema.from_dict(d["schema"]), encoding=d.get("encoding", {}),
+                config=ScanConfig.from_dict(d["config"]), policy=Policy.from_dict(d["policy"]),
+                seed=d["seed"], environment=d["environment"], evidence=d.get("evidence", ""),
                 limitations=d.get("limitations", []), run=d.get("run", {}),
                 schema_version=d["schema_version"],
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
             raise InputError(f"not a synthscan result (missing or bad field {exc}) — pass a "
                              "result.json written by 'synthscan scan'") from None
 
     @classmethod
     def load(cls, path: str | Path) -> ScanResult:
+        """A saved result.json; every problem is an ``InputError`` naming the file."""
         p = Path(path)
         if not p.is_file():
             raise InputError(f"{p}: no such result file — check the path")
@@ -138,5 +148,7 @@ class ScanResult:
         if str(data["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
             raise InputError(f"{p.name}: result schema {data['schema_version']} is not supported "
                              f"by this synthscan (schema {SCHEMA_VERSION}) — re-run the scan")
-        return cls.from_dict(data)
-
+        try:
+            return cls.from_dict(data)
+        except InputError as exc:
+            raise InputError(f"{p.name}: {exc}") from None

@@ -4,8 +4,10 @@ Every dataclass of the model (``CheckResult``, ``Risk`` and theirs) becomes a ``
 whose properties are its fields, typed from their annotations; descriptions and bounds come
 from ``Annotated[..., Json(...)]`` on the fields. Keys a class writes beside its fields
 (``__json_extra__``), renamed keys (``__json_names__``) and keys written only when known
-(``__json_optional__``) are declared on the class. The few plain dicts the result carries
-(inputs, column schema, policy, environment, run) are described in ``EDGE`` below.
+(``__json_optional__``) are declared on the class. What the result carries from other parts
+of the package — the inputs (``TableSource``), column schema (``Schema``) and policy
+(``Policy``), each written by its own ``to_dict()``, and the plain encoding, environment and
+run dicts — is described in ``EDGE`` below.
 
     python -m synthscan.result_schema > docs/result.schema.json      # regenerate
     python -m synthscan.result_schema --check docs/result.schema.json  # exit 1 if stale
@@ -22,8 +24,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .config import ScanConfig
+from .data.schema import Schema
 from .model import CheckResult, Guidance, Missing, People, Risk
 from .result import SCHEMA_VERSION, ScanResult
+from .risk.policy import Policy
 from .stats.bounds import Decision, SubTest
 from .types import Json
 
@@ -36,7 +40,7 @@ EXTRA: dict[type, dict[str, dict[str, Any]]] = {
                            "description": "k_t / n_t - k_h / n_h"}},
 }
 
-#: the dicts a result carries from other parts of the package (written at the edge)
+#: what a result carries from other parts of the package, as their ``to_dict()`` writes it
 EDGE: dict[str, dict[str, Any]] = {
     "tool": {"type": "object", "required": ["name", "version"],
              "properties": {"name": {"const": "synthscan"},
@@ -171,14 +175,18 @@ def type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     raise TypeError(f"no JSON Schema for {tp!r}")
 
 
-def dataclass_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
-    """An object schema with one property per field (and the class's declared extras)."""
+def dataclass_schema(cls: type, defs: dict[str, Any],
+                     given: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An object schema with one property per field (and the class's declared extras); a
+    property in ``given`` is taken as it is instead of from the field's type."""
     hints = get_type_hints(cls, include_extras=True)
     names: Mapping[str, str] = getattr(cls, "__json_names__", {})
     optional = set(getattr(cls, "__json_optional__", ()))
+    given = given or {}
     props: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        props[names.get(f.name, f.name)] = type_schema(hints[f.name], defs)
+        key = names.get(f.name, f.name)
+        props[key] = given[key] if key in given else type_schema(hints[f.name], defs)
     props.update(getattr(cls, "__json_extra__", {}))
     props.update(EXTRA.get(cls, {}))
     out: dict[str, Any] = {"type": "object"}
@@ -195,19 +203,18 @@ def json_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     for cls in (CheckResult, SubTest, Decision, Risk, People, Missing, Guidance):
         type_schema(cls, defs)
-    top = dataclass_schema(ScanResult, defs)
+    top = dataclass_schema(ScanResult, defs, given=EDGE)
     props = top["properties"]
     props["risk"] = {"$ref": "#/$defs/Risk", "description": "The weakest link over the planned "
                      "risk components, as certified and confirmed bounds on the excess share "
                      "of training records."}
     props["checks"] = {"type": "array", "items": {"$ref": "#/$defs/CheckResult"}}
-    props["config"] = type_schema(ScanConfig, defs)
     for key, meta in TOP_DOCS.items():
         props[key] = _annotate(props[key], meta)
-    props.update(EDGE)
+    props.update(EDGE)  # with "tool", written beside the fields
     order = list(ScanResult(verdict="low", risk=Risk(upper_level=0.95), checks=[], inputs=[],
-                            schema={}, encoding={}, config={}, policy={}, seed=0,
-                            environment={}).to_dict())
+                            schema=Schema([]), encoding={}, config=ScanConfig(),
+                            policy=Policy(), seed=0, environment={}).to_dict())
     return {
         "$schema": DIALECT,
         "title": "synthscan scan result",

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 import synthscan
+from synthscan.config import ScanConfig
+from synthscan.data.schema import Schema
 from synthscan.errors import ExitCode, PrivacyRiskError
 from synthscan.model import CheckResult, Missing, Risk
 from synthscan.result import ScanResult
+from synthscan.risk.policy import Policy
 from synthscan.stats.bounds import Decision
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -40,8 +43,9 @@ SUPPORTING = CheckResult(id="exact_copies", name="Exact copies", criterion="copi
 def result(verdict: str, fail_on: str, checks: list[CheckResult],
            missing: tuple[Missing, ...] = ()) -> ScanResult:
     return ScanResult(verdict=verdict, risk=Risk(upper_level=0.95, missing=missing),  # type: ignore[arg-type]
-                      checks=checks, inputs=[], schema={}, encoding={}, config={},
-                      policy={"fail_on": fail_on}, seed=0, environment={})
+                      checks=checks, inputs=[], schema=Schema([]), encoding={},
+                      config=ScanConfig(), policy=Policy(fail_on=fail_on), seed=0,
+                      environment={})
 
 
 CHECKS = {"low": [PASSING, SUPPORTING], "inconclusive": [UNDECIDED, SUPPORTING],
@@ -95,6 +99,9 @@ def test_assert_ok_on_a_real_scan_of_the_leaky_sample() -> None:
     with pytest.raises(PrivacyRiskError, match=r"verdict 'high' .*: verbatim fail: estimate "
                                                r"\d+\.\d\d%, confirmed ≥ \d+\.\d\d%"):
         r.assert_ok()
-    lenient = dataclasses.replace(r, policy={**r.policy, "fail_on": "never"})
+    lenient = dataclasses.replace(r, policy=dataclasses.replace(r.policy, fail_on="never"))
     assert lenient.passed
     lenient.assert_ok()
+    # the lenient copy keeps the thresholds the verdict was decided with
+    assert lenient.policy.high_thresholds == r.policy.high_thresholds
+    assert r.policy.high_threshold("verbatim") == 0.0  # public release: any confirmed excess

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from synthscan.config import ScanConfig
+from synthscan.data.io import TableSource
+from synthscan.data.schema import ColumnSpec, Schema
 from synthscan.model import CheckResult, Risk
 from synthscan.result_schema import json_schema, main, render
+from synthscan.risk.policy import Policy
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "result.schema.json"
 
@@ -51,3 +55,20 @@ def test_round_trip_keeps_every_field(cls):
     obj = (CheckResult(id="x", name="n", criterion="copies", estimate=0.1, level=0.9)
            if cls is CheckResult else Risk(upper_level=0.9, upper=0.02, planned=("a",)))
     assert cls.from_dict(obj.to_dict()) == obj
+
+
+def test_the_edge_sections_require_what_their_objects_write():
+    """inputs, schema and policy are written by their own ``to_dict()``: the hand-written
+    schema of each requires exactly the keys written (a column's note only when it has one)."""
+    doc = json_schema()
+    props = doc["properties"]
+    source = TableSource("train", "t.csv", None, None, 1, 1)
+    assert props["inputs"]["items"]["required"] == list(source.to_dict())
+    schema = Schema([ColumnSpec("age", "numeric", note="n")])
+    assert props["schema"]["required"] == list(schema.to_dict())
+    column = props["schema"]["properties"]["columns"]["items"]
+    assert set(column["properties"]) == set(schema.columns[0].to_dict())
+    assert column["required"] == list(ColumnSpec("age", "numeric").to_dict())
+    assert props["policy"]["required"] == list(Policy().to_dict())
+    assert props["config"]["$ref"] == "#/$defs/ScanConfig"
+    assert doc["$defs"]["ScanConfig"]["required"] == list(ScanConfig().to_dict())

@@ -9,12 +9,15 @@ lives in ``delimited`` and ``parquet``; sizing an input before reading it in ``p
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ..types import TABLES
 from .delimited import read_csv
 from .files import PARQUET_SUFFIXES, TableName, check_path, suffix
 from .frames import duplicates, text_as_object
@@ -51,6 +54,21 @@ class TableSource:
             "rows": self.n_rows,
             "columns": self.n_columns,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableSource:
+        """A source as a result records it (``to_dict()``); ``ValueError`` when malformed."""
+        role, name, rows, columns = data["role"], data["name"], data["rows"], data["columns"]
+        path, digest = data.get("path"), data.get("sha256")
+        if (role not in (*TABLES, "real") or not isinstance(name, str)
+                or not all(_is_count(n) for n in (rows, columns))
+                or not all(v is None or isinstance(v, str) for v in (path, digest))):
+            raise ValueError("an input must have a role, a name, row and column counts")
+        return cls(role, name, path, digest, rows, columns)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,8 @@ from .infer import data_note, infer_role, refine_inferred
 from .problems import name_list, problem
 
 ROLES = ("numeric", "categorical", "datetime", "boolean", "identifier", "ignore")
+#: the roles a column of the schema can have (ignored columns are listed apart)
+COLUMN_ROLES = tuple(r for r in ROLES if r != "ignore")
 #: the tables whose values describe real people (notes and identifiers are decided on them)
 _REAL: tuple[Table, ...] = ("train", "holdout")
 
@@ -33,7 +36,7 @@ class ColumnSpec:
     """One column's type and role, and where that decision came from."""
 
     name: str
-    role: str  # one of ROLES except "ignore"
+    role: str  # one of COLUMN_ROLES
     source: str = "inferred"  # "inferred", "config" or "metadata"
     note: str = ""
 
@@ -50,6 +53,16 @@ class ColumnSpec:
         if self.note:
             d["note"] = self.note
         return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ColumnSpec:
+        """A column as a result records it (``to_dict()``); ``ValueError`` when malformed."""
+        spec = cls(data["name"], data["role"], data.get("source", "inferred"),
+                   data.get("note", ""))
+        if not all(isinstance(v, str) for v in (spec.name, spec.source, spec.note)) or \
+                spec.role not in COLUMN_ROLES:
+            raise ValueError(f"a column must have a name and a role: {', '.join(COLUMN_ROLES)}")
+        return spec
 
 
 @dataclass
@@ -77,6 +90,15 @@ class Schema:
             "identifiers_excluded_from_distances": self.identifiers,
             "ignored": list(self.ignored),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Schema:
+        """The schema a result records (``to_dict()``); the identifiers are derived from the
+        roles again. ``ValueError`` when malformed."""
+        ignored = data.get("ignored", [])
+        if not isinstance(ignored, list) or not all(isinstance(c, str) for c in ignored):
+            raise ValueError("ignored must be a list of column names")
+        return cls([ColumnSpec.from_dict(c) for c in data["columns"]], list(ignored))
 
 
 def _check_roles(declared: Mapping[str, tuple[str, str]]) -> None:

@@ -121,16 +121,14 @@ def _criteria(result: ScanResult, anchors: dict[int, str]) -> list[dict[str, Any
 
 
 def _method(result: ScanResult) -> dict[str, Any]:
-    cols = result.schema.get("columns") or []
-    ids = result.schema.get("identifiers_excluded_from_distances") or []
-    ignored = result.schema.get("ignored") or []
-    encoding = [("Identifier columns left out of comparisons", describe("columns", list(ids))),
-                ("Ignored columns", describe("columns", list(ignored)))]
+    cols = result.schema.columns
+    encoding = [("Identifier columns left out of comparisons",
+                 describe("columns", result.schema.identifiers)),
+                ("Ignored columns", describe("columns", list(result.schema.ignored)))]
     encoding += [(details_label(k), describe(k, v)) for k, v in result.encoding.items()]
-    return {"preset": result.policy.get("preset", "?"), "components": number(
-                result.risk.components),
-            "columns": [[col.get("name", ""), col.get("role", ""), col.get("source", ""),
-                         col.get("note", "")] for col in cols[:MAX_COLUMNS]],
+    return {"preset": result.policy.preset, "components": number(result.risk.components),
+            "columns": [[col.name, col.role, col.source, col.note]
+                        for col in cols[:MAX_COLUMNS]],
             "more_columns": number(len(cols) - MAX_COLUMNS) if len(cols) > MAX_COLUMNS else "",
             "encoding": encoding}
 
@@ -138,21 +136,19 @@ def _method(result: ScanResult) -> dict[str, Any]:
 def _reproducibility(result: ScanResult) -> dict[str, Any]:
     p = result.policy
     used = {ch.id for ch in result.checks}
-    fail_on = p.get("fail_on", "")
     return {
-        "inputs": [{"role": i.get("role", ""), "name": i.get("name", ""),
-                    "path": i.get("path") or "in-memory table", "sha256": i.get("sha256") or "n/a",
-                    "rows": number(i.get("rows")), "columns": number(i.get("columns"))}
+        "inputs": [{"role": i.table, "name": i.name, "path": i.path or "in-memory table",
+                    "sha256": i.sha256 or "n/a", "rows": number(i.n_rows),
+                    "columns": number(i.n_columns)}
                    for i in result.inputs],
         "run": [("Seed", str(result.seed)), ("Result schema", result.schema_version),
                 ("Scan started", str(result.run.get("started", "n/a")))],
         "versions": sorted((k, str(v)) for k, v in result.environment.items()),
-        "policy": [("Preset", str(p.get("preset", "n/a"))),
-                   ("Fails on", text.FAIL_ON_WORDS.get(fail_on, str(p.get("fail_on"))))],
-        "thresholds": [[k, pct(v) if isinstance(v, (int, float)) else v,
-                        "yes" if k in used else "no"]
-                       for k, v in (p.get("thresholds") or {}).items()],
-        "config": [(k, describe(k, v)) for k, v in result.config.items()],
+        "policy": [("Preset", p.preset),
+                   ("Fails on", text.FAIL_ON_WORDS.get(p.fail_on, p.fail_on))],
+        "thresholds": [[k, pct(v), "yes" if k in used else "no"]
+                       for k, v in p.thresholds.items()],
+        "config": [(k, describe(k, v)) for k, v in result.config.to_dict().items()],
     }
 
 
@@ -160,7 +156,7 @@ def render_html(result: ScanResult) -> str:
     """The complete HTML document for a result."""
     result = normalised(result)
     syn = synthetic_input(result)
-    syn_name = syn.get("name", "synthetic data") if syn else "synthetic data"
+    syn_name = syn.name if syn else "synthetic data"
     anchors = {id(ch): f"check-{i + 1}" for i, ch in enumerate(result.checks)}
     version = result.environment.get("synthscan", "?")
     subtitle = f"Synthetic release: {syn_name} · synthscan {version}"

@@ -64,7 +64,7 @@ def _seconds(result: ScanResult, key: str) -> str | None:
 def junit_tree(result: ScanResult) -> ET.Element:
     """The JUnit document as an ElementTree element (``<testsuites>``)."""
     result = normalised(result)
-    fail_on = result.policy.get("fail_on", "high")
+    fail_on = result.policy.fail_on
     outcomes = [outcome(ch, fail_on) for ch in result.checks]
     totals = {k: str(outcomes.count(k)) for k in ("failure", "error", "skipped")}
     attrs = {"name": "synthscan", "tests": str(len(result.checks)),
@@ -82,7 +82,7 @@ def junit_tree(result: ScanResult) -> ET.Element:
                         ("risk", pct(result.risk.estimate)),
                         ("risk_interval", interval(result.risk.lower, result.risk.upper)),
                         ("evidence", result.evidence),
-                        ("policy", result.policy.get("preset", "")),
+                        ("policy", result.policy.preset),
                         ("fail_on", fail_on),
                         ("policy_passed", "true" if result.passed else "false"),
                         ("seed", result.seed),

@@ -63,16 +63,15 @@ def _scope(result: ScanResult) -> list[str]:
     parts = []
     for role in ("synthetic", "train", "holdout"):
         for i in result.inputs:
-            if i.get("role") == role:
-                parts.append(f"{role} {md_escape(i.get('name', '?'))} "
-                             f"({number(i.get('rows'))} rows × {number(i.get('columns'))} "
-                             "columns)")
+            if i.table == role:
+                parts.append(f"{role} {md_escape(i.name)} ({number(i.n_rows)} rows × "
+                             f"{number(i.n_columns)} columns)")
     if parts:
         lines.append("- **Inputs:** " + "; ".join(parts))
     if not has_holdout(result):
         lines.append("- **No holdout given:** every check is weaker evidence (memorisation "
                      "cannot be told apart from learning the population).")
-    ids = result.schema.get("identifiers_excluded_from_distances") or []
+    ids = result.schema.identifiers
     if ids:
         lines.append("- **Identifier columns left out of comparisons:** "
                      + md_escape(describe("columns", list(ids))))
@@ -127,7 +126,7 @@ def render_markdown(result: ScanResult) -> str:
     foot = [f"synthscan {md_escape(result.environment.get('synthscan', '?'))}",
             f"result schema {md_escape(result.schema_version)}", f"seed {result.seed}"]
     syn = synthetic_input(result)
-    if syn and syn.get("sha256"):
-        foot.append(f"synthetic sha256 {md_escape(str(syn['sha256'])[:16])}…")
+    if syn and syn.sha256:
+        foot.append(f"synthetic sha256 {md_escape(syn.sha256[:16])}…")
     out.append("<sub>" + " · ".join(foot) + "</sub>")
     return "\n".join(out) + "\n"

@@ -60,7 +60,7 @@ def _rule(check: CheckResult, result: ScanResult) -> dict[str, Any]:
     full = f"{criterion_title(check.criterion)}. {question}".strip()
     if threshold is not None:
         full += (f" Fails when the interval of the excess risk lies above {pct(threshold)} "
-                 f"(policy {result.policy.get('preset', '?')}).")
+                 f"(policy {result.policy.preset}).")
     rule: dict[str, Any] = {
         "id": rule_id(check),
         "name": _pascal(check.id),
@@ -91,24 +91,22 @@ def _message(check: CheckResult) -> str:
 
 def _location(result: ScanResult) -> tuple[dict[str, Any], str]:
     """The location of every result and a stable key naming it."""
-    syn = synthetic_input(result) or {}
-    path = syn.get("path")
-    if path:
-        uri = _uri(str(path))
+    syn = synthetic_input(result)
+    if syn and syn.path:
+        uri = _uri(syn.path)
         return {"physicalLocation": {"artifactLocation": {"uri": uri, "index": 0}}}, uri
-    name = str(syn.get("name") or "synthetic")
+    name = syn.name if syn and syn.name else "synthetic"
     return {"logicalLocations": [{"name": "synthetic", "fullyQualifiedName": name,
                                   "kind": "parameter"}]}, name
 
 
 def _artifacts(result: ScanResult) -> list[dict[str, Any]]:
-    syn = synthetic_input(result) or {}
-    if not syn.get("path"):
+    syn = synthetic_input(result)
+    if not syn or not syn.path:
         return []
-    art: dict[str, Any] = {"location": {"uri": _uri(str(syn["path"]))},
-                           "roles": ["analysisTarget"]}
-    if syn.get("sha256"):
-        art["hashes"] = {"sha-256": syn["sha256"]}
+    art: dict[str, Any] = {"location": {"uri": _uri(syn.path)}, "roles": ["analysisTarget"]}
+    if syn.sha256:
+        art["hashes"] = {"sha-256": syn.sha256}
     return [art]
 
 
@@ -156,8 +154,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
             "risk": {"estimate": result.risk.estimate, "lower": result.risk.lower,
                      "upper": result.risk.upper, "driver": result.risk.driver},
             "evidence": result.evidence,
-            "policy": {"preset": result.policy.get("preset"),
-                       "fail_on": result.policy.get("fail_on"),
+            "policy": {"preset": result.policy.preset,
+                       "fail_on": result.policy.fail_on,
                        "passed": result.passed},
             "seed": result.seed,
             "resultSchema": result.schema_version,

@@ -113,9 +113,8 @@ def policy_outcome(result: ScanResult) -> str:
     """The policy, what fails it, and whether this result passed, e.g. ``public-release (fails
     on a high verdict): passed``."""
     p = result.policy
-    fail_on = p.get("fail_on", "high")
     outcome = "passed" if result.passed else "FAILED"
-    return f"{p.get('preset', '?')} ({FAIL_ON_WORDS.get(fail_on, fail_on)}): {outcome}"
+    return f"{p.preset} ({FAIL_ON_WORDS.get(p.fail_on, p.fail_on)}): {outcome}"
 
 
 def status_words(check: CheckResult) -> str:

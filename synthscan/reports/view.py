@@ -4,8 +4,8 @@ few look-ups the documents share (the synthetic input, whether a holdout was giv
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from ..data.io import TableSource
 from ..result import ScanResult
 
 
@@ -15,17 +15,17 @@ def normalised(result: ScanResult) -> ScanResult:
     return ScanResult.from_dict(json.loads(result.to_json()))
 
 
-def synthetic_input(result: ScanResult) -> dict[str, Any] | None:
-    """The description of the synthetic input (name, path, sha256, rows, columns)."""
+def synthetic_input(result: ScanResult) -> TableSource | None:
+    """The synthetic input (name, path, sha256, rows, columns)."""
     for i in result.inputs:
-        if i.get("role") == "synthetic":
+        if i.table == "synthetic":
             return i
     return None
 
 
 def has_holdout(result: ScanResult) -> bool:
     """Whether the scan was given real records the generator never saw."""
-    return any(i.get("role") == "holdout" for i in result.inputs)
+    return any(i.table == "holdout" for i in result.inputs)
 
 
 def check_label(result: ScanResult, check_id: str | None) -> str:

@@ -53,12 +53,18 @@ def unregister_component(component: str) -> None:
 
 @dataclass
 class Policy:
-    """Resolved thresholds per component and the verdict that fails a pipeline."""
+    """Resolved thresholds per component and the verdict that fails a pipeline.
+
+    ``thresholds`` (and ``high_thresholds``) given to the constructor are set on top of the
+    preset's; after construction both hold the resolved tables. A θ the user sets applies to
+    both directions, so its high threshold is θ too unless one is given. Resolving resolved
+    tables changes nothing, so ``dataclasses.replace`` of a policy keeps them.
+    """
 
     preset: str = DEFAULT_PRESET
     thresholds: dict[str, float] = field(default_factory=dict)
     fail_on: str = "high"
-    user_thresholds: frozenset[str] = field(default_factory=frozenset, repr=False)
+    high_thresholds: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -67,19 +73,18 @@ class Policy:
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"policy.fail_on: must be one of {', '.join(FAIL_ON)}",
                               key="policy.fail_on")
+        given, given_high = self.thresholds, self.high_thresholds
         merged = dict(PRESETS[self.preset])
-        self.user_thresholds = frozenset(self.thresholds) | self.user_thresholds
-        for key, value in self.thresholds.items():
-            if key not in merged:
-                raise ConfigError(f"policy.thresholds.{key}: unknown component — known: "
-                                  f"{', '.join(sorted(merged))}", key=f"policy.thresholds.{key}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                0 < value < 1
-            ):
-                raise ConfigError(f"policy.thresholds.{key}: must be a number between 0 and 1",
-                                  key=f"policy.thresholds.{key}")
+        for key, value in given.items():
+            _check_entry("thresholds", key, value, merged, closed=False)
             merged[key] = float(value)
+        for key, value in given_high.items():
+            _check_entry("high_thresholds", key, value, merged, closed=True)
+        preset_high = HIGH_PRESETS[self.preset]
         self.thresholds = merged
+        self.high_thresholds = {
+            k: float(given_high.get(k, theta if k in given else preset_high.get(k, theta)))
+            for k, theta in merged.items()}
 
     def threshold(self, component: str) -> float:
         """θ: the upper bound must be below it for the component to pass."""
@@ -88,11 +93,48 @@ class Policy:
     def high_threshold(self, component: str) -> float:
         """The lower bound must exceed this for the component to fail (θ unless the preset
         is stricter and the user did not set θ themselves)."""
-        if component in self.user_thresholds:
-            return self.thresholds[component]
-        return HIGH_PRESETS[self.preset].get(component, self.thresholds[component])
+        return self.high_thresholds[component]
 
     def to_dict(self) -> dict[str, Any]:
         return {"preset": self.preset, "thresholds": dict(self.thresholds),
-                "high_thresholds": {k: self.high_threshold(k) for k in self.thresholds},
+                "high_thresholds": {k: self.high_thresholds[k] for k in self.thresholds},
                 "fail_on": self.fail_on}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """The policy a result was decided with, from its ``to_dict()``: the written tables
+        as they are, whatever today's presets say (a missing high threshold is θ). Raises
+        ``ValueError`` on a malformed table."""
+        policy = cls(preset=data.get("preset", DEFAULT_PRESET),
+                     fail_on=data.get("fail_on", "high"))
+        thresholds = _shares(data.get("thresholds"), closed=False)
+        high = _shares(data.get("high_thresholds"), closed=True)
+        policy.thresholds = thresholds
+        policy.high_thresholds = {k: high.get(k, theta) for k, theta in thresholds.items()}
+        return policy
+
+
+def _check_entry(table: str, key: str, value: Any, known: Mapping[str, float],
+                 closed: bool) -> None:
+    """A given threshold names a known component and is a share (``ConfigError`` if not)."""
+    where = f"policy.{table}.{key}"
+    if key not in known:
+        raise ConfigError(f"{where}: unknown component — known: {', '.join(sorted(known))}",
+                          key=where)
+    if not _is_share(value, closed):
+        raise ConfigError(f"{where}: must be a number between 0 and 1", key=where)
+
+
+def _is_share(value: Any, closed: bool) -> bool:
+    """A number in (0, 1), or in [0, 1) when ``closed`` (a high threshold may be 0)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and (0 <= value < 1 if closed else 0 < value < 1))
+
+
+def _shares(table: Any, closed: bool) -> dict[str, float]:
+    """A written table of component -> share, checked (``ValueError`` names what is wrong)."""
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping) or not all(_is_share(v, closed) for v in table.values()):
+        raise ValueError("policy thresholds must be a table of component = number in [0, 1)")
+    return {str(k): float(v) for k, v in table.items()}
