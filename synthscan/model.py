@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar
 import numpy as np
 
 from .stats.bounds import Decision, SubTest
-from .types import Json, Status
+from .types import Json, Scale, Status
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class CheckResult:
     upper: Annotated[float | None, Json("Two-sided reporting interval at `level` (components: "
                                         "of the worst sub-test).")] = None
     p_value: Annotated[float | None, Json(minimum=0, maximum=1)] = None
+    scale: Annotated[Scale, Json("What the estimate is: a share (of the unit), printed as a "
+                                 "percentage, or a probability such as an AUC.")] = "share"
     level: Annotated[float | None, Json("Confidence level of [lower, upper] (1 - alpha).",
                                         exclusiveMinimum=0, exclusiveMaximum=1)] = None
     component: Annotated[bool, Json(
@@ -100,6 +102,7 @@ class CheckResult:
             "lower": _num(self.lower),
             "upper": _num(self.upper),
             "p_value": _num(self.p_value),
+            "scale": self.scale,
             "level": _num(self.level),
             "threshold": _num(self.threshold),
             "high_threshold": _num(self.high_threshold),

@@ -10,6 +10,8 @@ Table = Literal["train", "holdout", "synthetic"]
 Status = Literal["pass", "warn", "fail", "skipped", "error", "info"]
 #: the scan's verdict
 VerdictName = Literal["low", "inconclusive", "high"]
+#: what a check's estimate is: a share (printed as a percentage) or a probability (an AUC)
+Scale = Literal["share", "probability"]
 #: the verdict from which a pipeline fails
 FailOn = Literal["high", "inconclusive", "never"]
 

@@ -90,7 +90,8 @@ class ExactCopies(Attack):
         }
         if not ctx.has_holdout:
             return self.result(estimate=share_t, lower=lo_t, upper=hi_t, level=1 - alpha,
-                               evidence="no-holdout", counts=counts, details=details)
+                               evidence="no-holdout", counts=counts, details=details,
+                               unit="synthetic rows", unit_total=n_s)
         in_h = find_copies(canon, "synthetic", "holdout")
         k_h = int(in_h.matched.sum())
         n_eq = min(n_t, n_h)
@@ -123,7 +124,7 @@ class ExactCopies(Attack):
                                    "n_train / n_equal (unclipped)",
         })
         return self.result(estimate=est, lower=lo, upper=hi, level=1 - alpha, counts=counts,
-                           details=details)
+                           details=details, unit="synthetic rows", unit_total=n_s)
 
     def summarize(self, result: CheckResult) -> str:
         if result.status in ("skipped", "error"):

@@ -81,6 +81,7 @@ class DataCopying(Attack):
         return self.result(
             estimate=glob.auc, lower=max(0.0, glob.auc - z * se),
             upper=min(1.0, glob.auc + z * se), level=1 - alpha, p_value=p_value,
+            scale="probability", unit="pairs of a synthetic and a holdout row",
             counts={"synthetic_rows_compared": len(xs), "holdout_rows_compared": len(xh)},
             details={
                 "estimate_meaning": "P(synthetic row closer to train than a holdout row)",
@@ -200,7 +201,8 @@ class NearestNeighbourDistanceRatio(Attack):
             exposed.append({"synthetic_row": int(ctx.query_rows[q_rows[qi]]),
                             "train_row": int(it[rec]), "nndr": float(r_t[qi])})
         return self.result(
-            estimate=est, lower=lo, upper=hi, level=1 - alpha,
+            estimate=est, lower=lo, upper=hi, level=1 - alpha, unit="synthetic rows",
+            unit_total=n_q,
             counts={"query_rows": n_q, "low_ratio_train": k_t, "low_ratio_holdout": k_h,
                     "equal_size": int(len(it))},
             details={"cutoff": self.cutoff, "most_exposed": exposed,

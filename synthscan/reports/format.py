@@ -45,11 +45,11 @@ def interval(lo: float | None, hi: float | None) -> str:
 
 
 def figure(check: CheckResult, x: float | None) -> str:
-    """A check's estimate or bound: a percentage on the risk scale for risk components, else a
-    plain number (informational checks have scales of their own)."""
+    """A check's estimate or bound on its scale: a share as a percentage, a probability (an
+    AUC) as a number."""
     if x is None:
         return "n/a"
-    return pct(x) if check.component else number(float(x))
+    return pct(x) if check.scale == "share" else f"{float(x):.3f}"
 
 
 def figure_interval(check: CheckResult) -> str:

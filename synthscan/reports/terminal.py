@@ -107,7 +107,7 @@ def render_summary(result: ScanResult) -> str:
             lines.append(f"  {c.id}: {c.status} ({c.reason})")
             continue
         finding = (c.details or {}).get("finding")
-        est = "" if c.estimate is None else (f"{c.estimate:.3f}" if c.id in ("data_copying",)
+        est = "" if c.estimate is None else (f"{c.estimate:.3f}" if c.scale == "probability"
                                              else pct(c.estimate))
         if c.decision is not None:  # detection-only: can fail the release, never certifies
             finding = (f"FAILS the release: confirmed ≥ {pct(c.decision.lower)} "
