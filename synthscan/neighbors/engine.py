@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024  # bytes for per-batch results
+#: below this many query x reference pairs a search runs on one thread
+SMALL_SEARCH_PAIRS = 10_000_000
 _BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("budget",
                                                               default=DEFAULT_MEMORY_BUDGET)
 
@@ -118,7 +120,10 @@ class NeighborEngine:
         dist = np.empty((n, k), dtype=np.float32)
         idx = np.empty((n, k), dtype=np.int64)
         step = self.batch_rows(k)
-        with faiss_threads(self.threads):
+        # a small search is faster on one thread than the OpenMP start-up of several (measured:
+        # 200 centroids x 20,000 rows, L2: 8 ms on 1 thread, 38 ms on 2); the answer is the same
+        threads = 1 if n * self.n_reference < SMALL_SEARCH_PAIRS else self.threads
+        with faiss_threads(threads):
             for start in range(0, n, step):
                 d, i = self._index.search(q[start:start + step], k)
                 dist[start:start + step] = d
