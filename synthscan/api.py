@@ -27,6 +27,7 @@ from .attacks import (
     detectors,
     planned_components,
 )
+from .attacks.searches import reporting
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, TableSource, load_table, probe_size
 from .data.metadata import read_sdv_metadata
@@ -42,7 +43,12 @@ from .risk.verdict import apply_policy
 from .types import Table
 
 TableLike: TypeAlias = str | Path | pd.DataFrame
+#: called with the name of each stage as it starts ("loading inputs", "encoding",
+#: "check: <name>"); a long step inside a check (a neighbour search) as
+#: "check: <name> · <step>", and the check's name again when the step ends
 Progress: TypeAlias = Callable[[str], None]
+#: what joins a stage and a step within it in a progress message
+STEP_SEPARATOR = " · "
 
 LIMITATIONS = [
     "A 'low' verdict certifies these estimands only, each below its threshold at the stated "
@@ -150,6 +156,11 @@ def run_checks(ctx: ScanContext, checks: list[Attack], progress: Progress | None
         return _run_each(ctx, checks, say, timings)
 
 
+def _steps_of(stage: str, say: Progress) -> Progress:
+    """The progress of the steps within ``stage`` ("" when none is under way)."""
+    return lambda step: say(f"{stage}{STEP_SEPARATOR}{step}" if step else stage)
+
+
 def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
               timings: dict[str, float]) -> list[CheckResult]:
     results: list[CheckResult] = []
@@ -158,10 +169,12 @@ def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
             results.append(check.skip("needs a holdout (real records the generator never saw); "
                                       "see 'synthscan split'"))
             continue
-        say(f"check: {check.name}")
+        stage = f"check: {check.name}"
+        say(stage)
         t2 = time.perf_counter()
         try:
-            results.append(check.run(ctx))
+            with reporting(_steps_of(stage, say)):
+                results.append(check.run(ctx))
         except SynthscanError:
             raise
         except (MemoryError, ValueError, FloatingPointError) as exc:
@@ -190,7 +203,7 @@ def scan(
     config : scan settings (seed, missing tokens, column roles, ...).
     metadata : SDV metadata JSON giving column sdtypes (ids and PII become identifiers).
     policy : thresholds and the verdict that fails (defaults: public-release preset).
-    progress : called with a short message at each stage.
+    progress : called with a short message at each stage (see ``Progress``).
     """
     config = config or ScanConfig()
     policy = policy or Policy()

@@ -1,78 +1,31 @@
-"""The ``synthscan`` command line (typer): the app, its commands (one module each) and
-``main``, which maps every outcome to an ``ExitCode``. No business logic here: the commands
-call the library."""
+"""The ``synthscan`` command line: ``main``, which maps every outcome to an ``ExitCode``, and
+the typer ``app`` (``_app``; one module per command). No business logic here: the commands call
+the library.
+
+Start-up is kept short: ``synthscan --version`` is answered before typer is imported, and the
+scan stack (pandas, FAISS, ...) is imported only by the command that runs a scan.
+"""
 
 from __future__ import annotations
 
 import sys
 from types import ModuleType
-from typing import Any
-
-import typer
-from typer.core import TyperCommand, TyperGroup
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import ExitCode
-from . import report as _report
-from . import scan as _scan
-from . import split as _split
-from ._console import State, err
-from ._options import paragraphs, quiet_option, verbose_option
+
+if TYPE_CHECKING:
+    from ._app import app
 
 
-class _Command(TyperCommand):
-    """A command whose -h/--help option shows no type placeholder (no ``<bool>``)."""
+def __getattr__(name: str) -> Any:
+    """``app`` is imported on first use (PEP 562): ``--version`` does not need typer."""
+    if name == "app":
+        from ._app import app
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
-
-
-class _Group(TyperGroup):
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
-
-
-app = typer.Typer(
-    cls=_Group,
-    name="synthscan",
-    help="Privacy risk scanner for synthetic data: does a synthetic release leak the real "
-    "records it was trained on?",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"synthscan {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit.", metavar=""),
-) -> None:
-    del version  # eager: its callback prints the version and exits
-    State.verbose = verbose
-    State.quiet = quiet
-
-
-app.command(cls=_Command, epilog=paragraphs(_scan.EXAMPLES))(_scan.scan)
-app.command(cls=_Command, help=paragraphs(_report.HELP),
-            epilog=paragraphs(_report.EXAMPLES))(_report.report)
-app.command(cls=_Command, help=paragraphs(_split.HELP),
-            epilog=paragraphs(_split.EXAMPLES))(_split.split)
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _click_exceptions() -> ModuleType:
@@ -87,9 +40,26 @@ def _click_exceptions() -> ModuleType:
         return click.exceptions
 
 
+def version_line() -> str:
+    """What ``synthscan --version`` prints."""
+    return f"synthscan {__version__}"
+
+
 def main() -> None:
     """Console entry point: every outcome is an ``ExitCode``; usage errors are one stderr line
     (exit 2), Ctrl-C is ``INTERRUPTED``."""
+    if sys.argv[1:] == ["--version"]:  # the common case, answered without typer (same line)
+        print(version_line())
+        sys.exit(ExitCode.OK)
+    sys.exit(_run())
+
+
+def _run() -> int:
+    import typer
+
+    from ._app import app
+    from ._console import err
+
     cx = _click_exceptions()
     try:
         code = app(prog_name="synthscan", standalone_mode=False)
@@ -103,7 +73,7 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err("synthscan: error: interrupted")
         code = ExitCode.INTERRUPTED
-    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+    return code if isinstance(code, int) else ExitCode.OK
 
 
 __all__ = ["app", "main"]

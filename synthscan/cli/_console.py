@@ -1,5 +1,5 @@
-"""The terminal side of the commands: -v/-q state, stderr output, progress, and turning errors
-into one stderr line and their exit code."""
+"""The terminal side of the commands: -v/-q state, stderr output, and turning errors into one
+stderr line and their exit code (the scan's progress display is ``_progress``)."""
 
 from __future__ import annotations
 
@@ -53,20 +53,6 @@ def one_line(text: str) -> str:
     return " ".join(printable(text).split())
 
 
-def progress(msg: str) -> None:
-    """A transient progress line, on a terminal only."""
-    if State.quiet or not sys.stderr.isatty():
-        return
-    sys.stderr.write(f"\r\033[Ksynthscan: {printable(msg)}…")
-    sys.stderr.flush()
-
-
-def end_progress() -> None:
-    if not State.quiet and sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
-
-
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -78,7 +64,6 @@ def _silence_stdout() -> None:
 
 def _fail(line: str, code: ExitCode, trace: bool = True) -> typer.Exit:
     """Print one error line (a traceback first with -v); the exit to raise."""
-    end_progress()
     if trace and State.verbose:
         traceback.print_exc()
     err(line)

@@ -9,7 +9,6 @@ from typing import Any
 import typer
 
 from ..errors import SynthscanError, UsageError
-from ..settings import ASSIGNMENT, OVERRIDE
 
 #: setting key (the library's word) -> the flag that sets it
 FLAGS = {
@@ -43,6 +42,8 @@ def phrase(exc: SynthscanError) -> str:
     """A library error said in the command line's words: a value given by a flag or ``--set``
     is named by it, and the settings the message mentions become the flags (or ``--set``
     assignments) that set them. Errors in a settings file keep the file's words."""
+    from ..settings import ASSIGNMENT, OVERRIDE  # not at start-up: it loads pandas
+
     text = str(exc)
     source = exc.source or ""
     if source == ASSIGNMENT and text.startswith(ASSIGNMENT):

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from ..errors import ExitCode
-from ._console import State, end_progress, err, handle_errors, progress
+from ._console import State, err, handle_errors
 from ._options import check_stdout, quiet_option, verbose_option
 
 #: formats ``scan`` writes when --format is not given
@@ -114,6 +114,7 @@ def scan(
     from ..reports import parse_formats, write_reports
     from ..reports.terminal import render_summary
     from ..settings import Settings
+    from ._progress import StageDisplay
 
     formats = (check_stdout(parse_formats(fmt), out) if fmt is not None
                else ["json"] if out == "-" else list(DEFAULT_FORMATS))
@@ -123,10 +124,11 @@ def scan(
         "policy.preset": preset or None, "policy.fail_on": fail_on.value if fail_on else None}
     settings = Settings.load(config, assignments=set_, overrides={
         k: v for k, v in given.items() if v is not None and v != []})
-    result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
-                      metadata=metadata, policy=settings.policy, progress=progress)
-    end_progress()
-    written = write_reports(result, out, formats)
+    with StageDisplay(State.quiet) as progress:
+        result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
+                          metadata=metadata, policy=settings.policy, progress=progress)
+        progress("writing reports")
+        written = write_reports(result, out, formats)
     if not State.quiet:
         err(render_summary(result))
         for p in written:

@@ -6,12 +6,16 @@ show. A component *passes* (can be certified) when its upper bound is below θ, 
 when its family-adjusted lower bound exceeds its ``high`` threshold — θ itself, except where a
 preset is stricter: in the public-release preset any confirmed excess of verbatim reproduced
 unique records fails. docs/policy.md tabulates the sizes each threshold needs.
+
+The thresholds are declared by the checks; the registry of checks registers them here and is
+imported on first use of a ``Policy`` (not at import: that would load the whole scan stack).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from ..errors import ConfigError
@@ -45,6 +49,13 @@ def register_component(component: str, thresholds: Mapping[str, float],
     DATA_DRIVING[component] = data_driving
 
 
+def load_checks() -> None:
+    """Import the registry of checks, which registers every built-in component's thresholds
+    here; a ``Policy`` calls it first so that it knows every component whatever the user
+    imported. Imported here, not at the top: the registry imports this module."""
+    import_module("synthscan.attacks.registry")
+
+
 def unregister_component(component: str) -> None:
     for table in (*PRESETS.values(), *HIGH_PRESETS.values()):
         table.pop(component, None)
@@ -67,6 +78,7 @@ class Policy:
     high_thresholds: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        load_checks()
         if self.preset not in PRESETS:
             raise ConfigError(f"policy.preset: unknown preset {self.preset!r} — use one of "
                               f"{', '.join(PRESETS)}", key="policy.preset")

@@ -47,6 +47,9 @@ def test_leaky_sample_reports_exactly_the_planted_copies_and_fails(leaky):
     assert result["verdict"] == "high"
     assert "Traceback" not in proc.stderr
     assert "Verdict: HIGH" in proc.stderr and proc.stdout == ""
+    # stderr is not a terminal here: no progress display, so no cursor or erase codes
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr
+    assert "loading inputs" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith(
         "Policy failed: verdict 'high' and policy.fail_on high — exit code 1")
 

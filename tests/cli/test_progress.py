@@ -1,0 +1,94 @@
+"""Progress of a scan: the stages ``api.scan`` reports to a plain callback (in order, each
+neighbour search announced once, inside the check that runs it), and the CLI's terminal
+display of them (a new stage restarts its clock, a step keeps it; nothing without a terminal,
+with -q, or on stdout)."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+import pytest
+from conftest import mixed_frame
+
+import synthscan
+from synthscan.api import STEP_SEPARATOR
+from synthscan.attacks import default_checks
+from synthscan.cli._progress import StageDisplay
+
+
+@pytest.fixture(scope="module")
+def messages() -> list[str]:
+    rng = np.random.default_rng(7)
+    train, holdout, synthetic = (mixed_frame(n, rng) for n in (120, 120, 120))
+    seen: list[str] = []
+    synthscan.scan(train, synthetic, holdout=holdout, progress=seen.append)
+    return seen
+
+
+def test_scan_reports_its_stages_in_order(messages):
+    stages = [m for m in messages if STEP_SEPARATOR not in m]
+    deduplicated = [m for i, m in enumerate(stages) if i == 0 or stages[i - 1] != m]
+    assert deduplicated == ["loading inputs", "encoding",
+                            *(f"check: {c.name}" for c in default_checks(True))]
+
+
+def test_searches_are_announced_once_inside_their_check(messages):
+    steps = [m for m in messages if STEP_SEPARATOR in m]
+    labels = [m.split(STEP_SEPARATOR)[1] for m in steps]
+    for search in ("neighbour search: real records → synthetic rows",
+                   "neighbour search: real records → other real records",
+                   "indexing real records"):
+        assert labels.count(search) == 1, search  # computed once per scan, then memoised
+    for i, m in enumerate(messages):
+        if STEP_SEPARATOR in m:
+            stage = m.split(STEP_SEPARATOR)[0]
+            assert stage.startswith("check: ")
+            # the step ends before the next stage: its check's name comes back first
+            following = next(x for x in messages[i + 1:] if STEP_SEPARATOR not in x)
+            assert following == stage
+    # a search started by another search (the index it needs) hands back to it when done
+    outer = next(i for i, m in enumerate(messages) if m.endswith("synthetic rows → real records"))
+    assert messages[outer + 1].endswith("indexing real records")
+    assert messages[outer + 2] == messages[outer]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_display_restarts_the_clock_per_stage_and_keeps_it_for_steps(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr("sys.stderr", FakeTerminal())
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    with StageDisplay(quiet=False, clock=lambda: now[0]) as show:
+        assert show.enabled
+        bar = show._bar
+        assert bar is not None
+        stage_row, step_row = bar.tasks
+        show("check: Closeness")
+        now[0] = 105.0
+        show(f"check: Closeness{STEP_SEPARATOR}neighbour search: real records → synthetic rows")
+        now[0] = 107.0
+        assert (stage_row.elapsed, step_row.elapsed) == (7.0, 2.0)
+        assert step_row.visible and "neighbour search" in step_row.description
+        show("check: Closeness")  # the step is done
+        assert not step_row.visible and stage_row.elapsed == 7.0
+        show("check: Linkability")
+        now[0] = 108.0
+        assert stage_row.elapsed == 1.0 and "Linkability" in stage_row.description
+    assert show._bar is None  # stopped when the block ends
+    assert "Linkability" in sys.stderr.getvalue()  # the fake terminal, still patched in
+    assert sys.stdout.getvalue() == ""
+
+
+@pytest.mark.parametrize("quiet, terminal", [(True, True), (False, False)])
+def test_no_display_with_quiet_or_without_a_terminal(monkeypatch, quiet, terminal):
+    err = FakeTerminal() if terminal else io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    with StageDisplay(quiet=quiet) as show:
+        show("loading inputs")
+        assert not show.enabled
+    assert err.getvalue() == ""
