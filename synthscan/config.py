@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .data.io import is_text_encoding
-from .data.schema import ROLES
+from .data.text import is_text_encoding
 from .errors import ConfigError
+from .types import ROLES
 
 METRICS = ("l1", "l2")
 MODES = ("default", "anonymeter")
@@ -96,6 +96,9 @@ class ScanConfig(metaclass=_Checked):
         exceeds it.
     mode : "default", or "anonymeter" to reproduce Anonymeter's setup (1-NN attackers, its
         numbers of attacks) so figures can be compared on the same data.
+    exact_search : search exactly at every size. By default the largest search (every real
+        record against the synthetic rows) switches to a certified approximate index above
+        ``attacks.searches.APPROX_MIN_PAIRS`` pairs; its measured recall is in the result.
     """
 
     seed: int = 0
@@ -118,6 +121,7 @@ class ScanConfig(metaclass=_Checked):
     max_memory: str | None = None
     checks: list[str] = field(default_factory=list)
     check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exact_search: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -372,6 +376,7 @@ _RULES: dict[str, tuple[Rule, ...]] = {
     "check_params": (_check_params,),
     "max_memory": (_rule(lambda v: v is None or _memory_size(v),
                          "must be a size — e.g. \"4GB\" or \"512MB\""),),
+    "exact_search": (_rule(lambda v: isinstance(v, bool), "must be true or false"),),
 }
 
 #: settings that constrain each other: (key reported, is it violated?, what to do)

@@ -6,6 +6,8 @@ from typing import Literal, get_args
 
 #: a table's role in a scan
 Table = Literal["train", "holdout", "synthetic"]
+#: a column's role: how it is compared (``ignore``: left out of the scan)
+ColumnRole = Literal["numeric", "categorical", "datetime", "boolean", "identifier", "ignore"]
 #: a check's outcome: decided components pass / warn / fail; supporting tests are ``info``
 Status = Literal["pass", "warn", "fail", "skipped", "error", "info"]
 #: the scan's verdict
@@ -16,6 +18,7 @@ Scale = Literal["share", "probability"]
 FailOn = Literal["high", "inconclusive", "never"]
 
 TABLES: tuple[Table, ...] = get_args(Table)
+ROLES: tuple[ColumnRole, ...] = get_args(ColumnRole)
 STATUSES: tuple[Status, ...] = get_args(Status)
 VERDICTS: tuple[VerdictName, ...] = get_args(VerdictName)
 FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)

@@ -28,7 +28,12 @@ from ..model import CheckResult
 from ..stats.bounds import SubTest
 from .base import Attack
 from .context import ScanContext
-from .searches import nearest_other_is_exact, nearest_other_real, real_to_synthetic
+from .searches import (
+    nearest_other_is_exact,
+    nearest_other_real,
+    real_to_synthetic,
+    real_to_synthetic_search,
+)
 
 #: the holdout quantile that sets each threshold (default)
 QUANTILE = 0.01
@@ -127,6 +132,7 @@ class Closeness(Attack):
                 "quantile": q,
                 "threshold_raw_distance": tau_units,
                 "scores": parts,
+                "real_to_synthetic_search": real_to_synthetic_search(ctx),
                 "nearest_other_search": ("exact" if nearest_other_is_exact(ctx) else
                                          "approximate (inverted-file cells; the same rule for "
                                          "training and holdout records, so the test stays "

@@ -13,12 +13,20 @@
   is a little power, never a false alarm.
 
 Distances are raw engine distances (L1 sums, or squared L2); ``ScanContext.encoder`` converts.
+Inside ``reporting(report)`` each search announces itself (progress for long scans); what it
+computes does not depend on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
 import numpy as np
 
+from ..neighbors.approx import Certificate, certified_kneighbors
 from ..neighbors.engine import NeighborEngine, TieIndex, TieResult
 from ..neighbors.other import approximate_other, exact_other
 from .context import ScanContext
@@ -27,6 +35,40 @@ from .context import ScanContext
 KNN_MAX = 20
 #: below this many real records the nearest-other search is exact
 APPROX_MIN_ROWS = 20_000
+#: above this many real x synthetic pairs the real -> synthetic search is a certified inverted
+#: file (about 140,000 rows on each side: the validation grid and Adult stay exact)
+APPROX_MIN_PAIRS = 2e10
+
+T = TypeVar("T")
+#: where searches announce themselves, and the searches under way (a search may start another)
+_REPORT: ContextVar[Callable[[str], None] | None] = ContextVar("search_report", default=None)
+_RUNNING: ContextVar[tuple[str, ...]] = ContextVar("search_running", default=())
+
+
+@contextmanager
+def reporting(report: Callable[[str], None]) -> Iterator[None]:
+    """Within the block, a search calls ``report`` with what it does when it starts, and with
+    the search still under way ("" for none) when it ends."""
+    token = _REPORT.set(report)
+    try:
+        yield
+    finally:
+        _REPORT.reset(token)
+
+
+def _announced(label: str, compute: Callable[[], T]) -> T:
+    """``compute()``, reported as ``label`` while it runs."""
+    report = _REPORT.get()
+    if report is None:
+        return compute()
+    outer = _RUNNING.get()
+    token = _RUNNING.set((*outer, label))
+    report(label)
+    try:
+        return compute()
+    finally:
+        _RUNNING.reset(token)
+        report(outer[-1] if outer else "")
 
 
 def real_rows(ctx: ScanContext) -> np.ndarray:
@@ -37,11 +79,33 @@ def real_rows(ctx: ScanContext) -> np.ndarray:
 
 def real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
     """(distances, synthetic row indices), each (n_train + n_holdout, k) with
-    k = min(KNN_MAX, n_synthetic), sorted by distance."""
-    def compute() -> tuple[np.ndarray, np.ndarray]:
-        eng = NeighborEngine(ctx.encoded["synthetic"], ctx.config.metric, ctx.config.threads)
-        return eng.kneighbors(real_rows(ctx), KNN_MAX)
-    return ctx.memo("knn:real->synthetic", compute)
+    k = min(KNN_MAX, n_synthetic), sorted by distance. Exact unless the search exceeds
+    ``APPROX_MIN_PAIRS`` pairs and ``exact_search`` is off: then a certified inverted file
+    (``neighbors.approx``) whose certificate ``real_to_synthetic_search`` describes."""
+    def compute() -> tuple[np.ndarray, np.ndarray, Certificate | None]:
+        x, syn = real_rows(ctx), ctx.encoded["synthetic"]
+        if ctx.config.exact_search or float(len(x)) * len(syn) < APPROX_MIN_PAIRS:
+            eng = NeighborEngine(syn, ctx.config.metric, ctx.config.threads)
+            return (*eng.kneighbors(x, KNN_MAX), None)
+        seed = int(ctx.rng("search:real->synthetic").integers(2**31 - 1))
+        return certified_kneighbors(syn, x, KNN_MAX, metric=ctx.config.metric,
+                                    threads=ctx.config.threads, seed=seed)
+    d, i, _ = ctx.memo("knn:real->synthetic", lambda: _announced(
+        "neighbour search: real records → synthetic rows", compute))
+    return d, i
+
+
+def real_to_synthetic_search(ctx: ScanContext) -> dict[str, Any]:
+    """How the real -> synthetic search was done: exact, or the approximate index's
+    certificate (its measured recall on a sample checked against exact search)."""
+    cert = real_to_synthetic_certificate(ctx)
+    return {"search": "exact"} if cert is None else cert.to_dict()
+
+
+def real_to_synthetic_certificate(ctx: ScanContext) -> Certificate | None:
+    """The approximate real -> synthetic search's certificate; None when it was exact."""
+    real_to_synthetic(ctx)
+    return ctx.memo("knn:real->synthetic", lambda: (None, None, None))[2]
 
 
 def nearest_other_real(ctx: ScanContext) -> np.ndarray:
@@ -55,7 +119,8 @@ def nearest_other_real(ctx: ScanContext) -> np.ndarray:
             return exact_other(x, ctx.config.metric, ctx.config.threads)
         seed = int(ctx.rng("closeness:cells").integers(2**31 - 1))
         return approximate_other(x, ctx.config.metric, ctx.config.threads, seed)
-    return ctx.memo("knn:real->real-other", compute)
+    return ctx.memo("knn:real->real-other", lambda: _announced(
+        "neighbour search: real records → other real records", compute))
 
 
 def nearest_other_is_exact(ctx: ScanContext) -> bool:
@@ -66,21 +131,21 @@ def nearest_other_is_exact(ctx: ScanContext) -> bool:
 
 
 def _tie_index(ctx: ScanContext, key: str, rows: np.ndarray, labels: np.ndarray,
-           n_labels: int) -> TieIndex:
-    return ctx.memo(f"index:{key}", lambda: TieIndex(
-        rows, labels, n_labels, ctx.config.metric, ctx.config.threads))
+               n_labels: int, label: str) -> TieIndex:
+    return ctx.memo(f"index:{key}", lambda: _announced(f"indexing {label}", lambda: TieIndex(
+        rows, labels, n_labels, ctx.config.metric, ctx.config.threads)))
 
 
 def real_index(ctx: ScanContext) -> TieIndex:
     """Train ∪ holdout, labelled 0 (train) and 1 (holdout)."""
     t, h = ctx.encoded["train"], ctx.encoded["holdout"]
     labels = np.concatenate([np.zeros(len(t), np.int64), np.ones(len(h), np.int64)])
-    return _tie_index(ctx, "real", np.vstack([t, h]), labels, 2)
+    return _tie_index(ctx, "real", np.vstack([t, h]), labels, 2, "real records")
 
 
 def train_index(ctx: ScanContext) -> TieIndex:
     t = ctx.encoded["train"]
-    return _tie_index(ctx, "train", t, np.zeros(len(t), np.int64), 1)
+    return _tie_index(ctx, "train", t, np.zeros(len(t), np.int64), 1, "training records")
 
 
 def synthetic_queries(ctx: ScanContext) -> np.ndarray:
@@ -90,8 +155,9 @@ def synthetic_queries(ctx: ScanContext) -> np.ndarray:
 def nearest_real(ctx: ScanContext) -> TieResult:
     """Synthetic queries against train ∪ holdout, with the distance to the nearest training
     record (``label_distance[:, 0]``)."""
-    return ctx.memo("ties:synthetic->real",
-                    lambda: real_index(ctx).nearest(synthetic_queries(ctx), per_label=(0,)))
+    return ctx.memo("ties:synthetic->real", lambda: _announced(
+        "neighbour search: synthetic rows → real records",
+        lambda: real_index(ctx).nearest(synthetic_queries(ctx), per_label=(0,))))
 
 
 def distance_to_train(ctx: ScanContext) -> np.ndarray:
@@ -100,13 +166,15 @@ def distance_to_train(ctx: ScanContext) -> np.ndarray:
         to_train = nearest_real(ctx).label_distance
         assert to_train is not None  # asked for with per_label=(0,)
         return to_train[:, 0]
-    return ctx.memo("ties:synthetic->train",
-                    lambda: train_index(ctx).nearest(synthetic_queries(ctx))).distance
+    return ctx.memo("ties:synthetic->train", lambda: _announced(
+        "neighbour search: synthetic rows → training records",
+        lambda: train_index(ctx).nearest(synthetic_queries(ctx)))).distance
 
 
 def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray) -> np.ndarray:
     """Engine distance of holdout records ``rows`` to their nearest training record."""
-    return train_index(ctx).nearest(ctx.encoded["holdout"][rows]).distance
+    return _announced("neighbour search: holdout records → training records",
+                      lambda: train_index(ctx).nearest(ctx.encoded["holdout"][rows])).distance
 
 
 def sampling_details(ctx: ScanContext) -> dict[str, object]:

@@ -18,13 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..types import Table
+from ..types import ROLES, Table
 from .align import align_columns
 from .convert import convert, to_categorical
 from .infer import data_note, infer_role, refine_inferred
 from .problems import name_list, problem
 
-ROLES = ("numeric", "categorical", "datetime", "boolean", "identifier", "ignore")
 #: the roles a column of the schema can have (ignored columns are listed apart)
 COLUMN_ROLES = tuple(r for r in ROLES if r != "ignore")
 #: the tables whose values describe real people (notes and identifiers are decided on them)

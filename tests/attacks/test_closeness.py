@@ -14,6 +14,7 @@ import pytest
 
 import synthscan
 from synthscan.api import prepare, run_checks
+from synthscan.attacks import searches
 from synthscan.attacks.closeness import (
     MAX_QUANTILE,
     MIN_EXPECTED,
@@ -30,8 +31,8 @@ from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 
 
-def closeness(train, synth, hold, seed: int = 0):
-    ctx, _ = prepare(train, synth, hold, synthscan.ScanConfig(seed=seed))
+def closeness(train, synth, hold, seed: int = 0, **settings):
+    ctx, _ = prepare(train, synth, hold, synthscan.ScanConfig(seed=seed, **settings))
     return ctx, run_checks(ctx, [Closeness()])[0]
 
 
@@ -191,6 +192,29 @@ def test_planted_noisy_copies_fail_and_the_copied_people_are_exposed():
     assert len(copied & listed) >= 0.9 * len(copied)
     # chance flags only around the two thresholds: 2 q n_T at most
     assert len(listed - copied) <= exposure["expected_by_chance"]
+
+
+def test_the_approximate_search_above_its_size_is_certified_and_still_catches_copies(
+        monkeypatch):
+    train, hold, clean = split(3000, 1500, 3000, seed=3)
+    leaky, _ = plant_copies(clean, train, 0.05, seed=1, jitter=0.05)
+    ctx_e, exact = closeness(train, leaky, hold)
+    assert exact.details["real_to_synthetic_search"] == {"search": "exact"}
+    monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)  # every search is "large" now
+    ctx_a, approx = closeness(train, leaky, hold)
+    cert = approx.details["real_to_synthetic_search"]
+    assert cert["search"].startswith("approximate") and cert["sample"] == 2000
+    assert cert["close_recall"] >= cert["target"] or cert["nprobe"] == cert["nlist"]
+    # an approximate distance is never below the exact one, and the closest answers are exact
+    d_e, d_a = real_to_synthetic(ctx_e)[0], real_to_synthetic(ctx_a)[0]
+    assert (d_a >= d_e - 1e-4 * (1 + d_e)).all()
+    closest = np.argsort(d_a[:, 0], kind="stable")[:cert["refined"]]
+    assert np.array_equal(d_a[closest], d_e[closest])
+    checks, _ = apply_policy([approx], Policy(), 0.05, ["closeness"])
+    assert checks[0].status == "fail"
+    ctx, forced = closeness(train, leaky, hold, exact_search=True)
+    assert forced.details["real_to_synthetic_search"] == {"search": "exact"}
+    assert forced.tests == exact.tests
 
 
 def test_clean_release_passes():
