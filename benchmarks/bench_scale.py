@@ -9,10 +9,11 @@ mixed columns (derived numeric and categorical columns, seeded) is split into tr
 calls, query × reference pairs and seconds per calling site. The minimum printed beside the
 total is what one index per side, each query set searched once, costs (issue 16): the synthetic
 rows against the real records, the real records against the synthetic rows, and the real
-records against each other — so the ratio says how much of the work is repeated (the inverted-file nearest-other search used above 20,000 real
-records calls FAISS directly and is not counted; it shows in the closeness stage's time). Peak
-memory is the process's ``VmHWM``. The machine's load is
-printed beside every timing.
+records against each other — so the ratio says how much of the work is repeated. Searches that
+call FAISS directly (the inverted files: the nearest-other search above 20,000 real records,
+the certified real -> synthetic search above its size) are not counted; they show in the
+stages' times. Peak memory is the process's ``VmHWM``. The machine's load is printed beside
+every timing.
 """
 
 from __future__ import annotations
