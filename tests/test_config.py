@@ -73,7 +73,8 @@ def test_round_trip_through_a_file(tmp_path: Path) -> None:
     assert ScanConfig.from_file(p) == cfg
     lines = [f"{k} = {v!r}".replace("'", '"') for k, v in cfg.to_dict().items()
              if k != "columns" and v is not None]
-    toml_text = "\n".join(lines + ["[columns]", 'id = "identifier"']).replace("True", "true").replace("False", "false")
+    toml_text = "\n".join(lines + ["[columns]", 'id = "identifier"'])
+    toml_text = toml_text.replace("True", "true").replace("False", "false")
     assert ScanConfig.from_file(write(tmp_path, "rt.toml", toml_text)) == cfg
     assert ScanConfig.from_mapping(cfg.to_dict()) == cfg
 

@@ -26,7 +26,14 @@ from ..stats.resampling import (
 )
 from .base import Attack
 from .context import ScanContext
-from .searches import distance_to_train, nearest_real, real_index, sampling_details, train_index
+from .searches import (
+    distance_to_train,
+    nearest_real,
+    real_index,
+    sampling_details,
+    synthetic_to_real_search,
+    train_index,
+)
 
 NOT_PRIVACY_PROOF = ("Passing a distance test does not prove privacy; failing one is strong "
                      "evidence of copying.")
@@ -101,6 +108,7 @@ class NearestRecordShare(Attack):
                 "min_detectable_delta": mde,
                 "null_sd": null_sd,
                 "share_of_queries_with_ties": multi,
+                "synthetic_to_real_search": synthetic_to_real_search(ctx),
                 "mean_tie_size": float(n_tied.mean()),
                 **sampling_details(ctx),
             },

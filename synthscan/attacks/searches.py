@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..neighbors.approx import Certificate, certified_kneighbors
+from ..neighbors.approx import Certificate, certified_kneighbors, certified_tie_nearest
 from ..neighbors.engine import NeighborEngine, TieIndex, TieResult
 from ..neighbors.other import approximate_other, exact_other
 from .context import ScanContext
@@ -84,7 +84,7 @@ def real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
     (``neighbors.approx``) whose certificate ``real_to_synthetic_search`` describes."""
     def compute() -> tuple[np.ndarray, np.ndarray, Certificate | None]:
         x, syn = real_rows(ctx), ctx.encoded["synthetic"]
-        if ctx.config.exact_search or float(len(x)) * len(syn) < APPROX_MIN_PAIRS:
+        if not _large(ctx, float(len(x)) * len(syn)):
             eng = NeighborEngine(syn, ctx.config.metric, ctx.config.threads)
             return (*eng.kneighbors(x, KNN_MAX), None)
         seed = int(ctx.rng("search:real->synthetic").integers(2**31 - 1))
@@ -136,11 +136,23 @@ def _tie_index(ctx: ScanContext, key: str, rows: np.ndarray, labels: np.ndarray,
         rows, labels, n_labels, ctx.config.metric, ctx.config.threads)))
 
 
-def real_index(ctx: ScanContext) -> TieIndex:
-    """Train ∪ holdout, labelled 0 (train) and 1 (holdout)."""
+def _real_labels(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
     t, h = ctx.encoded["train"], ctx.encoded["holdout"]
-    labels = np.concatenate([np.zeros(len(t), np.int64), np.ones(len(h), np.int64)])
-    return _tie_index(ctx, "real", np.vstack([t, h]), labels, 2, "real records")
+    return real_rows(ctx), np.concatenate([np.zeros(len(t), np.int64),
+                                           np.ones(len(h), np.int64)])
+
+
+def _large(ctx: ScanContext, pairs: float) -> bool:
+    return not ctx.config.exact_search and pairs >= APPROX_MIN_PAIRS
+
+
+def real_index(ctx: ScanContext) -> TieIndex:
+    """Train ∪ holdout, labelled 0 (train) and 1 (holdout); above the approximate size, the
+    certified index the synthetic->real search used (same unique points and counts)."""
+    rows, labels = _real_labels(ctx)
+    if _large(ctx, float(len(rows)) * len(ctx.query_rows)):
+        return _synthetic_to_real(ctx)[0]
+    return _tie_index(ctx, "real", rows, labels, 2, "real records")
 
 
 def train_index(ctx: ScanContext) -> TieIndex:
@@ -152,12 +164,29 @@ def synthetic_queries(ctx: ScanContext) -> np.ndarray:
     return ctx.encoded["synthetic"][ctx.query_rows]
 
 
+def _synthetic_to_real(ctx: ScanContext) -> tuple[TieIndex, TieResult, Certificate | None]:
+    def compute() -> tuple[TieIndex, TieResult, Certificate | None]:
+        rows, labels = _real_labels(ctx)
+        queries = synthetic_queries(ctx)
+        if not _large(ctx, float(len(rows)) * len(queries)):
+            return real_index(ctx), real_index(ctx).nearest(queries, per_label=(0,)), None
+        seed = int(ctx.rng("search:synthetic->real").integers(2**31 - 1))
+        return certified_tie_nearest(rows, labels, 2, queries, metric=ctx.config.metric,
+                                     threads=ctx.config.threads, seed=seed, per_label=(0,))
+    return ctx.memo("ties:synthetic->real", lambda: _announced(
+        "neighbour search: synthetic rows → real records", compute))
+
+
 def nearest_real(ctx: ScanContext) -> TieResult:
     """Synthetic queries against train ∪ holdout, with the distance to the nearest training
-    record (``label_distance[:, 0]``)."""
-    return ctx.memo("ties:synthetic->real", lambda: _announced(
-        "neighbour search: synthetic rows → real records",
-        lambda: real_index(ctx).nearest(synthetic_queries(ctx), per_label=(0,))))
+    record (``label_distance[:, 0]``). Certified approximate above ``APPROX_MIN_PAIRS``."""
+    return _synthetic_to_real(ctx)[1]
+
+
+def synthetic_to_real_search(ctx: ScanContext) -> dict[str, Any]:
+    """How the synthetic -> real search was done (exact, or its certificate)."""
+    cert = _synthetic_to_real(ctx)[2]
+    return {"search": "exact"} if cert is None else cert.to_dict()
 
 
 def distance_to_train(ctx: ScanContext) -> np.ndarray:

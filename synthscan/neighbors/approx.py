@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import NeighborEngine, faiss_threads, tie_tolerance
+from .engine import NeighborEngine, TieIndex, TieResult, faiss_threads, tie_tolerance
 from .other import cells
 
 #: close-query recall the chosen nprobe must reach on the sample
@@ -82,11 +82,17 @@ class IVFIndex:
         with faiss_threads(self.threads):
             self._index.add(ref)
         self.n_reference, self.nlist_ = n, len(centroids)
+        self.nprobe = min(FIRST_NPROBE, self.nlist_)
         self._exact = NeighborEngine(ref, self.metric, self.threads)
         return self
 
-    def kneighbors(self, queries: np.ndarray, k: int, nprobe: int
-                   ) -> tuple[np.ndarray, np.ndarray, int]:
+    def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The engine's contract, at the index's ``nprobe`` (set by ``certify``)."""
+        d, i, _ = self.search(queries, k, self.nprobe)
+        return d, i
+
+    def search(self, queries: np.ndarray, k: int, nprobe: int
+               ) -> tuple[np.ndarray, np.ndarray, int]:
         """(distances, indices, fallbacks): k nearest reference rows per query, sorted; a query
         whose probed cells hold fewer than k rows is searched exactly."""
         q = np.ascontiguousarray(queries, dtype=np.float32)
@@ -102,33 +108,68 @@ class IVFIndex:
         return d, i.astype(np.int64), int(short.sum())
 
 
-def certified_kneighbors(reference: np.ndarray, queries: np.ndarray, k: int, *, metric: str,
-                         threads: int | None, seed: int, target: float = TARGET_RECALL,
-                         sample: int = SAMPLE) -> tuple[np.ndarray, np.ndarray, Certificate]:
-    """k nearest reference rows of every query through a certified inverted file (see the
-    module docstring): (distances, indices, certificate)."""
-    index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(reference)
+def certify(index: IVFIndex, queries: np.ndarray, *, metric: str, seed: int,
+            target: float = TARGET_RECALL, sample: int = SAMPLE) -> dict[str, Any]:
+    """Set ``index.nprobe`` to the smallest doubling that reaches ``target`` close-query
+    recall on a seeded sample of ``queries`` checked against exact search; the figures of the
+    certificate (but the refinement counts)."""
     rng = np.random.default_rng(seed)
     nq = len(queries)
     probe = np.sort(rng.choice(nq, min(sample, nq), replace=False))
     exact = index._exact.kneighbors(queries[probe], 1)[0][:, 0].astype(np.float64)
     n_close = max(1, math.ceil(CLOSE_SHARE * len(probe)))
     close = np.argsort(exact, kind="stable")[:n_close]
-    nprobe = FIRST_NPROBE
+    nprobe = min(FIRST_NPROBE, index.nlist_)
     while True:
-        d, _, _ = index.kneighbors(queries[probe], 1, nprobe)
+        d, _, _ = index.search(queries[probe], 1, nprobe)
         hit = d[:, 0] <= exact + tie_tolerance(exact, metric)
         if hit[close].mean() >= target or nprobe >= index.nlist_:
             break
         nprobe = min(index.nlist_, 2 * nprobe)
-    dist, idx, fallback = index.kneighbors(queries, k, nprobe)
-    # the closest answers are exact: re-search the likeliest copies
-    refine = np.argsort(dist[:, 0], kind="stable")[:max(len(probe), math.ceil(0.01 * nq))]
-    dist[refine], idx[refine] = index._exact.kneighbors(queries[refine], k)
+    index.nprobe = nprobe
     k_close = int(hit[close].sum())
-    cert = Certificate(nlist=index.nlist_, nprobe=int(min(nprobe, index.nlist_)),
-                       sample=len(probe), close=n_close, recall=float(hit.mean()),
-                       close_recall=k_close / n_close,
-                       close_recall_lower=_cp_lower(k_close, n_close), target=target,
-                       refined=len(refine), fallback=fallback)
-    return dist, idx, cert
+    return {"nlist": index.nlist_, "nprobe": nprobe, "sample": len(probe), "close": n_close,
+            "recall": float(hit.mean()), "close_recall": k_close / n_close,
+            "close_recall_lower": _cp_lower(k_close, n_close), "target": target}
+
+
+def to_refine(nearest: np.ndarray, sample: int) -> np.ndarray:
+    """The queries to search again exactly: the smallest approximate nearest distances (the
+    likeliest copies), as many as the sample and at least 1% of the queries."""
+    return np.argsort(nearest, kind="stable")[:max(sample, math.ceil(0.01 * len(nearest)))]
+
+
+def certified_kneighbors(reference: np.ndarray, queries: np.ndarray, k: int, *, metric: str,
+                         threads: int | None, seed: int, target: float = TARGET_RECALL,
+                         sample: int = SAMPLE) -> tuple[np.ndarray, np.ndarray, Certificate]:
+    """k nearest reference rows of every query through a certified inverted file (see the
+    module docstring): (distances, indices, certificate)."""
+    index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(reference)
+    figures = certify(index, queries, metric=metric, seed=seed, target=target, sample=sample)
+    dist, idx, fallback = index.search(queries, k, index.nprobe)
+    refine = to_refine(dist[:, 0], figures["sample"])
+    dist[refine], idx[refine] = index._exact.kneighbors(queries[refine], k)
+    return dist, idx, Certificate(**figures, refined=len(refine), fallback=fallback)
+
+
+def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: int,
+                          queries: np.ndarray, *, metric: str, threads: int | None, seed: int,
+                          per_label: tuple[int, ...] = ()
+                          ) -> tuple[TieIndex, TieResult, Certificate]:
+    """Tie-aware nearest records of every query (``TieIndex.nearest``) through a certified
+    inverted file over the unique reference points; the likeliest copies are answered again
+    exactly. Returns the index (its point counts serve the permutation tests), the answers and
+    the certificate."""
+    built: list[IVFIndex] = []
+
+    def make(points: np.ndarray) -> IVFIndex:
+        built.append(IVFIndex(metric=metric, threads=threads, seed=seed).fit(points))
+        return built[0]
+
+    index = TieIndex(reference, labels, n_labels, metric, threads, engine=make)
+    figures = certify(built[0], queries, metric=metric, seed=seed)
+    approx = index.nearest(queries, per_label=per_label)
+    refine = to_refine(approx.distance, figures["sample"])
+    exact = TieIndex(reference, labels, n_labels, metric, threads)
+    answers = approx.replace_rows(refine, exact.nearest(queries[refine], per_label=per_label))
+    return index, answers, Certificate(**figures, refined=len(refine), fallback=0)

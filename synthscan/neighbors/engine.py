@@ -18,8 +18,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -133,6 +134,12 @@ class NeighborEngine:
         return dist, idx
 
 
+class Searcher(Protocol):
+    """What a tie-aware index needs of a search: k nearest reference rows per query."""
+
+    def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 @dataclass
 class TieResult:
     """Tie-aware nearest-record answers for a batch of queries.
@@ -154,6 +161,33 @@ class TieResult:
     def n_tied(self) -> np.ndarray:
         return self.counts.sum(axis=1)
 
+    def replace_rows(self, rows: np.ndarray, other: TieResult) -> TieResult:
+        """These answers with those of ``rows`` taken from ``other`` (answers to exactly the
+        queries ``rows``, in that order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        nq = len(self.distance)
+        lengths = np.diff(self.tie_ptr)
+        lengths[rows] = np.diff(other.tie_ptr)
+        ptr = np.zeros(nq + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        source = np.zeros(nq, dtype=np.int64)  # 0: this result, 1: other
+        source[rows] = 1
+        start = self.tie_ptr[:-1].copy()
+        start[rows] = other.tie_ptr[:-1]
+        pos = np.repeat(start - ptr[:-1], lengths) + np.arange(ptr[-1])
+        from_other = np.repeat(source, lengths) == 1
+        points = np.empty(int(ptr[-1]), dtype=np.int64)
+        points[~from_other] = self.tie_points[pos[~from_other]]
+        points[from_other] = other.tie_points[pos[from_other]]
+        out = {f: getattr(self, f).copy() for f in ("distance", "second", "counts")}
+        for f, arr in out.items():
+            arr[rows] = getattr(other, f)
+        labels = None
+        if self.label_distance is not None and other.label_distance is not None:
+            labels = self.label_distance.copy()
+            labels[rows] = other.label_distance
+        return TieResult(out["distance"], out["second"], out["counts"], ptr, points, labels)
+
 
 class TieIndex:
     """A reference set of labelled records, deduplicated, answering tie-aware nearest queries.
@@ -162,11 +196,14 @@ class TieIndex:
     ----------
     reference : (n, d) encoded records.
     labels : (n,) integer label of each record in [0, n_labels), e.g. 0 = train, 1 = holdout.
+    engine : builds the search over the unique points (default: the exact ``NeighborEngine``;
+        ``neighbors.approx`` passes a certified inverted file for very large searches).
     """
 
     def __init__(self, reference: np.ndarray, labels: np.ndarray, n_labels: int = 2,
                  metric: str = "l1", threads: int | None = None,
-                 memory_budget: int | None = None) -> None:
+                 memory_budget: int | None = None,
+                 engine: Callable[[np.ndarray], Searcher] | None = None) -> None:
         ref = np.ascontiguousarray(reference, dtype=np.float32)
         labels = np.asarray(labels, dtype=np.int64)
         if len(labels) != len(ref):
@@ -178,8 +215,9 @@ class TieIndex:
         self.point_counts = np.zeros((len(points), self.n_labels), dtype=np.int64)
         np.add.at(self.point_counts, (inverse, labels), 1)
         self.record_labels = labels
-        self.engine = NeighborEngine(points, metric=metric, threads=threads,
-                                     memory_budget=memory_budget)
+        self.points = points
+        self.engine: Searcher = (engine(points) if engine is not None else NeighborEngine(
+            points, metric=metric, threads=threads, memory_budget=memory_budget))
         self.n_points = len(points)
 
     def _tol(self, d: np.ndarray) -> np.ndarray:

@@ -254,3 +254,26 @@ def test_interval_is_never_narrower_than_the_permutation_null():
         assert sd > 0
         assert c.upper >= d + 1.959 * sd - 1e-9
         assert c.lower <= d - 1.959 * sd + 1e-9
+
+
+def test_the_approximate_synthetic_to_real_search_is_certified_and_keeps_the_figures(
+        monkeypatch):
+    from synthscan.attacks import searches
+
+    pop = simulate_population(6000, 11)
+    train, hold, clean = pop.iloc[:2500], pop.iloc[2500:3500], pop.iloc[3500:]
+    leaky, _ = plant_copies(clean.reset_index(drop=True), train.reset_index(drop=True), 0.1,
+                            seed=2)
+    exact = nrs(train, leaky, hold).check("nearest_record_share")
+    assert exact.details["synthetic_to_real_search"] == {"search": "exact"}
+    monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
+    res = nrs(train, leaky, hold)
+    approx = res.check("nearest_record_share")
+    cert = approx.details["synthetic_to_real_search"]
+    assert cert["search"].startswith("approximate") and cert["refined"] >= cert["sample"]
+    # the copies sit among the refined (exact) answers: the estimate hardly moves
+    assert abs(approx.estimate - exact.estimate) < 0.02
+    assert approx.p_value < 0.01 and exact.p_value < 0.01
+    assert res.check("data_copying").status == "info"  # reads the same shared answers
+    forced = nrs(train, leaky, hold, exact_search=True).check("nearest_record_share")
+    assert forced.estimate == exact.estimate

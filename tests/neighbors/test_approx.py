@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthscan.neighbors.approx import IVFIndex, certified_kneighbors
-from synthscan.neighbors.engine import NeighborEngine
+from synthscan.neighbors.approx import IVFIndex, certified_kneighbors, certified_tie_nearest
+from synthscan.neighbors.engine import NeighborEngine, TieIndex
 
 
 def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -45,9 +45,56 @@ def test_the_certificate_measures_recall_honestly():
     _, _, cert = certified_kneighbors(ref, q, 1, metric="l1", threads=1, seed=0)
     # the recall the index really has at the chosen nprobe, on every query, before refinement
     index = IVFIndex(metric="l1", threads=1, seed=0).fit(ref)
-    d, _, _ = index.kneighbors(q, 1, cert.nprobe)
+    d, _, _ = index.search(q, 1, cert.nprobe)
     true_recall = float(np.mean(d[:, 0] <= de[:, 0]))
     assert abs(true_recall - cert.recall) < 0.03  # a 2,000-query sample of 3,000
     # fewer probed cells miss more neighbours: the search is approximate, not exact in disguise
-    d1, _, _ = index.kneighbors(q, 1, 1)
+    d1, _, _ = index.search(q, 1, 1)
     assert float(np.mean(d1[:, 0] <= de[:, 0])) < true_recall <= 1.0
+
+
+def _same_rows(a, b, rows_a, rows_b):
+    for ra, rb in zip(rows_a, rows_b, strict=True):
+        assert a.distance[ra] == b.distance[rb] and a.second[ra] == b.second[rb]
+        assert (a.counts[ra] == b.counts[rb]).all()
+        pa = a.tie_points[a.tie_ptr[ra]:a.tie_ptr[ra + 1]]
+        pb = b.tie_points[b.tie_ptr[rb]:b.tie_ptr[rb + 1]]
+        assert sorted(pa.tolist()) == sorted(pb.tolist())
+
+
+def test_replace_rows_splices_answers_like_a_fresh_search():
+    rng = np.random.default_rng(5)
+    ref = rng.integers(0, 3, size=(300, 4)).astype(np.float32)  # many ties
+    labels = rng.integers(0, 2, 300)
+    q = rng.integers(0, 3, size=(50, 4)).astype(np.float32)
+    index = TieIndex(ref, labels, 2, "l1", 1)
+    full = index.nearest(q, per_label=(0,))
+    rows = np.array([3, 7, 8, 40])
+    part = index.nearest(q[rows], per_label=(0,))
+    # splicing a search's own answers back in changes nothing
+    spliced = full.replace_rows(rows, part)
+    _same_rows(spliced, full, range(50), range(50))
+    np.testing.assert_array_equal(spliced.label_distance, full.label_distance)
+    # splicing another result's answers puts them exactly where asked
+    other = index.nearest(q[::-1][rows], per_label=(0,))
+    spliced = full.replace_rows(rows, other)
+    _same_rows(spliced, other, rows, range(len(rows)))
+    keep = np.setdiff1d(np.arange(50), rows)
+    _same_rows(spliced, full, keep, keep)
+
+
+def test_certified_tie_search_answers_copies_exactly_and_never_closer():
+    ref, q = _data(2)
+    labels = np.random.default_rng(0).integers(0, 2, len(ref))
+    exact = TieIndex(ref, labels, 2, "l1", 1).nearest(q, per_label=(0,))
+    index, approx, cert = certified_tie_nearest(ref, labels, 2, q, metric="l1", threads=1,
+                                                seed=4, per_label=(0,))
+    assert index.n_points == len(np.unique(ref, axis=0))
+    assert (approx.distance >= exact.distance - 1e-4).all()
+    assert (approx.distance[:30] == 0).all()  # the planted copies
+    refined = np.argsort(approx.distance, kind="stable")[:cert.refined]
+    _same_rows(approx, exact, refined, refined)
+    # where the approximate search found the true nearest distance, it found the whole tie
+    same = np.flatnonzero(approx.distance == exact.distance)
+    assert len(same) >= 0.9 * len(q)
+    assert (approx.counts[same] == exact.counts[same]).all()
