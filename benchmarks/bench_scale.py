@@ -6,14 +6,12 @@ A simulated population (``synthscan.datasets.simulate_population``) widened to `
 mixed columns (derived numeric and categorical columns, seeded) is split into train
 (``--rows``), holdout (``--rows × --holdout-fraction``) and a clean synthetic release of
 ``--rows`` fresh draws. The scan runs in this process with every neighbour search counted:
-calls, query × reference pairs and seconds per calling site. The minimum printed beside the
-total is what one index per side, each query set searched once, costs (issue 16): the synthetic
-rows against the real records, the real records against the synthetic rows, and the real
-records against each other — so the ratio says how much of the work is repeated. Searches that
-call FAISS directly (the inverted files: the nearest-other search above 20,000 real records,
-the certified real -> synthetic search above its size) are not counted; they show in the
-stages' times. Peak memory is the process's ``VmHWM``. The machine's load is printed beside
-every timing.
+calls, query × reference pairs and seconds per calling site (an inverted-file search counts
+the pairs of the cells it probes, marked ``[ivf]``). The minimum printed beside the total is
+what one index per side, each query set searched once, costs (issue 16): the synthetic rows
+against the real records, the real records against the synthetic rows, and the real records
+against each other — so the ratio says how much of the work is repeated. Peak memory is the
+process's ``VmHWM``. The machine's load is printed beside every timing.
 """
 
 from __future__ import annotations
@@ -62,29 +60,60 @@ def _site() -> str:
         path = fr.filename.replace(os.sep, "/")
         if "synthscan/" not in path or "neighbors/engine.py" in path:
             continue
-        if fr.name in ("compute", "<lambda>", "memo"):
+        if fr.name in ("compute", "<lambda>", "memo", "_announced"):
             continue
         return f"{path.split('synthscan/')[-1]}:{fr.name}"
     return "?"
 
 
 def count_searches() -> dict[str, list[float]]:
-    """Patch the engine so that every search is counted by calling site."""
-    from synthscan.neighbors import engine
+    """Patch the exact engine and the inverted files so that every search is counted by
+    calling site: exact searches as query x reference pairs, an inverted-file search as the
+    pairs of the cells it probes (queries x reference x nprobe / nlist, on average)."""
+    from synthscan.attacks import searches
+    from synthscan.neighbors import approx, engine, other
 
     stats: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0])
-    original = engine.NeighborEngine.kneighbors
+
+    def record(site: str, pairs: float, seconds: float) -> None:
+        s = stats[site]
+        s[0] += 1
+        s[1] += pairs
+        s[2] += seconds
+
+    exact = engine.NeighborEngine.kneighbors
 
     def counted(self: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         t0 = time.perf_counter()
-        out = original(self, queries, k)
-        s = stats[_site()]
-        s[0] += 1
-        s[1] += float(len(queries)) * self.n_reference
-        s[2] += time.perf_counter() - t0
+        out = exact(self, queries, k)
+        record(_site(), float(len(queries)) * self.n_reference, time.perf_counter() - t0)
+        return out
+
+    ivf = approx.IVFIndex.search
+
+    def counted_ivf(self: Any, queries: np.ndarray, k: int, nprobe: int
+                    ) -> tuple[np.ndarray, np.ndarray, int]:
+        t0 = time.perf_counter()
+        out = ivf(self, queries, k, nprobe)
+        share = min(nprobe, self.nlist_) / self.nlist_
+        record(_site() + " [ivf]", float(len(queries)) * self.n_reference * share,
+               time.perf_counter() - t0)
+        return out
+
+    other_ivf = searches.approximate_other
+
+    def counted_other(x: np.ndarray, metric: str, threads: int | None,
+                      seed: int) -> np.ndarray:
+        t0 = time.perf_counter()
+        out = other_ivf(x, metric, threads, seed)
+        nlist = min(4096, max(16, 4 * len(x) ** 0.5))
+        record(_site() + " [ivf]", float(len(x)) * len(x) * min(other.NPROBE, nlist) / nlist,
+               time.perf_counter() - t0)
         return out
 
     engine.NeighborEngine.kneighbors = counted  # type: ignore[method-assign]
+    approx.IVFIndex.search = counted_ivf  # type: ignore[method-assign]
+    searches.approximate_other = counted_other  # type: ignore[assignment]
     return stats
 
 
