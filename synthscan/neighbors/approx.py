@@ -83,6 +83,7 @@ class IVFIndex:
             self._index.add(ref)
         self.n_reference, self.nlist_ = n, len(centroids)
         self.nprobe = min(FIRST_NPROBE, self.nlist_)
+        self.fallbacks = 0  # queries answered exactly because their cells held too few rows
         self._exact = NeighborEngine(ref, self.metric, self.threads)
         return self
 
@@ -101,6 +102,7 @@ class IVFIndex:
             self._index.nprobe = int(min(nprobe, self.nlist_))
             d, i = self._index.search(q, k)
         short = (i < 0).any(axis=1)
+        self.fallbacks += int(short.sum())
         if short.any():
             d[short], i[short] = self._exact.kneighbors(q[short], k)
         if self.metric == "l2":
@@ -167,9 +169,16 @@ def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: i
         return built[0]
 
     index = TieIndex(reference, labels, n_labels, metric, threads, engine=make)
-    figures = certify(built[0], queries, metric=metric, seed=seed)
+    ivf = built[0]
+    figures = certify(ivf, queries, metric=metric, seed=seed)
+    ivf.fallbacks = 0
     approx = index.nearest(queries, per_label=per_label)
+    fallback = ivf.fallbacks
     refine = to_refine(approx.distance, figures["sample"])
-    exact = TieIndex(reference, labels, n_labels, metric, threads)
-    answers = approx.replace_rows(refine, exact.nearest(queries[refine], per_label=per_label))
-    return index, answers, Certificate(**figures, refined=len(refine), fallback=0)
+    index.engine = ivf._exact  # the same unique points, searched exactly
+    try:
+        answers = approx.replace_rows(refine, index.nearest(queries[refine],
+                                                            per_label=per_label))
+    finally:
+        index.engine = ivf
+    return index, answers, Certificate(**figures, refined=len(refine), fallback=fallback)
