@@ -64,7 +64,8 @@ class DataCopying(Attack):
         d_s = ctx.encoder.to_units(distance_to_train(ctx))
         ia, ib = equal_size(ctx, "copying:equal-size", len(d_s), ctx.n("holdout"))
         xs = d_s[ia]
-        xh = ctx.encoder.to_units(holdout_distance_to_train(ctx, ib))  # only the rows compared
+        d_h, cert = holdout_distance_to_train(ctx, ib)  # only the rows compared
+        xh = ctx.encoder.to_units(d_h)
         # synthetic rows sharing a nearest real record are clustered evidence
         ties = nearest_real(ctx)
         clusters = ties.tie_points[ties.tie_ptr[:-1]][ia]
@@ -97,6 +98,8 @@ class DataCopying(Attack):
                 "median_distance_synthetic": float(np.median(xs)),
                 "median_distance_holdout": float(np.median(xh)),
                 **sampling_details(ctx),
+                "holdout_to_train_search": ({"search": "exact"} if cert is None
+                                            else cert.to_dict()),
             },
         )
 

@@ -200,10 +200,20 @@ def distance_to_train(ctx: ScanContext) -> np.ndarray:
         lambda: train_index(ctx).nearest(synthetic_queries(ctx)))).distance
 
 
-def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray) -> np.ndarray:
-    """Engine distance of holdout records ``rows`` to their nearest training record."""
-    return _announced("neighbour search: holdout records → training records",
-                      lambda: train_index(ctx).nearest(ctx.encoded["holdout"][rows])).distance
+def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray
+                              ) -> tuple[np.ndarray, Certificate | None]:
+    """Engine distance of holdout records ``rows`` to their nearest training record, and the
+    certificate when the search was large enough to go approximate."""
+    queries, train = ctx.encoded["holdout"][rows], ctx.encoded["train"]
+
+    def compute() -> tuple[np.ndarray, Certificate | None]:
+        if not _large(ctx, float(len(queries)) * len(train)):
+            return train_index(ctx).nearest(queries).distance, None
+        seed = int(ctx.rng("search:holdout->train").integers(2**31 - 1))
+        d, _, cert = certified_kneighbors(train, queries, 1, metric=ctx.config.metric,
+                                          threads=ctx.config.threads, seed=seed)
+        return d[:, 0].astype(np.float64), cert
+    return _announced("neighbour search: holdout records → training records", compute)
 
 
 def sampling_details(ctx: ScanContext) -> dict[str, object]:

@@ -264,7 +264,8 @@ def test_the_approximate_synthetic_to_real_search_is_certified_and_keeps_the_fig
     train, hold, clean = pop.iloc[:2500], pop.iloc[2500:3500], pop.iloc[3500:]
     leaky, _ = plant_copies(clean.reset_index(drop=True), train.reset_index(drop=True), 0.1,
                             seed=2)
-    exact = nrs(train, leaky, hold).check("nearest_record_share")
+    exact_res = nrs(train, leaky, hold)
+    exact, exact_copying = exact_res.check("nearest_record_share"), exact_res.check("data_copying")
     assert exact.details["synthetic_to_real_search"] == {"search": "exact"}
     monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
     res = nrs(train, leaky, hold)
@@ -274,6 +275,11 @@ def test_the_approximate_synthetic_to_real_search_is_certified_and_keeps_the_fig
     # the copies sit among the refined (exact) answers: the estimate hardly moves
     assert abs(approx.estimate - exact.estimate) < 0.02
     assert approx.p_value < 0.01 and exact.p_value < 0.01
-    assert res.check("data_copying").status == "info"  # reads the same shared answers
+    copying = res.check("data_copying")
+    assert copying.status == "info"  # reads the same shared answers
+    assert copying.details["holdout_to_train_search"]["search"].startswith("approximate")
+    assert exact_copying.details["holdout_to_train_search"] == {"search": "exact"}
+    # the data-copying AUC compares two approximate arms: it stays near the exact one
+    assert abs(copying.estimate - exact_copying.estimate) < 0.02
     forced = nrs(train, leaky, hold, exact_search=True).check("nearest_record_share")
     assert forced.estimate == exact.estimate
