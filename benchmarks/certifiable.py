@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from scipy.special import ndtri
 
-from synthscan.risk.policy import PRESETS
+from synthscan.risk.policy import PRESETS, load_checks
 from synthscan.stats.bounds import SubTest, excess_upper
 
 ALPHA = 0.05
@@ -84,6 +84,7 @@ def needed(shape: Shape, theta: float) -> int | None:
 
 
 def table() -> str:
+    load_checks()  # the presets are filled by the checks' declarations
     head = "| component | " + " | ".join(f"{n:,}" for n in SIZES) + \
         " | public θ → n_train | controlled θ → n_train | assumption |"
     lines = [head, "|" + " --- |" * (len(SIZES) + 4)]

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--adult", default=None)
     ap.add_argument("--kinds", default="null_fresh,noisy_copies")
-    ap.add_argument("--population", default="adult")
+    ap.add_argument("--population", default="adult", help="adult, simulated or both")
     ap.add_argument("--n-train", type=int, default=10_000)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2)
@@ -65,21 +65,28 @@ def main(argv: list[str] | None = None) -> None:
 
     cfg = load_config(DEFAULT_CONFIG)
     cells = [c for c in filter_cells(plan(cfg), kinds=args.kinds.split(","))
-             if c.population == args.population and c.n_train == args.n_train
+             if args.population in ("both", c.population) and c.n_train == args.n_train
              and c.seed < args.seeds]
     cached = {r["key"]: r for r in latest_rows(read_results())}
     cells = [c for c in cells if c.key in cached]
     print(f"{len(cells)} cells with a cached exact scan; load "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows = []
     with ProcessPoolExecutor(args.jobs, initializer=_force_approximate) as pool:
-        rows = list(pool.map(_scan, [(c, cfg["scenarios"], args.adult) for c in cells]))
+        for cell, row in zip(cells, pool.map(_scan, [(c, cfg["scenarios"], args.adult)
+                                                     for c in cells]), strict=True):
+            rows.append(row)  # one line per scan as it lands: a run cut short still reports
+            print(f"  {cell.key}: exact {cached[cell.key]['verdict']}, approximate "
+                  f"{row['verdict']}, close recall {row['close_recall']}", flush=True)
     table: dict[tuple[str, float], collections.Counter[tuple[str, str]]] = \
         collections.defaultdict(collections.Counter)
+    print("summary:")
     recall: dict[tuple[str, float], list[float]] = collections.defaultdict(list)
     for cell, row in zip(cells, rows, strict=True):
-        table[(cell.kind, cell.param)][(cached[cell.key]["verdict"], row["verdict"])] += 1
+        key = (f"{cell.population} {cell.kind}", cell.param)
+        table[key][(cached[cell.key]["verdict"], row["verdict"])] += 1
         if row["close_recall"] is not None:
-            recall[(cell.kind, cell.param)].append(row["close_recall"])
+            recall[key].append(row["close_recall"])
     for key, counts in table.items():
         exact = collections.Counter(e for (e, _), n in counts.items() for _ in range(n))
         approx = collections.Counter(a for (_, a), n in counts.items() for _ in range(n))
