@@ -22,17 +22,10 @@ from _inputs import (
     csv_lines,
     run_cli,
     scan,
-    write_trio,
 )
 from cli_runner import run_process
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE, ExitCode
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
 
 
 def test_subprocess_contract(trio: dict[str, Path], tmp_path: Path) -> None:

@@ -18,16 +18,9 @@ from _inputs import (
     csv_lines,
     roles,
     scan,
-    write_trio,
 )
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_POLICY_FAILED
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
 
 
 def test_question_mark_missing_token(trio: dict[str, Path], tmp_path: Path) -> None:

@@ -6,15 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _inputs import assert_error, assert_scanned, scan, write_trio
+from _inputs import assert_error, assert_scanned, scan
 
 from synthscan.errors import EXIT_OK, EXIT_POLICY_FAILED, EXIT_USAGE
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
 
 
 def test_unknown_key_in_toml_config(trio: dict[str, Path], tmp_path: Path) -> None:

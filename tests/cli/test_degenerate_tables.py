@@ -8,15 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _inputs import SENTINEL, assert_clean_outcome, assert_scanned, base_frame, scan, write_trio
+from _inputs import SENTINEL, assert_clean_outcome, assert_scanned, base_frame, scan
 
 from synthscan.errors import EXIT_OK, EXIT_POLICY_FAILED
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
 
 
 def test_holdout_identical_to_train(trio: dict[str, Path]) -> None:

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import mixed_frame
+from sample_tables import mixed_frame
 
 import synthscan
 from synthscan.api import STEP_SEPARATOR

@@ -9,21 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _inputs import assert_error, assert_scanned, comparable, scan, write_trio
+from _inputs import assert_error, assert_scanned, comparable, scan
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_USAGE
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The scan result of the unmodified trio (computed once)."""
-    return assert_scanned(scan(write_trio(tmp_path_factory.mktemp("reference"))))
 
 
 def _rows_csv(n: int) -> bytes:

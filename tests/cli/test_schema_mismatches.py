@@ -17,22 +17,9 @@ from _inputs import (
     csv_lines,
     run_cli,
     scan,
-    write_trio,
 )
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_OK
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The scan result of the unmodified trio (computed once)."""
-    return assert_scanned(scan(write_trio(tmp_path_factory.mktemp("reference"))))
 
 
 def test_duplicate_column_names_in_csv_header(trio: dict[str, Path], tmp_path: Path) -> None:

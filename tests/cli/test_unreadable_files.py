@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _inputs import SENTINEL, assert_error, base_frame, csv_lines, run_cli, scan, write_trio
+from _inputs import SENTINEL, assert_error, base_frame, csv_lines, run_cli, scan
 
 from synthscan.errors import EXIT_CANNOT_RUN, EXIT_USAGE
-
-
-@pytest.fixture
-def trio(tmp_path: Path) -> dict[str, Path]:
-    """Valid train / holdout / synthetic CSVs (60 rows each, independent draws)."""
-    return write_trio(tmp_path)
 
 
 def test_missing_file(trio: dict[str, Path]) -> None:

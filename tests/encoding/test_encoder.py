@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import mixed_frame
+from sample_tables import mixed_frame
 
 from synthscan.data.schema import ColumnSpec
 from synthscan.encoding.encoder import TAIL, MixedEncoder
@@ -44,7 +44,10 @@ def gower_reference(a: pd.Series, b: pd.Series, ranges: dict[str, tuple[float, f
     return total
 
 
-def test_l1_distance_equals_gower_reference(rng):
+def _fitted(rng: np.random.Generator
+            ) -> tuple[pd.DataFrame, MixedEncoder, dict[str, tuple[float, float]]]:
+    """Train and holdout tables, the encoder fitted on both, and the reference's numeric
+    ranges (1st percentile, 1st-99th percentile span) of the pooled real data."""
     train, hold = mixed_frame(300, rng), mixed_frame(200, rng)
     enc = MixedEncoder("l1").fit([train, hold], SPECS)
     pooled = pd.concat([train, hold])
@@ -52,7 +55,12 @@ def test_l1_distance_equals_gower_reference(rng):
     for col in ("x", "k"):
         v = pooled[col].dropna().to_numpy()
         lo, hi = np.quantile(v, [0.01, 0.99])
-        ranges[col] = (lo, hi - lo)
+        ranges[col] = (float(lo), float(hi - lo))
+    return train, enc, ranges
+
+
+def test_l1_distance_equals_gower_reference(rng):
+    train, enc, ranges = _fitted(rng)
     synth = mixed_frame(50, rng)
     xs, xt = enc.transform(synth), enc.transform(train)
     for i in range(50):
@@ -120,14 +128,7 @@ def test_l2_variant_categorical_mismatch_is_one():
 
 
 def test_column_slices_give_the_gower_distance_on_a_subset_of_columns(rng):
-    train, hold = mixed_frame(300, rng), mixed_frame(200, rng)
-    enc = MixedEncoder("l1").fit([train, hold], SPECS)
-    pooled = pd.concat([train, hold])
-    ranges = {}
-    for col in ("x", "k"):
-        v = pooled[col].dropna().to_numpy()
-        lo, hi = np.quantile(v, [0.01, 0.99])
-        ranges[col] = (lo, hi - lo)
+    train, enc, ranges = _fitted(rng)
     xt = enc.transform(train)
     sl = enc.column_slices()
     covered = np.concatenate([np.arange(s.start, s.stop) for s in sl.values()])

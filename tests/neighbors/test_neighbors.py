@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import mixed_frame
+from sample_tables import mixed_frame
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import NearestNeighbors
 
