@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthscan.risk.policy import Policy
+from synthscan.risk.verdict import component_status, verdict_of
 
 
 def redecide(row: dict[str, Any], policy: Policy | None = None) -> dict[str, Any]:
@@ -25,8 +26,7 @@ def redecide(row: dict[str, Any], policy: Policy | None = None) -> dict[str, Any
         d = c.get("decision")
         if c.get("component") and d and c.get("status") in ("pass", "warn", "fail"):
             theta, high = policy.threshold(c["id"]), policy.high_threshold(c["id"])
-            status = ("fail" if d["lower"] > high else "pass" if d["upper"] < theta
-                      else "warn")
+            status = component_status(d["lower"], d["upper"], theta, high)
             c = {**c, "status": status, "threshold": theta, "high_threshold": high}
         checks.append(c)
     risk = dict(row.get("risk") or {})
@@ -34,11 +34,8 @@ def redecide(row: dict[str, Any], policy: Policy | None = None) -> dict[str, Any
     missing = {m.get("component") for m in risk.get("missing") or []}
     decided = [c for c in checks if c["id"] in planned and c.get("status") in
                ("pass", "warn", "fail")]
-    if any(c.get("status") == "fail" for c in checks):
-        verdict = "high"
-    elif decided and all(c["status"] == "pass" for c in decided) and not missing:
-        verdict = "low"
-    else:
-        verdict = "inconclusive"
+    verdict = verdict_of([c["status"] for c in decided],
+                         any(c.get("status") == "fail" for c in checks if c not in decided),
+                         bool(missing))
     risk["undecided"] = [c["id"] for c in decided if c["status"] == "warn"]
     return {**row, "checks": checks, "risk": risk, "verdict": verdict}

@@ -21,6 +21,7 @@ from .base import Attack
 from .context import ScanContext, subset
 from .distance import NOT_PRIVACY_PROOF
 from .searches import (
+    described,
     distance_to_train,
     holdout_distance_to_train,
     nearest_real,
@@ -98,8 +99,7 @@ class DataCopying(Attack):
                 "median_distance_synthetic": float(np.median(xs)),
                 "median_distance_holdout": float(np.median(xh)),
                 **sampling_details(ctx),
-                "holdout_to_train_search": ({"search": "exact"} if cert is None
-                                            else cert.to_dict()),
+                "holdout_to_train_search": described(cert),
             },
         )
 

@@ -82,6 +82,11 @@ def real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
     k = min(KNN_MAX, n_synthetic), sorted by distance. Exact unless the search exceeds
     ``APPROX_MIN_PAIRS`` pairs and ``exact_search`` is off: then a certified inverted file
     (``neighbors.approx``) whose certificate ``real_to_synthetic_search`` describes."""
+    d, i, _ = _real_to_synthetic(ctx)
+    return d, i
+
+
+def _real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray, Certificate | None]:
     def compute() -> tuple[np.ndarray, np.ndarray, Certificate | None]:
         x, syn = real_rows(ctx), ctx.encoded["synthetic"]
         if not _large(ctx, float(len(x)) * len(syn)):
@@ -90,22 +95,18 @@ def real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
         seed = int(ctx.rng("search:real->synthetic").integers(2**31 - 1))
         return certified_kneighbors(syn, x, KNN_MAX, metric=ctx.config.metric,
                                     threads=ctx.config.threads, seed=seed)
-    d, i, _ = ctx.memo("knn:real->synthetic", lambda: _announced(
+    return ctx.memo("knn:real->synthetic", lambda: _announced(
         "neighbour search: real records → synthetic rows", compute))
-    return d, i
 
 
-def real_to_synthetic_search(ctx: ScanContext) -> dict[str, Any]:
-    """How the real -> synthetic search was done: exact, or the approximate index's
-    certificate (its measured recall on a sample checked against exact search)."""
-    cert = real_to_synthetic_certificate(ctx)
+def described(cert: Certificate | None) -> dict[str, Any]:
+    """How a search was done, for a result's details: exact, or its certificate."""
     return {"search": "exact"} if cert is None else cert.to_dict()
 
 
-def real_to_synthetic_certificate(ctx: ScanContext) -> Certificate | None:
-    """The approximate real -> synthetic search's certificate; None when it was exact."""
-    real_to_synthetic(ctx)
-    return ctx.memo("knn:real->synthetic", lambda: (None, None, None))[2]
+def real_to_synthetic_search(ctx: ScanContext) -> dict[str, Any]:
+    """How the real -> synthetic search was done (exact, or its certificate)."""
+    return described(_real_to_synthetic(ctx)[2])
 
 
 def nearest_other_real(ctx: ScanContext) -> np.ndarray:
@@ -169,7 +170,8 @@ def _synthetic_to_real(ctx: ScanContext) -> tuple[TieIndex, TieResult, Certifica
         rows, labels = _real_labels(ctx)
         queries = synthetic_queries(ctx)
         if not _large(ctx, float(len(rows)) * len(queries)):
-            return real_index(ctx), real_index(ctx).nearest(queries, per_label=(0,)), None
+            index = real_index(ctx)
+            return index, index.nearest(queries, per_label=(0,)), None
         seed = int(ctx.rng("search:synthetic->real").integers(2**31 - 1))
         return certified_tie_nearest(rows, labels, 2, queries, metric=ctx.config.metric,
                                      threads=ctx.config.threads, seed=seed, per_label=(0,))
@@ -185,8 +187,7 @@ def nearest_real(ctx: ScanContext) -> TieResult:
 
 def synthetic_to_real_search(ctx: ScanContext) -> dict[str, Any]:
     """How the synthetic -> real search was done (exact, or its certificate)."""
-    cert = _synthetic_to_real(ctx)[2]
-    return {"search": "exact"} if cert is None else cert.to_dict()
+    return described(_synthetic_to_real(ctx)[2])
 
 
 def distance_to_train(ctx: ScanContext) -> np.ndarray:

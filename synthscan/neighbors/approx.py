@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..stats.bounds import cp_lower
 from .engine import NeighborEngine, TieIndex, TieResult, faiss_threads, tie_tolerance
 from .other import cells
 
@@ -52,12 +53,6 @@ class Certificate:
 
     def to_dict(self) -> dict[str, Any]:
         return {"search": "approximate (inverted file), certified", **asdict(self)}
-
-
-def _cp_lower(k: int, n: int, alpha: float = 0.05) -> float:
-    from scipy.special import betaincinv
-
-    return 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha))
 
 
 class IVFIndex:
@@ -132,7 +127,7 @@ def certify(index: IVFIndex, queries: np.ndarray, *, metric: str, seed: int,
     k_close = int(hit[close].sum())
     return {"nlist": index.nlist_, "nprobe": nprobe, "sample": len(probe), "close": n_close,
             "recall": float(hit.mean()), "close_recall": k_close / n_close,
-            "close_recall_lower": _cp_lower(k_close, n_close), "target": target}
+            "close_recall_lower": cp_lower(k_close, n_close, 0.05), "target": target}
 
 
 def to_refine(nearest: np.ndarray, sample: int) -> np.ndarray:

@@ -22,7 +22,7 @@ share) joins the Bonferroni family and fails the release when its own lower boun
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from ..stats.bounds import (
     reporting_interval,
     worst_test,
 )
-from ..types import VerdictName
+from ..types import Status, VerdictName
 from .policy import DATA_DRIVING, Policy
 
 #: beyond this factor more data is not a realistic way to decide
@@ -111,6 +111,24 @@ def detection_decision(check: CheckResult, alpha: float, family: int) -> Decisio
                     certifiable=float(ndtri(1 - alpha) * se), standard_error=float(se))
 
 
+def component_status(lower: float, upper: float, theta: float, theta_high: float) -> Status:
+    """``fail`` if the confirmed bound exceeds the high threshold, ``pass`` if the certified
+    bound is below θ, ``warn`` otherwise."""
+    return "fail" if lower > theta_high else "pass" if upper < theta else "warn"
+
+
+def verdict_of(statuses: Collection[str], detector_failed: bool,
+               missing: bool) -> VerdictName:
+    """``high`` if a decided component or a detection-only check fails; ``low`` only if
+    components were decided, every one passes and no planned one is missing; else
+    ``inconclusive``."""
+    if "fail" in statuses or detector_failed:
+        return "high"
+    if statuses and set(statuses) == {"pass"} and not missing:
+        return "low"
+    return "inconclusive"
+
+
 def _missing(planned: Sequence[str], by_id: dict[str, CheckResult]) -> list[Missing]:
     """Planned components that did not run, were skipped (unless vacuous) or errored."""
     missing = []
@@ -161,7 +179,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
             continue
         theta = policy.threshold(c.id)
         theta_high = policy.high_threshold(c.id)
-        status = "fail" if d.lower > theta_high else "pass" if d.upper < theta else "warn"
+        status = component_status(d.lower, d.upper, theta, theta_high)
         lo, hi = reporting_interval(worst_test(c.tests, alpha), alpha)
         c = c.replace(decision=d, status=status, threshold=theta, high_threshold=theta_high,
                       estimate=d.estimate, lower=lo, upper=hi, level=1 - alpha)
@@ -173,13 +191,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
     statuses = {c.status for c in decided}
     train_rows = max((int(c.counts.get("train_rows", 0) or 0) for c in checks), default=0)
     level = 1 - alpha
-    verdict: VerdictName
-    if "fail" in statuses or any(c.status == "fail" for c in detected):
-        verdict = "high"
-    elif decided and statuses == {"pass"} and not missing:
-        verdict = "low"
-    else:
-        verdict = "inconclusive"
+    verdict = verdict_of(statuses, any(c.status == "fail" for c in detected), bool(missing))
     fails = {c.id: c.decision for c in detected if c.status == "fail" and c.decision}
     if not decided:
         driver = next(iter(fails), None)
