@@ -35,8 +35,14 @@ import numpy as np
 from ..model import CheckResult
 from ..stats import clopper_pearson
 from ..stats.bounds import SubTest, worst_test
-from ..stats.resampling import percentile_interval
-from ..stats.roc import bootstrap_auc, count_at, max_advantage, roc_loglog, threshold_at_fpr
+from ..stats.roc import (
+    auc,
+    auc_interval,
+    count_at,
+    max_advantage,
+    roc_loglog,
+    threshold_at_fpr,
+)
 from .base import ATTACK_THRESHOLDS, Attack
 from .context import ScanContext
 from .membership_scores import (
@@ -117,21 +123,11 @@ def operating_points(neg_sel: np.ndarray, pos_ev: np.ndarray, neg_ev: np.ndarray
     return rows
 
 
-def _auc_interval(pos: np.ndarray, neg: np.ndarray, reps: int, alpha: float,
-                  rng: np.random.Generator) -> tuple[float, float, float]:
-    est = float(bootstrap_auc(pos, neg, None)[0])
-    wp = rng.poisson(1.0, (reps, len(pos))).astype(np.float64)
-    wn = rng.poisson(1.0, (reps, len(neg))).astype(np.float64)
-    boot = bootstrap_auc(pos, neg, (wp, wn))
-    lo, hi = percentile_interval(boot, alpha) if np.isfinite(boot).any() else (0.0, 1.0)
-    return est, lo, hi
-
-
 def _selection_key(pos: np.ndarray, neg: np.ndarray, f: float) -> tuple[float, float]:
     tau = threshold_at_fpr(neg, f)
     tpr = count_at(pos, tau) / max(len(pos), 1)
     fpr = count_at(neg, tau) / max(len(neg), 1)
-    return tpr - fpr, float(bootstrap_auc(pos, neg, None)[0])
+    return tpr - fpr, auc(pos, neg)
 
 
 def _choose(scores: dict[str, np.ndarray], pos: np.ndarray, neg: np.ndarray, f: float
@@ -225,8 +221,7 @@ class MembershipInference(Attack):
                              f"needed (a holdout of at least {self.min_holdout} rows)")
         # choose the attack on the selection half only
         best, keys = _choose(scores, halves.pos_s, halves.neg_s, op_fpr)
-        per_attack = _per_attack(scores, keys, halves, cfg.bootstrap, cfg.alpha,
-                                 ctx.rng("mia:bootstrap"))
+        per_attack = _per_attack(scores, keys, halves, cfg.alpha)
         risk, tests = _risk_parts(scores, halves, iso, best, op_fpr)
         driver = list(risk)[tests.index(worst_test(tests, cfg.alpha))]
         exposure = self._exposure(t, scores[best])
@@ -311,14 +306,14 @@ class _Halves:
 
 
 def _per_attack(scores: dict[str, np.ndarray], keys: dict[str, tuple[float, float]],
-                h: _Halves, reps: int, alpha: float, rng: np.random.Generator
-                ) -> dict[str, dict[str, Any]]:
+                h: _Halves, alpha: float) -> dict[str, dict[str, Any]]:
     """Every attack's figures on the evaluation half (descriptive)."""
     out = {}
     for a in ATTACKS:
         s = scores[a]
-        auc, auc_lo, auc_hi = _auc_interval(s[h.pos_e], s[h.neg_e], reps, alpha, rng)
-        out[a] = {"selection_score": keys[a][0], "auc": auc, "auc_interval": [auc_lo, auc_hi],
+        value, auc_lo, auc_hi = auc_interval(s[h.pos_e], s[h.neg_e], alpha)
+        out[a] = {"selection_score": keys[a][0], "auc": value,
+                  "auc_interval": [auc_lo, auc_hi],
                   "max_advantage": max_advantage(s[h.pos_e], s[h.neg_e]),
                   "operating_points": operating_points(s[h.neg_s], s[h.pos_e], s[h.neg_e],
                                                        alpha)}
