@@ -96,9 +96,11 @@ class ScanConfig(metaclass=_Checked):
         exceeds it.
     mode : "default", or "anonymeter" to reproduce Anonymeter's setup (1-NN attackers, its
         numbers of attacks) so figures can be compared on the same data.
-    exact_search : search exactly at every size. By default the largest search (every real
-        record against the synthetic rows) switches to a certified approximate index above
-        ``attacks.searches.APPROX_MIN_PAIRS`` pairs; its measured recall is in the result.
+    exact_search : search exactly at every size (``--exact``). By default the searches between
+        whole tables (real records -> synthetic rows, synthetic rows -> real records, holdout ->
+        train) switch to a certified approximate index above
+        ``attacks.searches.APPROX_MIN_PAIRS`` pairs (2.5 x 10^8, e.g. 16,000 rows a side); its
+        measured recall is in the result.
     """
 
     seed: int = 0

@@ -1,7 +1,7 @@
 """Do the verdicts hold when the certified approximate searches are forced on? (issue 16)
 
     python -m benchmarks.validation.approx_check --adult /work/shared/data/adult \
-        --kinds null_fresh,noisy_copies --population adult --seeds 10 --jobs 2
+        --kinds null_fresh,noisy_copies --population adult --seeds 10 --jobs 2 [--seed-from 5]
 
 Runs cells of the validation grid (same scenarios, seeds and scan settings as the cached exact
 scans in results/scans.jsonl) with every search that can go approximate forced to (the size
@@ -59,14 +59,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--kinds", default="null_fresh,noisy_copies")
     ap.add_argument("--population", default="adult", help="adult, simulated or both")
     ap.add_argument("--n-train", type=int, default=10_000)
-    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=10, help="seeds below this number")
+    ap.add_argument("--seed-from", type=int, default=0,
+                    help="first seed (to extend an earlier run without repeating it)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
 
     cfg = load_config(DEFAULT_CONFIG)
     cells = [c for c in filter_cells(plan(cfg), kinds=args.kinds.split(","))
              if args.population in ("both", c.population) and c.n_train == args.n_train
-             and c.seed < args.seeds]
+             and args.seed_from <= c.seed < args.seeds]
     cached = {r["key"]: r for r in latest_rows(read_results())}
     cells = [c for c in cells if c.key in cached]
     print(f"{len(cells)} cells with a cached exact scan; load "

@@ -16,6 +16,7 @@ FLAGS = {
     "secret": "--secret", "known": "--known", "mode": "--mode", "max_memory": "--max-memory",
     "policy.preset": "--preset", "policy.fail_on": "--fail-on", "metadata": "--metadata",
     "holdout_fraction": "--holdout-fraction", "formats": "--format", "out": "--out",
+    "exact_search": "--exact",
 }
 #: keys written as-is in running text ("raise max_memory"), turned into flags wherever they
 #: appear; words such as "seed" or "known" are prose too often to be mapped outside a quote
