@@ -167,7 +167,8 @@ class MembershipInference(Attack):
                  classifier_min_leaf: int = 20) -> None:
         #: targets per class (members and non-members) at most: every training record up to this
         self.max_targets = max_targets
-        #: synthetic rows the classifier attack trains on at most (a seeded sample beyond)
+        #: synthetic rows, and reference rows, the classifier attack trains on per fold at
+        #: most (seeded samples beyond)
         self.max_classifier_rows = max_classifier_rows
         #: evaluation non-members needed for the 10% point (so the holdout needs twice this)
         self.min_holdout = min_holdout
@@ -193,8 +194,10 @@ class MembershipInference(Attack):
             small.append(f"synthetic has {n_s} rows; at least 50 are needed")
         return self.skip("; ".join(small)) if small else None
 
-    def _scores(self, ctx: ScanContext, t: Targets) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Every attack's scores of every target, and each target's isolation."""
+    def _scores(self, ctx: ScanContext, t: Targets
+                ) -> tuple[dict[str, np.ndarray], np.ndarray, list[dict[str, Any]]]:
+        """Every attack's scores of every target, each target's isolation, and how each
+        fold's reference search was done."""
         enc_t = np.empty((len(t.row), ctx.encoded["train"].shape[1]), dtype=np.float32)
         for tab in ("train", "holdout"):
             sel = t.table == tab
@@ -203,16 +206,16 @@ class MembershipInference(Attack):
                               self.classifier_rate, self.classifier_leaves,
                               self.classifier_min_leaf)
         scores = {"classifier": classifier_scores(ctx, t, settings)}
-        dist_scores, iso = distance_scores(ctx, t, enc_t)
+        dist_scores, iso, searched = distance_scores(ctx, t, enc_t)
         scores.update(dist_scores)
-        return scores, iso
+        return scores, iso, searched
 
     def run(self, ctx: ScanContext) -> CheckResult:
         if skip := self._too_small(ctx):
             return skip
         n_t, n_h, cfg = ctx.n("train"), ctx.n("holdout"), ctx.config
         t = design(n_t, n_h, cfg.mia_folds, self.max_targets, ctx.rng("mia:design"))
-        scores, iso = self._scores(ctx, t)
+        scores, iso, searched = self._scores(ctx, t)
         halves = _Halves(t)
         n_neg_e = int(halves.neg_e.sum())
         op_fpr = 0.01 if n_neg_e * 0.01 >= MIN_EXPECTED_FP else 0.1
@@ -256,6 +259,10 @@ class MembershipInference(Attack):
                                       "chance"},
                 "exposure": exposure,
                 "isolation_cutoff": float(np.quantile(iso, ISOLATED_QUANTILE)),
+                "reference_search": searched,
+                "classifier_rows": f"at most {self.max_classifier_rows:,} synthetic and "
+                                   f"{self.max_classifier_rows:,} reference rows per fold "
+                                   "(seeded samples beyond)",
             },
         )
 

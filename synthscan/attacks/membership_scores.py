@@ -22,7 +22,7 @@ from ..data.schema import ColumnSpec
 from ..encoding.coded import CodedTables
 from ..neighbors.engine import NeighborEngine
 from .context import ScanContext, subset
-from .searches import real_to_synthetic
+from .searches import real_to_synthetic, reference_knn
 
 KNN_KS = (1, 5, 20)
 #: distances below this (``encoder.to_units``) count as equal in the log kNN scores
@@ -53,7 +53,7 @@ class Targets:
 class Classifier:
     """The density-ratio classifier's settings (the check's knobs)."""
 
-    max_rows: int  # synthetic rows it trains on at most (a seeded sample beyond)
+    max_rows: int  # synthetic rows, and reference rows, it trains on at most (seeded samples)
     rounds: int
     rate: float
     leaves: int
@@ -97,8 +97,10 @@ def classifier_scores(ctx: ScanContext, t: Targets, settings: Classifier) -> np.
         x_targets[sel] = feats[tab][t.row[sel]]
     scores = np.empty(len(t.row))
     rng = ctx.rng("mia:classifier")  # one stream: the row samples and the seeds, in turn
-    for k, ref in enumerate(t.reference):
+    for k, fold_ref in enumerate(t.reference):
         syn_rows = subset(rng, len(x_s), settings.max_rows)
+        # the reference side is capped alike: a seeded sample of the fold's reference
+        ref = fold_ref[subset(rng, len(fold_ref), settings.max_rows)]
         n_syn = len(syn_rows)
         x = np.vstack([x_s[syn_rows], feats["holdout"][ref]])
         y = np.concatenate([np.ones(n_syn), np.zeros(len(ref))])
@@ -138,26 +140,28 @@ def _pad(d: np.ndarray, k: int) -> np.ndarray:
 
 
 def distance_scores(ctx: ScanContext, t: Targets, encoded_targets: np.ndarray
-                    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, list[dict[str, object]]]:
     """Calibrated distance and kNN log-ratio scores from nearest-neighbour distances to the
-    synthetic data and to the fold's reference; and each target's isolation: its mean distance
-    to the 5 nearest records of that reference (real records, never the target itself).
+    synthetic data and to the fold's reference; each target's isolation: its mean distance
+    to the 5 nearest records of that reference (real records, never the target itself); and
+    how each fold's reference search was done (``searches.reference_knn``).
     Distances to the synthetic data come from the scan's shared real -> synthetic search."""
-    metric, threads = ctx.config.metric, ctx.config.threads
     kmax = max(KNN_KS)
     real_row = np.where(t.table == "train", t.row, ctx.n("train") + t.row)
     d_syn = _pad(ctx.encoder.to_units(real_to_synthetic(ctx)[0][real_row]), kmax)
     d_ref = np.empty((len(t.row), kmax))
+    how = []
     for k, ref in enumerate(t.reference):
         sel = np.flatnonzero(t.fold == k)
-        eng = NeighborEngine(ctx.encoded["holdout"][ref], metric, threads)
-        d_ref[sel] = _pad(ctx.encoder.to_units(eng.kneighbors(encoded_targets[sel], kmax)[0]),
-                          kmax)
+        d, done = reference_knn(ctx, ctx.encoded["holdout"][ref], encoded_targets[sel], kmax,
+                                f"mia:reference:{k}")
+        d_ref[sel] = _pad(ctx.encoder.to_units(d), kmax)
+        how.append(done)
     out = {"distance": d_ref[:, 0] - d_syn[:, 0]}
     for k in KNN_KS:
         out[f"knn{k}"] = (np.log(d_ref[:, k - 1] + LOG_FLOOR)
                           - np.log(d_syn[:, k - 1] + LOG_FLOOR))
-    return out, d_ref[:, :ISOLATION_K].mean(axis=1)
+    return out, d_ref[:, :ISOLATION_K].mean(axis=1), how
 
 
 def isolation(ctx: ScanContext, encoded_rows: np.ndarray) -> np.ndarray:

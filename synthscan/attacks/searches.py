@@ -219,6 +219,22 @@ def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray
     return _announced("neighbour search: holdout records → training records", compute)
 
 
+def reference_knn(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray, k: int,
+                  stream: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """k nearest reference rows' distances of each query, for a score computed by the same rule
+    for members and non-members (membership inference's reference side): exact, or above
+    ``APPROX_MIN_PAIRS`` a certified inverted file. An approximate answer is never closer than
+    the exact one and members and non-members are answered by the same index, so a test
+    comparing them stays calibrated. Returns the distances and how the search was done."""
+    if not _large(ctx, float(len(queries)) * len(reference)):
+        eng = NeighborEngine(reference, ctx.config.metric, ctx.config.threads)
+        return eng.kneighbors(queries, k)[0], described(None)
+    seed = int(ctx.rng(stream).integers(2**31 - 1))
+    d, _, cert = certified_kneighbors(reference, queries, k, metric=ctx.config.metric,
+                                      threads=ctx.config.threads, seed=seed)
+    return d, described(cert)
+
+
 def sampling_details(ctx: ScanContext) -> dict[str, object]:
     """How the synthetic queries were chosen (for a result's details)."""
     return {"query_rows": int(len(ctx.query_rows)), "synthetic_rows": ctx.n("synthetic"),

@@ -17,6 +17,7 @@ from synthscan.attacks.membership import MembershipInference, design
 from synthscan.attacks.membership_scores import isolation
 from synthscan.datasets import plant_copies, simulate_population
 from synthscan.model import CheckResult
+from synthscan.neighbors.engine import NeighborEngine
 from synthscan.risk.policy import Policy
 from synthscan.risk.verdict import apply_policy
 from synthscan.stats import clopper_pearson
@@ -318,3 +319,25 @@ def test_knobs_are_init_keywords_and_change_what_is_counted():
     assert mia(train, synth, hold).counts["members_tested"] == 600
     r = mia(train, synth, hold, check=MembershipInference(min_holdout=1000))
     assert r.status == "skipped" and "at least 1000" in r.reason
+
+
+def test_reference_search_goes_approximate_above_its_size_and_still_detects(monkeypatch):
+    """Above the pair threshold each fold's reference search is a certified inverted file:
+    members and non-members answered by one index, distances never below the exact ones."""
+    from synthscan.attacks import searches
+
+    train, hold, synth = triple(1500, 8)
+    leaky, _ = plant_copies(synth, train, 0.2, seed=2, jitter=0.05)
+    exact = mia(train, leaky, hold)
+    assert exact.details["reference_search"] == [{"search": "exact"}] * 2
+    monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
+    ctx, _ = prepare(train, leaky, hold, synthscan.ScanConfig(seed=0, mia_folds=2))
+    ref, queries = ctx.encoded["holdout"][:700], ctx.encoded["train"]
+    d_a, how = searches.reference_knn(ctx, ref, queries, 20, "test")
+    d_e = NeighborEngine(ref, "l1", None).kneighbors(queries, 20)[0]
+    assert how["search"].startswith("approximate") and how["sample"] == len(queries)
+    assert (d_a >= d_e - 1e-4 * (1 + d_e)).all()
+    approx = mia(train, leaky, hold)
+    assert all(s["search"].startswith("approximate") for s in approx.details["reference_search"])
+    r, verdict = decided(approx)
+    assert r.status == "fail" and verdict.verdict == "high", r.summary
