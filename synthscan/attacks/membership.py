@@ -53,6 +53,7 @@ from .membership_scores import (
     distance_scores,
     isolation,
 )
+from .searches import summarized
 
 __all__ = ["MembershipInference", "design", "isolation", "operating_points"]
 
@@ -259,7 +260,7 @@ class MembershipInference(Attack):
                                       "chance"},
                 "exposure": exposure,
                 "isolation_cutoff": float(np.quantile(iso, ISOLATED_QUANTILE)),
-                "reference_search": searched,
+                "reference_search": summarized(searched),
                 "classifier_rows": f"at most {self.max_classifier_rows:,} synthetic and "
                                    f"{self.max_classifier_rows:,} reference rows per fold "
                                    "(seeded samples beyond)",

@@ -26,8 +26,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..neighbors.approx import Certificate, certified_kneighbors, certified_tie_nearest
-from ..neighbors.engine import NeighborEngine, TieIndex, TieResult
+from ..neighbors.approx import (
+    Certificate,
+    IVFIndex,
+    certified_kneighbors,
+    certified_tie_nearest,
+    certify,
+)
+from ..neighbors.engine import NeighborEngine, Searcher, TieIndex, TieResult
 from ..neighbors.other import approximate_other, exact_other
 from .context import ScanContext
 
@@ -104,6 +110,20 @@ def _real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray, Certif
 def described(cert: Certificate | None) -> dict[str, Any]:
     """How a search was done, for a result's details: exact, or its certificate."""
     return {"search": "exact"} if cert is None else cert.to_dict()
+
+
+def summarized(searched: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several searches of one check described at once: exact, or the approximate ones'
+    weakest figures (lowest recall and close recall, largest nprobe)."""
+    approx = [h for h in searched if h.get("search") != "exact"]
+    if not approx:
+        return {"search": "exact", "searches": len(searched)}
+    return {"search": approx[0]["search"], "searches": len(searched),
+            "approximate": len(approx), "nprobe": max(h["nprobe"] for h in approx),
+            "recall": min(h["recall"] for h in approx),
+            "close_recall": min(h["close_recall"] for h in approx),
+            "close_recall_lower": min(h["close_recall_lower"] for h in approx),
+            "sample": min(h["sample"] for h in approx), "target": approx[0]["target"]}
 
 
 def real_to_synthetic_search(ctx: ScanContext) -> dict[str, Any]:
@@ -233,6 +253,23 @@ def reference_knn(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray, 
     d, _, cert = certified_kneighbors(reference, queries, k, metric=ctx.config.metric,
                                       threads=ctx.config.threads, seed=seed)
     return d, described(cert)
+
+
+def attack_engine(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray,
+                  stream: str) -> tuple[Searcher, dict[str, Any]]:
+    """The search an attack step uses to find the nearest ``reference`` rows of ``queries``
+    (its training and holdout targets alike): the exact engine, or above ``APPROX_MIN_PAIRS``
+    an inverted file whose ``nprobe`` is certified on a seeded sample of these queries. The
+    attack then is the same procedure for both kinds of target, so its comparison stays
+    calibrated; a missed neighbour can only weaken it, by what the certificate's recall shows.
+    Returns the search and how it is done."""
+    metric, threads = ctx.config.metric, ctx.config.threads
+    if not _large(ctx, float(len(queries)) * len(reference)):
+        return NeighborEngine(reference, metric, threads), described(None)
+    seed = int(ctx.rng(stream).integers(2**31 - 1))
+    index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(reference)
+    figures = certify(index, queries, metric=metric, seed=seed)
+    return index, {"search": "approximate (inverted file), nprobe certified", **figures}
 
 
 def sampling_details(ctx: ScanContext) -> dict[str, object]:

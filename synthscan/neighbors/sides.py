@@ -4,16 +4,19 @@ Linkability searches the synthetic rows restricted to a subset of the columns (a
 coarse side thousands of rows sit at the same distance, so "the k nearest" is only defined up
 to a tie: the search returns every row strictly closer than the k-th row's distance and every
 row tied at it, and how many of the tied rows a uniform draw would take. Rows are deduplicated
-into distinct points with multiplicities, searched exactly with the project's engine.
+into distinct points with multiplicities, searched exactly with the project's engine (or with
+the search an ``engine`` factory builds over the points, e.g. a certified inverted file).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .engine import NeighborEngine, tie_tolerance, unique_rows
+from .engine import NeighborEngine, Searcher, tie_tolerance, unique_rows
 
 
 @dataclass
@@ -37,12 +40,16 @@ class SideIndex:
     """The synthetic rows restricted to one column side, deduplicated into distinct points with
     multiplicities (``mult``; ``point_of_row`` maps a row to its point)."""
 
-    def __init__(self, synthetic: np.ndarray, metric: str, threads: int | None) -> None:
+    def __init__(self, synthetic: np.ndarray, metric: str, threads: int | None,
+                 engine: Callable[[np.ndarray], Searcher] | None = None) -> None:
         points, self.point_of_row = unique_rows(np.ascontiguousarray(synthetic))
         self.mult = np.bincount(self.point_of_row, minlength=len(points)).astype(np.int64)
         self.n_points = len(points)
         self.metric = metric
-        self.engine = NeighborEngine(points, metric=metric, threads=threads)
+        #: how the points are searched (exact, or a certificate), for a result's details
+        self.described: dict[str, Any] = {"search": "exact"}
+        self.engine: Searcher = (engine(points) if engine is not None
+                                 else NeighborEngine(points, metric=metric, threads=threads))
 
     def search(self, queries: np.ndarray, ks: list[int]) -> dict[int, SideNeighbours]:
         """Per k, each query's nearest points up to and including every point tied at the

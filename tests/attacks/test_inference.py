@@ -380,3 +380,22 @@ def test_summary_takes_its_levels_from_the_decided_result():
     worst = rows_of(res, *res.decision.worst.split(" / "))
     assert f"for {worst['accuracy_train']:.1%} of {worst['targets_train']} training" in res.summary
     assert f"of {100 * res.estimate + 0.0:.1f} percentage points" in res.summary
+
+
+def test_candidates_go_approximate_above_the_size_and_still_find_the_leak(monkeypatch):
+    """Above the pair threshold the 1-NN attacker takes its candidates from a certified
+    inverted file and guesses from the best of them (no exact fallback): the copy of the
+    training data is still found, and a clean release still passes."""
+    from synthscan.attacks import searches
+
+    train, hold, clean = triple(600, 11)
+    _, exact = inference(train, train.copy(), hold, seed=1)
+    assert exact.details["candidate_search"] == {"search": "exact", "searches": 2}
+    monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
+    _, leaky = inference(train, train.copy(), hold, seed=1)
+    how = leaky.details["candidate_search"]
+    assert how["approximate"] == 2 and how["close_recall"] >= 0.9
+    assert decide(leaky.tests, 0.05, 6).lower > 0.05
+    assert rows_of(leaky, "income")["accuracy_train"] > 0.9
+    _, fresh = inference(train, clean, hold, seed=1)
+    assert decide(fresh.tests, 0.05, 6).lower < 0.05

@@ -248,3 +248,21 @@ def test_anonymeter_mode_and_determinism():
     assert res.details["targets"]["cap"] == 2000 and "anonymeter" in res.details
     again = run_link(train, synth, hold, mode="anonymeter", seed=5, threads=1)
     assert again.to_dict() == res.to_dict()  # same seed, any thread count: same result
+
+
+def test_sides_go_approximate_above_the_size_and_still_link_a_copy(monkeypatch):
+    """Above the pair threshold each side's search is an inverted file with a certified nprobe
+    (the same index for training and holdout targets); a copied release is still linked, a
+    clean one still is not, and the details say how the sides were searched."""
+    from synthscan.attacks import searches
+
+    train, hold, clean = triple(21, 500)
+    exact = run_link(train, train.copy(), hold, seed=3)
+    assert exact.details["searches"] == {"search": "exact", "searches": 10}
+    monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
+    leaky = run_link(train, train.copy(), hold, seed=3)
+    how = leaky.details["searches"]
+    assert how["approximate"] == how["searches"] == 10 and how["sample"] == 1000
+    assert leaky.lower > 0.5
+    fresh = run_link(train, clean, hold, seed=3)
+    assert decide(fresh.tests, 0.05, 6).lower < 0.05

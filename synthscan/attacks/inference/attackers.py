@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...neighbors.engine import NeighborEngine
 from ...neighbors.subset import CandidateNN
 from ..context import ScanContext
+from ..searches import attack_engine, summarized
 from .columns import Column
 from .learner import Boosting, learner_guesses
 from .plan import TargetRows
@@ -53,15 +55,28 @@ class NearestAttacker:
             [cols[c].values["train"][rows.train], cols[c].values["holdout"][rows.holdout]]))
             for c in cat}
         queries = np.vstack([enc["train"][rows.train], enc["holdout"][rows.holdout]])
-        self.nn = CandidateNN(enc["synthetic"], queries, ctx.encoder, names, codes, cfg.metric,
-                              cfg.threads, k=candidates)
+        dims = ctx.encoder.dims_of(names)
+        searched: list[dict[str, object]] = []
+
+        def candidates_of(reference: np.ndarray, targets: np.ndarray,
+                          target_codes: dict[str, tuple[np.ndarray, np.ndarray]],
+                          stream: str) -> CandidateNN:
+            search, how = attack_engine(ctx, reference[:, dims], targets[:, dims], stream)
+            searched.append(how)
+            return CandidateNN(reference, targets, ctx.encoder, names, target_codes,
+                               cfg.metric, cfg.threads, k=candidates,
+                               engine=None if isinstance(search, NeighborEngine) else search)
+
+        self.nn = candidates_of(enc["synthetic"], queries, codes, "inference:candidates")
         self.base: CandidateNN | None = None
         if len(rows.base_fit) and len(rows.base_eval):
             b_codes = {c: (cols[c].values["holdout"][rows.base_fit],
                            cols[c].values["holdout"][rows.base_eval]) for c in cat}
-            self.base = CandidateNN(enc["holdout"][rows.base_fit],
-                                    enc["holdout"][rows.base_eval], ctx.encoder, names,
-                                    b_codes, cfg.metric, cfg.threads, k=candidates)
+            self.base = candidates_of(enc["holdout"][rows.base_fit],
+                                      enc["holdout"][rows.base_eval], b_codes,
+                                      "inference:baseline-candidates")
+        #: how the candidate searches were done (exact, or their certificates)
+        self.described = summarized(searched)
         self.rows = rows
 
     def scores(self, col: Column, known: list[str], truth: Truths) -> Scores:

@@ -10,10 +10,12 @@ import numpy as np
 from ...errors import ConfigError
 from ...fmt import level, pct, pts
 from ...model import CheckResult
+from ...neighbors.engine import Searcher
 from ...neighbors.sides import SideIndex, SideNeighbours
 from ...stats.bounds import SubTest, excess_upper, null_upper, reporting_interval, worst_test
 from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
+from ..searches import attack_engine, summarized
 from .credit import link_credit, overlap_counts, random_link_rate
 
 #: Anonymeter's published Adult setup (its example notebook): 2000 targets, 10 neighbours and
@@ -114,8 +116,10 @@ class Linkability(Attack):
                    for role in ("train", "holdout")}
         rows: list[dict[str, Any]] = []
         tests: list[SubTest] = []
+        searched: list[dict[str, Any]] = []
         for s_i, split in enumerate(splits):
             sides = [self._side(ctx, cols, targets, ks) for cols in split]
+            searched += [side[0].described for side in sides]
             for k in ks:
                 test, row = _sub_test(s_i, split, k, sides, n, ctx.n("synthetic"),
                                       cfg.alpha)
@@ -126,6 +130,7 @@ class Linkability(Attack):
         sampled = {"train": n, "holdout": n, "cap": cap, "train_sampled": n < ctx.n("train"),
                    "holdout_sampled": n < ctx.n("holdout")}
         details = _details(rows, tests.index(worst), source, ks, sampled, cfg.alpha, cfg.mode)
+        details["searches"] = summarized(searched)
         counts = {"targets_per_side": n, "train_rows": ctx.n("train"),
                   "holdout_rows": ctx.n("holdout"), "synthetic_rows": ctx.n("synthetic"),
                   "splits": len(splits), "k_values": len(ks),
@@ -141,9 +146,18 @@ class Linkability(Attack):
         targets followed by the holdout targets."""
         cfg = ctx.config
         dims = ctx.encoder.dims_of(cols)
-        index = SideIndex(ctx.encoded["synthetic"][:, dims], cfg.metric, cfg.threads)
         queries = np.vstack([ctx.encoded["train"][targets["train"]][:, dims],
                              ctx.encoded["holdout"][targets["holdout"]][:, dims]])
+        how: dict[str, Any] = {}
+
+        def engine(points: np.ndarray) -> Searcher:
+            search, described = attack_engine(ctx, points, queries,
+                                              f"linkability:side:{','.join(cols)}")
+            how.update(described)
+            return search
+
+        index = SideIndex(ctx.encoded["synthetic"][:, dims], cfg.metric, cfg.threads, engine)
+        index.described = how
         return index, index.search(queries, ks)
 
     def summarize(self, result: CheckResult) -> str:
