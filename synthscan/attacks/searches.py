@@ -242,24 +242,24 @@ def holdout_distance_to_train(ctx: ScanContext, rows: np.ndarray
 def reference_knn(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray, k: int,
                   stream: str) -> tuple[np.ndarray, dict[str, Any]]:
     """k nearest reference rows' distances of each query, for a score computed by the same rule
-    for members and non-members (membership inference's reference side): exact, or above
-    ``APPROX_MIN_PAIRS`` a certified inverted file. An approximate answer is never closer than
-    the exact one and members and non-members are answered by the same index, so a test
-    comparing them stays calibrated. Returns the distances and how the search was done."""
-    if not _large(ctx, float(len(queries)) * len(reference)):
-        eng = NeighborEngine(reference, ctx.config.metric, ctx.config.threads)
-        return eng.kneighbors(queries, k)[0], described(None)
-    seed = int(ctx.rng(stream).integers(2**31 - 1))
-    d, _, cert = certified_kneighbors(reference, queries, k, metric=ctx.config.metric,
-                                      threads=ctx.config.threads, seed=seed)
-    return d, described(cert)
+    for members and non-members (membership inference's reference side), through
+    ``attack_engine``; and how the search was done."""
+    search, how = attack_engine(ctx, reference, queries, stream)
+    return search.kneighbors(queries, k)[0], how
+
+
+#: queries an attack step's inverted file is certified on: its answers need no exactness for
+#: the test to stay calibrated, the certificate reports the power at stake, and at a million
+#: reference rows every sampled query costs a full exact pass
+ATTACK_SAMPLE = 500
 
 
 def attack_engine(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray,
                   stream: str) -> tuple[Searcher, dict[str, Any]]:
     """The search an attack step uses to find the nearest ``reference`` rows of ``queries``
     (its training and holdout targets alike): the exact engine, or above ``APPROX_MIN_PAIRS``
-    an inverted file whose ``nprobe`` is certified on a seeded sample of these queries. The
+    an inverted file whose ``nprobe`` is certified on a seeded sample of ``ATTACK_SAMPLE`` of
+    these queries. The
     attack then is the same procedure for both kinds of target, so its comparison stays
     calibrated; a missed neighbour can only weaken it, by what the certificate's recall shows.
     Returns the search and how it is done."""
@@ -268,7 +268,7 @@ def attack_engine(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray,
         return NeighborEngine(reference, metric, threads), described(None)
     seed = int(ctx.rng(stream).integers(2**31 - 1))
     index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(reference)
-    figures = certify(index, queries, metric=metric, seed=seed)
+    figures = certify(index, queries, metric=metric, seed=seed, sample=ATTACK_SAMPLE)
     return index, {"search": "approximate (inverted file), nprobe certified", **figures}
 
 

@@ -262,7 +262,7 @@ def test_sides_go_approximate_above_the_size_and_still_link_a_copy(monkeypatch):
     monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
     leaky = run_link(train, train.copy(), hold, seed=3)
     how = leaky.details["searches"]
-    assert how["approximate"] == how["searches"] == 10 and how["sample"] == 1000
+    assert how["approximate"] == how["searches"] == 10 and how["sample"] == 500
     assert leaky.lower > 0.5
     fresh = run_link(train, clean, hold, seed=3)
     assert decide(fresh.tests, 0.05, 6).lower < 0.05

@@ -335,7 +335,7 @@ def test_reference_search_goes_approximate_above_its_size_and_still_detects(monk
     ref, queries = ctx.encoded["holdout"][:700], ctx.encoded["train"]
     d_a, how = searches.reference_knn(ctx, ref, queries, 20, "test")
     d_e = NeighborEngine(ref, "l1", None).kneighbors(queries, 20)[0]
-    assert how["search"].startswith("approximate") and how["sample"] == len(queries)
+    assert how["search"].startswith("approximate") and how["sample"] == searches.ATTACK_SAMPLE
     assert (d_a >= d_e - 1e-4 * (1 + d_e)).all()
     approx = mia(train, leaky, hold)
     how = approx.details["reference_search"]
