@@ -12,7 +12,7 @@ import numpy as np
 
 from ..fmt import level, pct
 from ..model import CheckResult
-from ..neighbors.engine import TieIndex, TieResult
+from ..neighbors.engine import Searcher, TieIndex, TieResult
 from ..neighbors.kmeans import assign, kmeans
 from ..stats import normal_quantile
 from ..stats.bounds import SubTest, excess_lower, excess_upper
@@ -21,11 +21,13 @@ from .base import Attack
 from .context import ScanContext, subset
 from .distance import NOT_PRIVACY_PROOF
 from .searches import (
+    attack_engine,
     described,
     distance_to_train,
     holdout_distance_to_train,
     nearest_real,
     sampling_details,
+    summarized,
     synthetic_queries,
 )
 
@@ -182,10 +184,18 @@ class NearestNeighbourDistanceRatio(Attack):
         it, ih = equal_size(ctx, "nndr:equal-size", n_t, n_h)
         q_rows = ctx.subset("nndr:queries", len(ctx.query_rows), self.max_queries)
         q = synthetic_queries(ctx)[q_rows]
-        idx_t = TieIndex(ctx.encoded["train"][it], np.zeros(len(it), np.int64), 1,
-                         ctx.config.metric, ctx.config.threads)
-        idx_h = TieIndex(ctx.encoded["holdout"][ih], np.zeros(len(ih), np.int64), 1,
-                         ctx.config.metric, ctx.config.threads)
+        searched: list[dict[str, object]] = []
+
+        def index(table: str, rows: np.ndarray) -> TieIndex:
+            def engine(points: np.ndarray) -> Searcher:
+                search, how = attack_engine(ctx, points, q, f"nndr:{table}")
+                searched.append(how)
+                return search
+            return TieIndex(ctx.encoded[table][rows], np.zeros(len(rows), np.int64), 1,
+                            ctx.config.metric, ctx.config.threads, engine=engine)
+
+        # equal sizes, built alike: above the approximate size both go approximate together
+        idx_t, idx_h = index("train", it), index("holdout", ih)
         res_t = idx_t.nearest(q)
         r_t, r_h = _nndr(res_t), _nndr(idx_h.nearest(q))
         n_q = len(q)
@@ -211,7 +221,8 @@ class NearestNeighbourDistanceRatio(Attack):
             details={"cutoff": self.cutoff, "most_exposed": exposed,
                      "median_nndr_train": float(np.median(r_t)),
                      "median_nndr_holdout": float(np.median(r_h)),
-                     "nndr_query_rows": n_q, **sampling_details(ctx)},
+                     "nndr_query_rows": n_q, **sampling_details(ctx),
+                     "searches": summarized(searched)},
         )
 
     def summarize(self, result: CheckResult) -> str:

@@ -281,5 +281,10 @@ def test_the_approximate_synthetic_to_real_search_is_certified_and_keeps_the_fig
     assert exact_copying.details["holdout_to_train_search"] == {"search": "exact"}
     # the data-copying AUC compares two approximate arms: it stays near the exact one
     assert abs(copying.estimate - exact_copying.estimate) < 0.02
+    # the distance ratio's two equal-size indexes go approximate together
+    nndr, exact_nndr = res.check("nndr"), exact_res.check("nndr")
+    assert exact_nndr.details["searches"] == {"search": "exact", "searches": 2}
+    assert nndr.details["searches"]["approximate"] == 2
+    assert nndr.counts["low_ratio_train"] > nndr.counts["low_ratio_holdout"]
     forced = nrs(train, leaky, hold, exact_search=True).check("nearest_record_share")
     assert forced.estimate == exact.estimate
