@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .engine import NeighborEngine, Searcher, TieIndex, tie_tolerance
+from .engine import NeighborEngine, TieIndex, tie_tolerance
 
 #: nearest reference rows per query searched once for all column subsets
 CANDIDATES = 256
@@ -77,9 +77,6 @@ class CandidateNN:
     candidate ``d_Q`` by more than dmax, no row outside the candidates can reach or tie the best
     ``d_Q``: the exact tie set is among the candidates. Queries where this does not hold are
     answered by an exact search on Q (``nn_credit``). Results equal per-subset exact searches.
-    With an ``engine`` given (an approximate search over ``reference[:, dims of U]``), the
-    candidates are its answers and the guess is the best of them on Q, without the exact
-    fallback: a slightly weaker attack, the same for every query.
 
     Parameters
     ----------
@@ -93,7 +90,7 @@ class CandidateNN:
     def __init__(self, reference: np.ndarray, queries: np.ndarray, encoder: ColumnDims,
                  columns: list[str], codes: dict[str, tuple[np.ndarray, np.ndarray]],
                  metric: str = "l1", threads: int | None = None,
-                 k: int = CANDIDATES, engine: Searcher | None = None) -> None:
+                 k: int = CANDIDATES) -> None:
         self.reference, self.queries = reference, queries
         self.codes = codes
         self.encoder, self.columns = encoder, columns
@@ -103,11 +100,8 @@ class CandidateNN:
         dims = encoder.dims_of(columns)
         k = min(k, len(reference))
         self.complete = k >= len(reference)  # every reference row is a candidate
-        #: False when ``engine`` (an approximate search) gives the candidates: the guess is then
-        #: the best candidate, with no exact search where the bound fails
-        self.exact = engine is None
-        search = engine or NeighborEngine(reference[:, dims], metric, threads)
-        dist, self.idx = search.kneighbors(queries[:, dims], k)
+        engine = NeighborEngine(reference[:, dims], metric, threads)
+        dist, self.idx = engine.kneighbors(queries[:, dims], k)
         self.dist = dist.astype(np.float64)
         self.fallback_queries = 0
 
@@ -129,7 +123,7 @@ class CandidateNN:
         best = d_q.min(axis=1)
         tol = tie_tolerance(best, self.metric)
         tie = d_q <= (best + tol)[:, None]
-        certified = (np.full(n, True) if self.complete or not self.exact
+        certified = (np.full(n, True) if self.complete
                      else d_u[:, -1] - dmax > best + 2 * tol)
         hit = within(ref_y[idx], np.asarray(truth, np.float64)[:, None], tolerance)
         out = (hit & tie).sum(axis=1) / tie.sum(axis=1)

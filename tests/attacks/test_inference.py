@@ -382,20 +382,15 @@ def test_summary_takes_its_levels_from_the_decided_result():
     assert f"of {100 * res.estimate + 0.0:.1f} percentage points" in res.summary
 
 
-def test_candidates_go_approximate_above_the_size_and_still_find_the_leak(monkeypatch):
-    """Above the pair threshold the 1-NN attacker takes its candidates from a certified
-    inverted file and guesses from the best of them (no exact fallback): the copy of the
-    training data is still found, and a clean release still passes."""
+def test_candidate_search_stays_exact_above_the_approximate_size(monkeypatch):
+    """The candidates are found on every column, the secret included; only the exact bound
+    (and the exact search where it fails) keeps the guess from depending on the secret. An
+    approximate candidate search would leak the truth into the guess (measured on Adult: 1-NN
+    accuracy on sex 0.75 -> 0.87 for training and holdout targets alike), so it stays exact."""
     from synthscan.attacks import searches
 
-    train, hold, clean = triple(600, 11)
-    _, exact = inference(train, train.copy(), hold, seed=1)
-    assert exact.details["candidate_search"] == {"search": "exact", "searches": 2}
+    train, hold, synth = triple(400, 5)
+    _, exact = inference(train, synth, hold, seed=1)
     monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
-    _, leaky = inference(train, train.copy(), hold, seed=1)
-    how = leaky.details["candidate_search"]
-    assert how["approximate"] == 2 and how["close_recall"] >= 0.9
-    assert decide(leaky.tests, 0.05, 6).lower > 0.05
-    assert rows_of(leaky, "income")["accuracy_train"] > 0.9
-    _, fresh = inference(train, clean, hold, seed=1)
-    assert decide(fresh.tests, 0.05, 6).lower < 0.05
+    _, forced = inference(train, synth, hold, seed=1)
+    assert forced.tests == exact.tests

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...neighbors.engine import NeighborEngine
 from ...neighbors.subset import CandidateNN
 from ..context import ScanContext
-from ..searches import attack_engine, summarized
 from .columns import Column
 from .learner import Boosting, learner_guesses
 from .plan import TargetRows
@@ -44,7 +42,9 @@ Scores = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 class NearestAttacker:
     """1-NN on the known columns (Gower distance), exact ties credited fractionally; one
-    candidate search serves every secret (``CandidateNN``)."""
+    candidate search serves every secret (``CandidateNN``). The candidate search is exact at
+    every size: it runs on all columns, the secret included, and only its exact bound keeps the
+    guess independent of the secret."""
 
     def __init__(self, ctx: ScanContext, cols: dict[str, Column], rows: TargetRows,
                  candidates: int) -> None:
@@ -55,28 +55,15 @@ class NearestAttacker:
             [cols[c].values["train"][rows.train], cols[c].values["holdout"][rows.holdout]]))
             for c in cat}
         queries = np.vstack([enc["train"][rows.train], enc["holdout"][rows.holdout]])
-        dims = ctx.encoder.dims_of(names)
-        searched: list[dict[str, object]] = []
-
-        def candidates_of(reference: np.ndarray, targets: np.ndarray,
-                          target_codes: dict[str, tuple[np.ndarray, np.ndarray]],
-                          stream: str) -> CandidateNN:
-            search, how = attack_engine(ctx, reference[:, dims], targets[:, dims], stream)
-            searched.append(how)
-            return CandidateNN(reference, targets, ctx.encoder, names, target_codes,
-                               cfg.metric, cfg.threads, k=candidates,
-                               engine=None if isinstance(search, NeighborEngine) else search)
-
-        self.nn = candidates_of(enc["synthetic"], queries, codes, "inference:candidates")
+        self.nn = CandidateNN(enc["synthetic"], queries, ctx.encoder, names, codes, cfg.metric,
+                              cfg.threads, k=candidates)
         self.base: CandidateNN | None = None
         if len(rows.base_fit) and len(rows.base_eval):
             b_codes = {c: (cols[c].values["holdout"][rows.base_fit],
                            cols[c].values["holdout"][rows.base_eval]) for c in cat}
-            self.base = candidates_of(enc["holdout"][rows.base_fit],
-                                      enc["holdout"][rows.base_eval], b_codes,
-                                      "inference:baseline-candidates")
-        #: how the candidate searches were done (exact, or their certificates)
-        self.described = summarized(searched)
+            self.base = CandidateNN(enc["holdout"][rows.base_fit],
+                                    enc["holdout"][rows.base_eval], ctx.encoder, names,
+                                    b_codes, cfg.metric, cfg.threads, k=candidates)
         self.rows = rows
 
     def scores(self, col: Column, known: list[str], truth: Truths) -> Scores:

@@ -73,8 +73,8 @@ class AttributeInference(Attack):
                            self.learner_rows)
         cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), self.tau,
                             self.max_codes)
-        nearest = NearestAttacker(ctx, cols, rows, self.candidates)
-        attackers: dict[str, NearestAttacker | BoostedAttacker] = {"1-NN": nearest}
+        attackers: dict[str, NearestAttacker | BoostedAttacker] = {
+            "1-NN": NearestAttacker(ctx, cols, rows, self.candidates)}
         if not anonymeter:
             attackers["gradient boosting"] = BoostedAttacker(
                 ctx, cols, rows, self._boosting(), self.max_learner_features)
@@ -91,8 +91,7 @@ class AttributeInference(Attack):
         pairs = [p for p in pairs if p.n_t > 0 and p.n_h > 0]
         if not pairs:
             return self.skip("no secret had a training and a holdout target with a known value")
-        result = self._result(ctx, pairs, cols, rows, anonymeter)
-        return result.replace(details={**result.details, "candidate_search": nearest.described})
+        return self._result(ctx, pairs, cols, rows, anonymeter)
 
     def summarize(self, result: CheckResult) -> str:
         if result.status in ("skipped", "error") or result.decision is None:
