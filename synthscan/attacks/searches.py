@@ -19,6 +19,7 @@ computes does not depend on it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,7 +34,7 @@ from ..neighbors.approx import (
     certified_tie_nearest,
     certify,
 )
-from ..neighbors.engine import NeighborEngine, Searcher, TieIndex, TieResult
+from ..neighbors.engine import NeighborEngine, Searcher, TieIndex, TieResult, batch_progress
 from ..neighbors.other import approximate_other, exact_other
 from .context import ScanContext
 
@@ -48,6 +49,8 @@ APPROX_MIN_ROWS = 20_000
 APPROX_MIN_PAIRS = 2.5e8
 
 T = TypeVar("T")
+#: what joins a search's label and how far it has got ("… — 40,000 of 125,000 queries, …")
+DETAIL = " — "
 #: where searches announce themselves, and the searches under way (a search may start another)
 _REPORT: ContextVar[Callable[[str], None] | None] = ContextVar("search_report", default=None)
 _RUNNING: ContextVar[tuple[str, ...]] = ContextVar("search_running", default=())
@@ -72,11 +75,22 @@ def _announced(label: str, compute: Callable[[], T]) -> T:
     outer = _RUNNING.get()
     token = _RUNNING.set((*outer, label))
     report(label)
+    started = time.monotonic()
+
+    def batches(done: int, total: int) -> None:
+        left = (time.monotonic() - started) / done * (total - done)
+        report(f"{label}{DETAIL}{done:,} of {total:,} queries, about {_duration(left)} left")
+
     try:
-        return compute()
+        with batch_progress(batches):
+            return compute()
     finally:
         _RUNNING.reset(token)
         report(outer[-1] if outer else "")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def real_rows(ctx: ScanContext) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The scan's progress on a terminal: the stage under way with a spinner and the time spent on
-it, and below it the long step inside the stage (a neighbour search) with its own time; on
-stderr. The library only calls a plain callback (``api.Progress``); this renders it with rich,
-and renders nothing when stderr is not a terminal or with -q."""
+it, and below it the long step inside the stage (a neighbour search) with its own time and, for
+a long exact search, the queries done and the time left; on stderr. The library only calls a
+plain callback (``api.Progress``); this renders it with rich, and renders nothing when stderr is
+not a terminal or with -q."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ..api import STEP_SEPARATOR
+from ..attacks.searches import DETAIL
 from ._console import printable
 
 if TYPE_CHECKING:
@@ -66,7 +68,10 @@ class StageDisplay:
         if stage != self._shown[0]:
             self._bar.reset(stage_row, description=f"synthscan: {printable(stage)}",
                             visible=True)
-        if step and step != self._shown[1]:
+        if step and step.split(DETAIL)[0] == self._shown[1].split(DETAIL)[0]:
+            # the same step, further on ("… — 40,000 of 125,000 queries"): its clock runs on
+            self._bar.update(step_row, description=f"  {printable(step)}", visible=True)
+        elif step and step != self._shown[1]:
             self._bar.reset(step_row, description=f"  {printable(step)}", visible=True)
         elif not step:
             self._bar.update(step_row, visible=False)

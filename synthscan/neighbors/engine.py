@@ -29,6 +29,10 @@ DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024  # bytes for per-batch results
 SMALL_SEARCH_PAIRS = 10_000_000
 _BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("budget",
                                                               default=DEFAULT_MEMORY_BUDGET)
+#: from this many query x reference pairs a search reports its batches (``batch_progress``)
+LONG_SEARCH_PAIRS = 1e9
+_BATCHES: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar(
+    "search_batches", default=None)
 
 
 def tie_tolerance(d: np.ndarray, metric: str) -> np.ndarray:
@@ -50,6 +54,17 @@ def batch_memory(budget: int) -> Iterator[None]:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+@contextlib.contextmanager
+def batch_progress(tell: Callable[[int, int], None]) -> Iterator[None]:
+    """Within the block, an exact search of at least ``LONG_SEARCH_PAIRS`` pairs calls
+    ``tell(queries done, queries in all)`` after each batch."""
+    token = _BATCHES.set(tell)
+    try:
+        yield
+    finally:
+        _BATCHES.reset(token)
 
 
 def _faiss():
@@ -124,11 +139,14 @@ class NeighborEngine:
         # a small search is faster on one thread than the OpenMP start-up of several (measured:
         # 200 centroids x 20,000 rows, L2: 8 ms on 1 thread, 38 ms on 2); the answer is the same
         threads = 1 if n * self.n_reference < SMALL_SEARCH_PAIRS else self.threads
+        tell = _BATCHES.get() if float(n) * self.n_reference >= LONG_SEARCH_PAIRS else None
         with faiss_threads(threads):
             for start in range(0, n, step):
                 d, i = self._index.search(q[start:start + step], k)
                 dist[start:start + step] = d
                 idx[start:start + step] = i
+                if tell is not None:
+                    tell(min(start + step, n), n)
         if self.metric == "l2":
             np.maximum(dist, 0, out=dist)
         return dist, idx

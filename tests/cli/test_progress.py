@@ -15,6 +15,7 @@ from sample_tables import mixed_frame
 import synthscan
 from synthscan.api import STEP_SEPARATOR
 from synthscan.attacks import default_checks
+from synthscan.attacks.searches import DETAIL
 from synthscan.cli._progress import StageDisplay
 
 
@@ -74,6 +75,10 @@ def test_display_restarts_the_clock_per_stage_and_keeps_it_for_steps(monkeypatch
         now[0] = 107.0
         assert (stage_row.elapsed, step_row.elapsed) == (7.0, 2.0)
         assert step_row.visible and "neighbour search" in step_row.description
+        # the same search further on: its clock runs on, the line says how far it has got
+        show(f"check: Closeness{STEP_SEPARATOR}neighbour search: real records → synthetic rows"
+             f"{DETAIL}40,000 of 125,000 queries, about 6 s left")
+        assert step_row.elapsed == 2.0 and "40,000 of 125,000" in step_row.description
         show("check: Closeness")  # the step is done
         assert not step_row.visible and stage_row.elapsed == 7.0
         show("check: Linkability")
@@ -92,3 +97,23 @@ def test_no_display_with_quiet_or_without_a_terminal(monkeypatch, quiet, termina
         show("loading inputs")
         assert not show.enabled
     assert err.getvalue() == ""
+
+
+def test_a_long_search_reports_its_batches_with_the_time_left(monkeypatch):
+    """Above ``LONG_SEARCH_PAIRS`` an exact search tells, batch by batch, how many queries are
+    done and about how long is left; the label before the detail stays the search's."""
+    from synthscan.neighbors import engine
+
+    monkeypatch.setattr(engine, "LONG_SEARCH_PAIRS", 0)
+    monkeypatch.setattr(engine.NeighborEngine, "batch_rows", lambda *_: 50)
+    rng = np.random.default_rng(7)
+    train, holdout, synthetic = (mixed_frame(n, rng) for n in (120, 120, 120))
+    seen: list[str] = []
+    synthscan.scan(train, synthetic, holdout=holdout, progress=seen.append,
+                   config=synthscan.ScanConfig(checks=["closeness"]))
+    label = "neighbour search: real records → synthetic rows"
+    details = [m.split(DETAIL)[1] for m in seen if f"{label}{DETAIL}" in m]
+    # 240 real records in batches of 50: 50, 100, ..., 240 of 240
+    assert [d.split(" of ")[0] for d in details] == ["50", "100", "150", "200", "240"]
+    assert all(d.startswith(f"{d.split(' of ')[0]} of 240 queries, about ") for d in details)
+    assert details[-1].endswith("about 0 s left")
