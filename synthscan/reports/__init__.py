@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, OutputError, SynthscanError, UsageError
 from ..result import ScanResult
@@ -50,8 +51,12 @@ def _renderer(fmt: str) -> Callable[[ScanResult], str]:
                      key="formats")
 
 
-def render(result: ScanResult, fmt: str) -> str:
-    """The document of one format (a key of ``FORMATS``) for a result."""
+def render(result: ScanResult, fmt: str, history: Sequence[Any] | None = None) -> str:
+    """The document of one format (a key of ``FORMATS``) for a result; ``history`` (records
+    of a history store, oldest first) adds the HTML report's trend section."""
+    if fmt == "html" and history:
+        from .html import render_html
+        return render_html(result, history=history)
     return _renderer(fmt)(result)
 
 
@@ -103,12 +108,12 @@ def _drop_stdout() -> None:
         pass
 
 
-def _render_all(result: ScanResult, formats: list[str], source: str | None
-                ) -> list[tuple[str, str]]:
+def _render_all(result: ScanResult, formats: list[str], source: str | None,
+                history: Sequence[Any] | None = None) -> list[tuple[str, str]]:
     """(format, document) for each format. A result read from a file (``source``) that
     cannot be rendered has a field of the wrong type: one error naming the file."""
     try:
-        return [(fmt, render(result, fmt)) for fmt in formats]
+        return [(fmt, render(result, fmt, history)) for fmt in formats]
     except SynthscanError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError):
@@ -140,13 +145,17 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 def write_reports(result: ScanResult, out: str | Path, formats: list[str],
-                  source: str | None = None) -> list[Path]:
+                  source: str | None = None, history: Sequence[Any] | None = None
+                  ) -> list[Path]:
     """Write each format into directory ``out`` under its ``FORMATS`` file name. With ``out``
-    ``-`` the one format asked for (JSON when none) goes to stdout.
+    ``-`` the one format asked for (JSON when none) goes to stdout. ``history`` (records of a
+    history store, ``synthscan.history.read_history``) adds the HTML report's trend section.
 
     The directory is created when missing; a report file already in it is replaced (a
-    symlink at a report's name is replaced by a regular file, never followed); nothing else in
-    the directory is touched. ``source`` names the result file a loaded
+    symlink at a report's name is replaced by a regular file, never followed). When a failing
+    check lists exposed records, their row positions (never values) are written beside the
+    reports as ``exposed-rows.csv``; otherwise an earlier ``exposed-rows.csv`` there is removed.
+    Nothing else in the directory is touched. ``source`` names the result file a loaded
     result came from, for messages. Errors about ``out`` carry ``key="out"`` (the CLI names
     its flag)."""
     for fmt in formats:
@@ -155,15 +164,24 @@ def write_reports(result: ScanResult, out: str | Path, formats: list[str],
         if len(formats) > 1:
             raise UsageError("only one report format can go to stdout — write to a directory "
                              "for several", key="out", source="-")
-        _stdout(_render_all(result, formats[:1] or ["json"], source)[0][1])
+        _stdout(_render_all(result, formats[:1] or ["json"], source, history)[0][1])
         return []
     d = Path(out)
     if d.exists() and not d.is_dir():
         raise UsageError(f"{d}: exists and is not a directory — write the reports to a "
                          "directory", key="out", source=str(d))
-    documents = [(d / FORMATS[fmt], text) for fmt, text in _render_all(result, formats, source)]
+    documents = [(d / FORMATS[fmt], text)
+                 for fmt, text in _render_all(result, formats, source, history)]
+    from .next_steps import EXPOSED_ROWS_FILE, exposed_rows_csv
+
+    rows_csv = exposed_rows_csv(result)
+    if rows_csv is not None:
+        documents.append((d / EXPOSED_ROWS_FILE, rows_csv))
     try:
         d.mkdir(parents=True, exist_ok=True)
+        stale = d / EXPOSED_ROWS_FILE
+        if rows_csv is None and (stale.is_symlink() or stale.is_file()):
+            stale.unlink()  # an earlier scan's list must not sit beside this scan's reports
         paths = []
         for p, text in documents:
             _write_file(p, text.encode("utf-8"))

@@ -203,7 +203,7 @@ def _risk_row(ch: CheckResult, x: Scale, yc: float) -> list[str]:
     """One component: its name and status, then its figures (or why there are none)."""
     words = STATUS_WORDS.get(ch.status, ch.status)
     out = [text(8, yc - 3, _short(ch.name or ch.id, 38)),
-           text(8, yc + 11, f"{_short(ch.id, 30)} · {ch.status}", "muted")]
+           text(8, yc + 11, f"{_short(ch.id, 30)} · {words}", "muted")]
     if ch.estimate is None or ch.lower is None or ch.upper is None:
         why = f"{words}: {ch.reason or words}"
         return [*out, text(x.start + 4, yc + 4, _short(why, 70), "muted",

@@ -7,6 +7,7 @@ drawn (histograms, curves) are found for the charts."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +31,31 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+#: details keys whose words alone would not say what they are
+LABELS = {
+    "pi0": "training share expected without copying",
+    "p_hat": "observed training share",
+    "adjusted_interval": "interval adjusted for several tests",
+    "tpr": "true-positive rate",
+    "fpr": "false-positive rate",
+    "auc": "AUC",
+    "nndr": "distance ratio",
+    "tau": "tolerance",
+    "tp": "true positives",
+    "fp": "false positives",
+}
+_QUOTED = re.compile(r"'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'")
+
+
 def details_label(key: str) -> str:
     """A details or counts key as words."""
-    return key.replace("_", " ")
+    return LABELS.get(key, key.replace("_", " "))
+
+
+def _words(text: str) -> str:
+    """A check's own text with the key names it quotes (``'upper_bound'``) made words. Bare
+    identifiers are left alone: they may be column names."""
+    return _QUOTED.sub(lambda m: details_label(m.group(1)), text)
 
 
 def _fmt_nums(key: str, values: list[float]) -> list[str]:
@@ -55,6 +78,7 @@ def describe(key: str, value: Any, depth: int = 0) -> str:
     if isinstance(value, (int, float)):
         return "n/a"
     if isinstance(value, str):
+        value = _words(value)
         return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
     if isinstance(value, (list, tuple)):
         return _describe_list(key, list(value))
@@ -67,9 +91,17 @@ def _entries(n: int) -> str:
     return f"{n:,} {'entry' if n == 1 else 'entries'}"
 
 
+def _names(keys: list[Any]) -> str:
+    shown = ", ".join(details_label(str(k)) for k in keys[:MAX_KEYS])
+    return shown + (", …" if len(keys) > MAX_KEYS else "")
+
+
 def _describe_table(value: Mapping[Any, Any], depth: int) -> str:
-    if depth >= 1 or not value:
-        return _entries(len(value)) if value else "none"
+    if not value:
+        return "none"
+    if depth >= 1:
+        n = len(value)
+        return f"{n:,} {'figure' if n == 1 else 'figures'} ({_names(list(value))})"
     items = list(value.items())
     parts = [f"{details_label(str(k))}: {describe(str(k), v, depth + 1)}"
              for k, v in items[:MAX_KEYS]]
@@ -86,11 +118,11 @@ def _describe_list(key: str, values: list[Any]) -> str:
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values) and (
             positions or n > MAX_NUMBERS):
         if positions:
-            return f"{n:,} (positions not listed)"
+            return f"{n:,} row positions (kept in result.json)"
         return f"{n:,} values, from {number(min(values))} to {number(max(values))}"
     if all(_is_num(v) for v in values):
         if n <= MAX_NUMBERS:
-            return "[" + ", ".join(_fmt_nums(key, values)) + "]"
+            return _few_numbers(key, values)
         lo, hi = _fmt_nums(key, [min(values), max(values)])
         return f"{n:,} values, from {lo} to {hi}"
     if all(isinstance(v, str) for v in values):
@@ -99,10 +131,19 @@ def _describe_list(key: str, values: list[Any]) -> str:
         return ", ".join(shown) + more
     if all(isinstance(v, Mapping) for v in values):
         fields = list(dict.fromkeys(str(k) for v in values for k in v))
-        shown_fields = ", ".join(details_label(f) for f in fields[:MAX_KEYS])
-        more = ", …" if len(fields) > MAX_KEYS else ""
-        return f"{_entries(n)} (fields: {shown_fields}{more})" if fields else _entries(n)
+        return f"{_entries(n)} (fields: {_names(fields)})" if fields else _entries(n)
     return f"{n:,} items"
+
+
+def _few_numbers(key: str, values: list[float]) -> str:
+    """A handful of numbers without brackets: an interval as ``a to b``, an estimate with its
+    interval (``[est, lo, hi]``) as ``est (lo to hi)``, anything else separated by commas."""
+    shown = _fmt_nums(key, values)
+    if len(values) == 2 and "interval" in key.lower() and values[0] <= values[1]:
+        return f"{shown[0]} to {shown[1]}"
+    if len(values) == 3 and values[1] <= values[0] <= values[2]:
+        return f"{shown[0]} ({shown[1]} to {shown[2]})"
+    return ", ".join(shown)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
-"""Markdown summary for pull-request comments and CI step summaries (GitHub-flavoured).
+"""Markdown summary for pull-request comments, CI step summaries and pipeline artifacts
+(GitHub-flavoured): ``render_markdown(result)``.
 
-Short by design: verdict, overall risk, one table row per check, what did not run and why, and
-the limitations. Every data-derived string is escaped: HTML's ``& < >`` become entities and
+Compact by design: the verdict box (what was confirmed or certified, in people; the policy
+outcome; what ``low`` covers), what to do next, one table row per risk check with the bounds
+its status was decided on, the supporting tests' findings, what did not run and why, and the
+limitations. Every data-derived string is escaped: HTML's ``& < >`` become entities and
 Markdown's punctuation is backslash-escaped, so a column or file name cannot inject markup.
 """
 
@@ -10,25 +13,19 @@ from __future__ import annotations
 import html
 import re
 
-from ..fmt import pct
 from ..model import CheckResult
 from ..result import ScanResult
 from . import text
 from .details import describe
-from .format import decision_cells, figure, number
+from .format import decision_cells, figure, number, threshold_cells
+from .next_steps import EXPOSED_ROWS_FILE, next_steps, rows_text
+from .people import observed
+from .verdict_box import verdict_box
 from .view import has_holdout, normalised, synthetic_input
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$#!])")
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
-_STATUS_CELL = {
-    "fail": "**fail**",
-    "warn": "warn (inconclusive)",
-    "pass": "pass",
-    "skipped": "skipped",
-    "error": "**error**",
-    "info": "info",
-}
 
 
 def md_escape(text: object) -> str:
@@ -50,12 +47,54 @@ def _check_label(check: CheckResult) -> str:
 
 def _row(check: CheckResult) -> str:
     est = "" if check.estimate is None else figure(check, check.estimate)
+    counts = observed(check)
     lo, hi = decision_cells(check)
-    thr = "" if check.threshold is None else pct(check.threshold)
-    status = _STATUS_CELL.get(check.status, md_escape(check.status))
-    label = _check_label(check) + ("" if check.component else " †")
-    cells = [label, md_escape(text.criterion_title(check.criterion)), est, lo, hi, thr, status]
+    below, above = threshold_cells(check)
+    status = md_escape(text.status_words(check))
+    status = f"**{status}**" if check.status in ("fail", "error") else status
+    cells = [_check_label(check), est + (f" ({counts})" if counts else ""), lo, hi, below,
+             above, status]
     return "| " + " | ".join(cells) + " |"
+
+
+def _supporting(check: CheckResult) -> str:
+    est = "" if check.estimate is None else figure(check, check.estimate)
+    words, strength = text.finding(check)
+    words = md_escape(words)
+    return (f"- {_check_label(check)}: {est} — "
+            + (f"**{words}**" if strength != "none" else words))
+
+
+def _box(result: ScanResult) -> list[str]:
+    box = verdict_box(result)
+    out = [f"**{md_escape(box.meaning)}**", ""]
+    for title, statements in (("Confirmed", box.confirmed), ("Certified", box.certified)):
+        if statements:
+            out.append(f"- **{title}:**")
+            out.extend(f"  - {md_escape(s.name)}: {md_escape(s.text)} ({md_escape(s.level)})"
+                       for s in statements)
+    if box.more_certified:
+        out.append(f"  - and {box.more_certified} more certified below "
+                   + ("its threshold" if box.more_certified == 1 else "their thresholds"))
+    if box.not_certified:
+        out.append("- **Not certified:**")
+        out.extend(f"  - {md_escape(s.name)}: {md_escape(s.text)}" for s in box.not_certified)
+    out.append(f"- **Policy:** {md_escape(box.policy)}")
+    out.append(f"- **{box.covers_label}:** {md_escape(box.covers)}. **Not covered:** "
+               f"{md_escape(box.not_covered)}.")
+    return out
+
+
+def _steps(result: ScanResult) -> list[str]:
+    out = ["### What to do next", ""]
+    for i, s in enumerate(next_steps(result), 1):
+        out.append(f"{i}. **{md_escape(s.title)}.** {md_escape(s.text)}")
+        out.extend(f"   - {md_escape(item)}" for item in s.items)
+        if s.exposure is not None:
+            out.append(f"   - Row positions, {rows_text(s.exposure)} (all in "
+                       f"`{EXPOSED_ROWS_FILE}`)")
+    out.append("")
+    return out
 
 
 def _scope(result: ScanResult) -> list[str]:
@@ -79,36 +118,35 @@ def _scope(result: ScanResult) -> list[str]:
 
 
 def render_markdown(result: ScanResult) -> str:
-    """The Markdown summary of a result."""
+    """The Markdown summary of a result (public: pipelines post it as a step summary, a
+    pull-request comment or an artifact)."""
     result = normalised(result)
-    out: list[str] = []
-    out.append(f"## synthscan privacy risk: {md_escape(result.verdict.upper())}")
-    out.append("")
-    out.append(f"**{md_escape(text.verdict_headline(result))}.** "
-               f"{md_escape(text.verdict_explanation(result))}")
-    out.append("")
-    out.append(f"- **{md_escape(text.overall_risk_sentence(result))}**")
-    out.append(f"- **Evidence:** {md_escape(result.evidence)}")
-    out.append(f"- **Policy:** {md_escape(text.policy_outcome(result))}")
+    out: list[str] = [f"## synthscan privacy risk: {md_escape(result.verdict.upper())}", ""]
+    out.extend(_box(result))
     out.extend(_scope(result))
     out.append("")
-    if result.checks:
-        out.append("| Check | Criterion | Estimate | Confirmed ≥ | Certified ≤ | Threshold | "
-                   "Status |")
-        out.append("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-        for _, group in text.group_by_criterion(result.checks):
-            out.extend(_row(ch) for ch in group)
+    out.extend(_steps(result))
+    comps = [ch for _, group in text.group_by_criterion(result.checks) for ch in group
+             if ch.component]
+    if comps:
+        out.append("| Check | Estimate (training vs holdout) | Confirmed ≥ (level) | "
+                   "Certified ≤ (level) | Passes below | Fails above | Status |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+        out.extend(_row(ch) for ch in comps)
         out.append("")
-        out.append("Estimates are excess shares of training records (0–100%): how much more "
+        out.append("Figures are excess shares of training records (0–100%): how much more "
                    "often an attack or match succeeds on the training records than on "
-                   "comparable records the generator never saw. A component fails when its "
-                   "confirmed lower bound (family-adjusted, level in brackets) exceeds the "
-                   "threshold, passes when its certified upper bound is below it, and is "
-                   "undecided otherwise.")
-        if any(not ch.component for ch in result.checks):
-            out.append("")
-            out.append("† For information only: not part of the overall risk; figures are on "
-                       "the check's own scale (see its summary in the HTML report).")
+                   "comparable records the generator never saw. A check is certified when its "
+                   "one-sided upper bound is below the threshold it must pass, confirms a leak "
+                   "when its lower bound (adjusted for the number of checks) is above the one "
+                   "it fails at, and is undecided otherwise.")
+        out.append("")
+    support = [ch for ch in result.checks if not ch.component
+               and ch.status not in ("skipped", "error")]
+    if support:
+        out.append("Supporting tests (reported, never certify):")
+        out.append("")
+        out.extend(_supporting(ch) for ch in support)
         out.append("")
     for status, title in (("skipped", "Not run"), ("error", "Could not compute")):
         bad = [ch for ch in result.checks if ch.status == status]

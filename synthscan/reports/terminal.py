@@ -1,122 +1,123 @@
 """Compact plain-text summary of a result, for the terminal (stderr).
 
-Every status printed is beside the bounds it was decided on: a component fails when its
-confirmed (family-adjusted) lower bound exceeds its high threshold, passes when its certified
-upper bound is below θ.
+The verdict box (what was confirmed or certified, in people; the policy outcome), one table row
+per risk component with the bounds its status was decided on and both thresholds (a component
+fails when its confirmed lower bound exceeds the threshold it fails at, passes when its certified
+upper bound is below the one it must pass), the supporting tests' findings, the next steps, and
+what each ``--fail-on`` level does. The command line closes with ``closing_line``: whether the
+policy failed, and why.
 """
 
 from __future__ import annotations
 
-from ..fmt import level, pct
 from ..model import CheckResult
 from ..result import ScanResult
-from ..risk.verdict import in_units
+from . import text
+from .format import decision_cells, figure, threshold_cells
+from .next_steps import EXPOSED_ROWS_FILE, next_steps, rows_text
+from .verdict_box import verdict_box
+from .view import normalised
 
-_WORDS = {
-    "low": "LOW — every component is certified below its threshold (low risk for these "
-           "attacks; not proof of anonymity)",
-    "inconclusive": "INCONCLUSIVE — the data can neither confirm nor rule out leakage above "
-                    "the thresholds",
-    "high": "HIGH — the synthetic data leaks training records",
+_STATUS = {"pass": "pass (certified)", "warn": "warn (undecided)", "fail": "fail (leak confirmed)"}
+
+FAIL_ON_LINE = ("Fail-on levels: high exits 1 on a confirmed leak; inconclusive also exits 1 "
+                "when a check is not certified below its threshold; never always exits 0 "
+                "(report only).")
+
+_WHY_FAILED = {
+    "high": "a leak is confirmed; the next steps above list the exposed records",
+    "inconclusive": "not every check is certified below its threshold; the next steps above "
+                    "say what would decide them",
 }
 
 
-def people(c: CheckResult, bound: float | None, upper: bool = True) -> str | None:
-    """A bound said in people: "28 of 10,000 training records"."""
-    if bound is None or not c.unit_total:
-        return None
-    n = int(c.unit_total)
-    return f"{in_units(bound, n, upper):,} of {n:,} {c.unit}"
+def closing_line(verdict: str, fail_on: str, option: str, failed: bool) -> str:
+    """The last line of a scan: whether the policy failed (the exit code) and why, in one
+    line that cannot contradict the verdict."""
+    head = f"verdict {verdict!r} and {option} {fail_on}"
+    by_verdict = verdict == "high" or (verdict == "inconclusive" and fail_on == "inconclusive")
+    if failed:
+        return (f"Policy failed: {head} — exit code 1: "
+                + (_WHY_FAILED.get(verdict, "see the report") if by_verdict else
+                   "the verdict alone does not fail it, another policy rule does (a refuted "
+                   "differential-privacy claim); see the report"))
+    if verdict == "low":
+        return f"Policy passed: {head} — exit code 0: every check is certified below its threshold"
+    if verdict == "high":
+        why = f"a leak IS confirmed, but {option} never only reports"
+    elif fail_on == "never":
+        why = f"no confirmed leak, but no certification either; {option} never only reports"
+    else:
+        why = (f"no confirmed leak, but no certification either; {option} inconclusive would "
+               "fail it")
+    return f"Policy not failed: {head} — exit code 0: {why}"
 
 
-def risk_lines(result: ScanResult) -> list[str]:
-    """The certified upper bound and the confirmed lower bound, in shares and in people."""
-    r = result.risk
-    by_id = {c.id: c for c in result.checks}
-    lines = []
-    binding = by_id.get(r.binding or "")
-    if binding is not None and binding.decision is not None:
-        d = binding.decision
-        ppl = people(binding, d.upper)
-        lines.append(
-            f"Certified ({level(d.upper_level)} one-sided): every component's excess is at most "
-            f"{pct(r.upper)}; the weakest is {binding.id}: at most {ppl} beyond chance")
-    driver = by_id.get(r.driver or "")
-    if driver is not None and driver.decision is not None and (r.lower or 0) > 0:
-        d = driver.decision
-        lines.append(
-            f"Confirmed ({level(d.lower_level)} one-sided, family-adjusted): at least "
-            f"{people(driver, d.lower, upper=False)} ({pct(d.lower)}) via {driver.id}")
-    if r.estimate is not None:
-        lines.append(f"Largest point estimate: {pct(r.estimate)} (a maximum of noisy "
-                     "estimates, biased upwards)")
+def _box_lines(result: ScanResult) -> list[str]:
+    box = verdict_box(result)
+    lines = [f"Verdict: {box.word} — {box.meaning}"]
+    for title, statements in (("Confirmed", box.confirmed), ("Certified", box.certified)):
+        if statements:
+            lines.append(f"{title}:")
+            lines += [f"  {s.name}: {s.text} ({s.level})" for s in statements]
+    if box.more_certified:
+        lines.append(f"  and {box.more_certified} more certified below their thresholds")
+    if box.not_certified:
+        lines.append("Not certified:")
+        lines += [f"  {s.name}: {s.text}" for s in box.not_certified]
+    lines.append(f"Policy: {box.policy}")
+    lines.append(f"Evidence: {result.evidence}")
     return lines
 
 
-def guidance_lines(result: ScanResult) -> list[str]:
-    r = result.risk
-    lines = []
-    for m in r.missing:
-        lines.append(f"not decided: {m.component} — {m.reason}")
-    for g in r.guidance:
-        text = (f"undecided: {g.component} — these sizes can certify about "
-                f"{pct(g.certifiable)} (threshold {pct(g.threshold)})")
-        if g.factor:
-            text += f"; about {g.factor:g}x more {g.data} would decide it"
-        elif g.note:
-            text += f"; {g.note}"
-        lines.append(text)
-    return lines
-
-
-def render_summary(result: ScanResult) -> str:
-    """Verdict, certified and confirmed bounds, then one line per check."""
-    lines = [f"Verdict: {_WORDS.get(result.verdict, result.verdict)}", *risk_lines(result),
-             f"Evidence: {result.evidence}", ""]
-    comps = [c for c in result.checks if c.component]
-    stricter: list[str] = []
-    if comps:
-        lines.append(f"{'component':<22} {'estimate':>9} {'confirmed ≥':>18} {'certified ≤':>16} "
-                     f"{'θ':>7}  status")
+def _table(comps: list[CheckResult]) -> list[str]:
+    if not comps:
+        return []
+    lines = [f"{'component':<22} {'estimate':>9} {'confirmed ≥ (level)':>21} "
+             f"{'certified ≤ (level)':>21} {'passes below':>13} {'fails above':>12}  status"]
     for c in comps:
-        d = c.decision
-        if d is None:
-            lines.append(f"{c.id:<22} {'':>9} {'':>18} {'':>16} {'':>7}  {c.status}")
-        else:
-            lo = (f"{pct(d.lower)} ({level(d.lower_level)})" if d.lower > 0
-                  else f"none ({level(d.lower_level)})")
-            hi = f"{pct(d.upper)} ({level(d.upper_level)})"
-            theta = pct(c.threshold)
-            if c.high_threshold is not None and c.high_threshold != c.threshold:
-                theta += "*"
-                stricter.append(f"* {c.id}: passes when certified below θ; "
-                                + ("any confirmed excess fails" if c.high_threshold == 0 else
-                                   f"fails above {pct(c.high_threshold)}"))
-            lines.append(f"{c.id:<22} {pct(c.estimate):>9} {lo:>18} {hi:>16} {theta:>7}  "
-                         f"{c.status}")
+        lo, hi = decision_cells(c)
+        below, above = threshold_cells(c)
+        above = above.replace(" (any)", "")
+        est = "" if c.estimate is None else figure(c, c.estimate)
+        status = _STATUS.get(c.status, c.status)
+        lines.append(f"{c.id:<22} {est:>9} {lo:>21} {hi:>21} {below:>13} {above:>12}  {status}")
         if c.status in ("skipped", "error") and c.reason:
             lines.append(f"{'':<22} ({c.reason})")
-    lines.extend(stricter)
+    return lines
+
+
+def _supporting(result: ScanResult) -> list[str]:
     support = [c for c in result.checks if not c.component]
-    if support:
-        lines.append("")
-        lines.append("supporting figures (reported; none certifies, and only the detection-only "
-                     "nearest-record share can fail a release):")
+    if not support:
+        return []
+    lines = ["", "supporting tests (reported, never certify):"]
     for c in support:
         if c.status in ("skipped", "error"):
             lines.append(f"  {c.id}: {c.status} ({c.reason})")
             continue
-        finding = (c.details or {}).get("finding")
-        est = "" if c.estimate is None else (f"{c.estimate:.3f}" if c.scale == "probability"
-                                             else pct(c.estimate))
-        if c.decision is not None:  # detection-only: can fail the release, never certifies
-            finding = (f"FAILS the release: confirmed ≥ {pct(c.decision.lower)} "
-                       f"({level(c.decision.lower_level)}) > θ {pct(c.threshold)}"
-                       if c.status == "fail" else
-                       f"detection-only, threshold {pct(c.threshold)}: no confirmed excess")
-        lines.append(f"  {c.id}: {est}" + (f" — {finding}" if finding else ""))
-    extra = guidance_lines(result) if result.verdict != "high" else []
-    if extra:
-        lines.append("")
-        lines.extend(extra)
+        est = "" if c.estimate is None else figure(c, c.estimate)
+        lines.append(f"  {c.id}: {est} — {text.finding(c)[0]}")
+    return lines
+
+
+def _steps(result: ScanResult) -> list[str]:
+    lines = ["", "Next steps:"]
+    for i, s in enumerate(next_steps(result), 1):
+        lines.append(f"  {i}. {s.title}. {s.text}")
+        lines += [f"     - {item}" for item in s.items]
+        if s.exposure is not None:
+            lines.append(f"     row positions, {rows_text(s.exposure)} (all in "
+                         f"{EXPOSED_ROWS_FILE} beside the reports)")
+    return lines
+
+
+def render_summary(result: ScanResult) -> str:
+    """The verdict box, the components with the bounds they were decided on, the supporting
+    tests, the next steps and what each fail-on level does."""
+    result = normalised(result)
+    comps = [c for _, group in text.group_by_criterion(result.checks) for c in group
+             if c.component]
+    lines = [*_box_lines(result), "", *_table(comps), *_supporting(result), *_steps(result),
+             "", FAIL_ON_LINE + f" This scan: {result.policy.fail_on}."]
     return "\n".join(lines)

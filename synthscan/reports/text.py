@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..fmt import level, pct
 from ..model import CheckResult
-from ..result import ScanResult
 
 #: the criteria in the order reports present them; unknown criteria follow in order of appearance
 CRITERIA_ORDER = ("copies", "distance", "membership", "singling_out", "linkability", "inference")
@@ -37,36 +36,10 @@ CRITERION_QUESTIONS = {
                  "data than for others?",
 }
 
-VERDICT_HEADLINES = {
-    "low": "Low risk: every risk component is certified below its policy threshold",
-    "inconclusive": "Inconclusive: leakage above the policy thresholds can neither be confirmed "
-                    "nor ruled out",
-    "high": "High risk: the synthetic data leaks information about people in the training data",
-}
-
-VERDICT_EXPLANATIONS = {
-    "low": "Every planned risk component ran, and each one's one-sided upper bound is below its "
-           "policy threshold: leakage above the thresholds is ruled out at the stated "
-           "confidence, for these estimands. This is not proof that the data are anonymous: "
-           "only the attacks listed in this report were tried, at the sample sizes available.",
-    "inconclusive": "No component confirms leakage above its threshold, but at least one "
-                    "could not be certified below it (or could not run). The data neither "
-                    "convict nor acquit this release; the undecided components and the data "
-                    "that would decide them are listed.",
-    "high": "At least one component's confirmed lower bound (family-adjusted over every "
-            "component and sub-test) exceeds the policy's threshold. The release should not "
-            "go ahead as it is.",
-}
-
-NO_COMPONENT_EXPLANATION = (
-    "No risk check could be computed on these inputs, so the scan gives no evidence either way. "
-    "See the reasons given for each check."
-)
-
 STATUS_WORDS = {
-    "pass": "within threshold",
-    "warn": "inconclusive",
-    "fail": "above threshold",
+    "pass": "certified",
+    "warn": "undecided",
+    "fail": "leak confirmed",
     "skipped": "not run",
     "error": "could not compute",
     "info": "for information",
@@ -99,39 +72,37 @@ def group_by_criterion(checks: list[CheckResult]) -> list[tuple[str, list[CheckR
     return [(k, groups[k]) for k in known + rest]
 
 
-def verdict_headline(result: ScanResult) -> str:
-    return VERDICT_HEADLINES.get(result.verdict, result.verdict)
-
-
-def verdict_explanation(result: ScanResult) -> str:
-    if not result.risk.components:
-        return NO_COMPONENT_EXPLANATION
-    return VERDICT_EXPLANATIONS.get(result.verdict, "")
-
-
-def policy_outcome(result: ScanResult) -> str:
-    """The policy, what fails it, and whether this result passed, e.g. ``public-release (fails
-    on a high verdict): passed``."""
-    p = result.policy
-    outcome = "passed" if result.passed else "FAILED"
-    return f"{p.preset} ({FAIL_ON_WORDS.get(p.fail_on, p.fail_on)}): {outcome}"
+def finding(check: CheckResult) -> tuple[str, str]:
+    """What a supporting test (not a risk component) found, and how strongly to mark it:
+    (``no evidence of copying`` or ``evidence of copying``, ``none`` / ``evidence`` / ``fail``).
+    A supporting test never certifies, so it never reads as a pass."""
+    what = "copying" if check.criterion in ("copies", "distance") else "leakage"
+    own = (check.details or {}).get("finding") if isinstance(check.details, dict) else None
+    d = check.decision
+    if check.status == "fail" and isinstance(own, str) and own.startswith("FAILED"):
+        return own, "fail"  # a failed precondition says what failed
+    if check.status == "fail":
+        return f"evidence of {what}: fails the release", "fail"
+    if isinstance(own, str) and own:
+        flagged = check.status == "warn" or own.lower().startswith(("evidence", "failed"))
+        return own, "evidence" if flagged else "none"
+    if d is not None:
+        signal = d.lower > 0
+    elif check.lower is not None:
+        signal = check.lower > (0.5 if check.scale == "probability" else 0.0)
+    else:
+        return STATUS_WORDS.get(check.status, check.status), "none"
+    return (f"evidence of {what}", "evidence") if signal else (f"no evidence of {what}", "none")
 
 
 def status_words(check: CheckResult) -> str:
-    """What a status means for this check: against the threshold for checks that have one."""
+    """What a status means for this check: against the threshold for risk components, the
+    finding for supporting tests."""
+    if not check.component and check.status not in ("skipped", "error"):
+        return finding(check)[0]
     if check.threshold is None and check.status in _NO_THRESHOLD_WORDS:
         return _NO_THRESHOLD_WORDS[check.status]
     return STATUS_WORDS.get(check.status, check.status)
-
-
-def overall_risk_sentence(result: ScanResult) -> str:
-    """The certified and confirmed bounds of the whole release in one sentence."""
-    r = result.risk
-    if r.upper is None:
-        return "Overall risk: not available (no risk component could be decided)."
-    binding = f", weakest component {r.binding}" if r.binding else ""
-    return (f"Certified upper bound ({level(r.upper_level)} one-sided): {pct(r.upper)}{binding}; "
-            f"confirmed lower bound: {pct(r.lower)}.")
 
 
 def decision_text(check: CheckResult) -> str | None:
@@ -141,4 +112,8 @@ def decision_text(check: CheckResult) -> str | None:
         return None
     return (f"confirmed at least {pct(max(d.lower, 0.0))} ({level(d.lower_level)} one-sided, "
             f"family-adjusted); certified at most {pct(d.upper)} ({level(d.upper_level)} "
-            f"one-sided); worst of {d.sub_tests} sub-test(s)")
+            f"one-sided); worst of {_sub_tests(d.sub_tests)}")
+
+
+def _sub_tests(n: int) -> str:
+    return "one sub-test" if n == 1 else f"{n} sub-tests"

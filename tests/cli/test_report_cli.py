@@ -35,7 +35,9 @@ def scanned(tmp_path_factory) -> Path:
                "sample_data/holdout.csv", "--metadata", "sample_data/metadata.json",
                "--format", ALL, "--out", str(out))
     assert proc.returncode == 1, proc.stderr.decode()  # the planted leaks fail the policy
-    assert sorted(p.name for p in out.iterdir()) == sorted(FORMATS.values())
+    # beside the reports: the exposed records' row positions (the planted copies are exposed)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FORMATS.values(),
+                                                            "exposed-rows.csv"])
     return out
 
 
@@ -56,7 +58,7 @@ def small_csvs(tmp_path_factory) -> tuple[str, str, str]:
 def test_report_rewrites_every_format_byte_identically(scanned, tmp_path):
     proc = run("report", str(scanned / "result.json"), "--format", ALL, "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr.decode()
-    for name in FORMATS.values():
+    for name in [*FORMATS.values(), "exposed-rows.csv"]:
         assert (tmp_path / name).read_bytes() == (scanned / name).read_bytes(), name
 
 
@@ -116,7 +118,7 @@ def test_report_without_out_writes_files_into_a_folder_like_scan(scanned, tmp_pa
     res = invoke("report", str(scanned / "result.json"), "--format", "md,sarif")
     assert res.exit_code == 0, res.stderr
     assert sorted(p.name for p in (tmp_path / "synthscan-report").iterdir()) == [
-        "report.html", "report.md", "results.sarif"]
+        "exposed-rows.csv", "report.html", "report.md", "results.sarif"]
 
 
 def test_scan_writes_json_and_html_by_default(small_csvs, tmp_path):

@@ -19,7 +19,7 @@ from markupsafe import escape
 
 import synthscan
 from synthscan.errors import UsageError
-from synthscan.fmt import level, pct
+from synthscan.fmt import pct
 from synthscan.model import CheckResult
 from synthscan.reports import FORMATS, parse_formats, render, write_reports
 from synthscan.reports.charts import _risk_scale, detail_chart
@@ -34,21 +34,6 @@ from synthscan.result import ScanResult
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "sample_data"
 HOSTILE = "<script>alert(1)</script>"
-
-
-def _scan(synthetic: str) -> ScanResult:
-    return synthscan.scan(DATA / "train.csv", DATA / synthetic, holdout=DATA / "holdout.csv",
-                          metadata=DATA / "metadata.json")
-
-
-@pytest.fixture(scope="module")
-def leaky() -> ScanResult:
-    return _scan("synthetic_leaky.csv")
-
-
-@pytest.fixture(scope="module")
-def clean() -> ScanResult:
-    return _scan("synthetic_clean.csv")
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +136,8 @@ def test_formats_and_file_names():
 
 def test_write_reports_writes_every_format_and_refuses_bad_targets(leaky, tmp_path):
     paths = write_reports(leaky, tmp_path / "out", list(FORMATS))
-    assert [p.name for p in paths] == list(FORMATS.values())
-    for fmt, p in zip(FORMATS, paths, strict=True):
+    assert [p.name for p in paths] == [*FORMATS.values(), "exposed-rows.csv"]
+    for fmt, p in zip(FORMATS, paths, strict=False):
         assert p.read_bytes() == render(leaky, fmt).encode("utf-8")
     for out, formats in (("-", ["json", "md"]), (paths[0], ["json"])):
         with pytest.raises(UsageError) as err:
@@ -218,15 +203,20 @@ def test_html_is_self_contained_and_well_formed(leaky, clean):
         assert "http://" not in doc and "https://" not in doc
         tags = _parse(doc)
         assert not {"script", "img", "link", "iframe", "object", "embed"} & set(tags.tags)
-        assert all(v.startswith("#") for k, v in tags.attrs if k == "href" and v)
+        # in-page anchors, and the exposed rows' CSV written beside the report
+        assert all(v.startswith("#") or v == "exposed-rows.csv"
+                   for k, v in tags.attrs if k == "href" and v)
+        assert ('href="exposed-rows.csv"' in doc) == (result.verdict == "high")
         assert not [k for k, _ in tags.attrs if k in ("src", "srcset", "xlink:href")]
         assert render_html(result) == doc  # nothing time- or order-dependent
 
 
 def test_html_reads_verdict_first_and_has_a_section_per_criterion(leaky):
     doc = render_html(leaky)
-    assert doc.index("HIGH") < doc.index("Risk by check") < doc.index("Method")
-    assert doc.index("Method") < doc.index("Limitations") < doc.index("Reproducibility")
+    h2 = [f"<h2>{title}</h2>" for title in
+          ("What to do next", "Risk by check", "Method", "Limitations", "Reproducibility")]
+    assert doc.index("HIGH") < doc.index(h2[0])
+    assert [doc.index(h) for h in h2] == sorted(doc.index(h) for h in h2)
     assert doc.count('aria-labelledby="risk-chart-title"') == 1
     criteria = {c.criterion for c in leaky.checks}
     for criterion in criteria:
@@ -238,10 +228,12 @@ def test_html_reads_verdict_first_and_has_a_section_per_criterion(leaky):
     for limit in leaky.limitations:
         assert str(escape(limit)) in doc
     assert leaky.environment["numpy"] in doc
-    # row positions of exposed records are counted, never listed
+    # the first row positions of exposed records are in the next steps (all in the CSV), the
+    # technical details only count them
     rows = leaky.check("verbatim").details["exposure"]["train_rows"]
-    assert f"train rows: {len(rows)} (positions not listed)" in doc
-    assert ", ".join(str(r) for r in rows[:4]) not in doc
+    assert doc.count(", ".join(str(r) for r in rows[:20])) == 2  # verbatim and closeness
+    assert f"train rows: {len(rows)} row positions (kept in result.json)" in doc
+    assert doc.index("What to do next") < doc.index("Risk by check")
 
 
 def test_printed_confidence_levels_are_the_results(leaky):
@@ -249,30 +241,33 @@ def test_printed_confidence_levels_are_the_results(leaky):
     r = _copy(leaky)
     r.risk = dataclasses.replace(r.risk, upper_level=0.99)
     r.checks = [c.replace(decision=dataclasses.replace(c.decision, upper_level=0.99,
-                                                       lower_level=0.998))
+                                                       lower_level=0.998), level=0.99)
                 if c.decision is not None else c for c in r.checks]
     doc, md = render(r, "html"), render(r, "md")
-    assert "Certified upper bound (99% one-sided)" in doc
-    assert "Certified upper bound (99% one-sided): " in md
-    decided = [c for c in r.checks if c.decision is not None]
-    assert md.count("(99.8%)") == md.count("(99%)") == len(decided)
+    decided = [c for c in r.checks if c.decision is not None and c.component]
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) == len(decided)
+    assert all("(99.8%)" in row and "(99%)" in row for row in rows)
+    assert "(99% confidence, one-sided)" in doc and "(99% confidence, one-sided)" in md
+    assert "(99.8% confidence, adjusted for the number of checks)" in doc
     # informational checks without a decision have their interval at the scan's level
     assert [c for c in r.checks if c.decision is None and c.lower is not None]
     assert doc.count("<dt>99% interval</dt>") == sum(c.lower is not None for c in r.checks)
     assert "<dt>95% interval</dt>" not in doc and "(95%)" not in md
-    assert "95% one-sided" not in doc + md
+    assert "95% one-sided" not in doc + md and "95% confidence" not in doc + md
 
 
 def test_html_never_calls_a_low_verdict_anonymous(clean):
     low = _copy(clean)
     low.verdict = "low"
     doc = render_html(low)
-    assert "every risk component is certified below its policy threshold" in doc
-    assert "not proof that the data are anonymous" in doc
+    assert "Every planned check is certified below its policy threshold" in doc
+    assert "Low risk, not anonymity" in doc
     lowered = doc.lower()
-    negated = ("not proof that the data are anonymous", "does not certify the data as anonymous",
-               "not that the data is anonymous", "never means anonymous")
-    assert lowered.count("anonymous") == sum(lowered.count(p) for p in negated)
+    negated = ("low risk, not anonymity", "low risk is not anonymity",
+               "does not certify the data as anonymous", "not that the data is anonymous",
+               "never means anonymous")
+    assert len(re.findall("anonym(?:ous|ity)", lowered)) == sum(lowered.count(p) for p in negated)
 
 
 def test_html_draws_histograms_found_in_details(leaky):
@@ -290,12 +285,14 @@ def test_html_draws_histograms_found_in_details(leaky):
     section = doc[doc.index('<span class="id">made_up_distance</span>'):]
     section = section[: section.index("</article>")]
     assert section.count("<svg") == 2
-    assert "histogram of synthetic, holdout (3 bins)" in section
     assert "share of rows" in section
-    assert "5,000 (positions not listed)" in section
-    assert "50 values, from 0 to 1" in section
-    assert "a: 1 entry; c: [1.5, 2.5]" in section
     assert "4999" not in section
+    appendix = doc[doc.index("Technical details by check"):]
+    assert "histogram of synthetic, holdout (3 bins)" in appendix
+    assert "5,000 row positions (kept in result.json)" in appendix
+    assert "50 values, from 0 to 1" in appendix
+    assert "a: 1 figure (b); c: 1.5, 2.5" in appendix
+    assert "4999" not in appendix
 
 
 def test_risk_chart_zooms_to_a_round_scale():
@@ -313,16 +310,18 @@ def test_markdown_summary(leaky):
     r = _with_statuses(leaky)
     md = render(r, "md")
     assert md.startswith("## synthscan privacy risk: HIGH\n")
-    assert ("| Check | Criterion | Estimate | Confirmed ≥ | Certified ≤ | Threshold | Status |"
-            in md)
-    assert md.count("\n| ") == len(r.checks) + 2  # header, rule, one row per check
-    first = r.checks[0]
+    assert ("| Check | Estimate (training vs holdout) | Confirmed ≥ (level) | Certified ≤ (level) "
+            "| Passes below | Fails above | Status |") in md
+    components = [c for c in r.checks if c.component]
+    assert md.count("\n| ") == len(components) + 2  # header, rule, one row per component
+    first = next(c for c in components if c.estimate is not None)
     assert f"(`{first.id}`)" in md and pct(first.estimate) in md
+    assert "### What to do next" in md and "- **Policy:** FAILED" in md
     assert "### Not run" in md and "needs a holdout &amp; more rows" in md
     assert "### Could not compute" in md and "could not compute: ValueError" in md
     assert "### Limitations" in md
-    assert (f"Certified upper bound ({level(r.risk.upper_level)} one-sided): "
-            + pct(r.risk.upper)) in md
+    # a supporting test reads as a finding, never as a pass
+    assert "evidence of copying: fails the release" in md
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,10 +491,15 @@ def test_markdown_escapes_markup_in_names(leaky):
 
 
 @pytest.mark.parametrize(("key", "value", "expected"), [
-    ("exposed_train_rows", [3, 1, 2], "3 (positions not listed)"),
+    ("exposed_train_rows", [3, 1, 2], "3 row positions (kept in result.json)"),
     ("ids", list(range(100)), "100 values, from 0 to 99"),
     ("share_of_x", 0.125, "12.50%"),
-    ("adjusted_interval", [0.01, 0.02], "[1.00%, 2.00%]"),
+    ("adjusted_interval", [0.01, 0.02], "1.00% to 2.00%"),
+    ("tpr", [0.14, 0.12, 0.16], "0.14 (0.12 to 0.16)"),
+    ("rate", [0.14, 0.12, 0.16], "14.00% (12.00% to 16.00%)"),
+    ("k_values", [1, 5], "1, 5"),
+    ("attacks", {"knn": {"auc": 0.5}}, "knn: 1 figure (AUC)"),
+    ("intervals", "'upper_bound': one-sided", "upper bound: one-sided"),
     ("p_hat", 0.64912, "0.6491"),
     ("credit", 2596.5, "2,596.5"),
     ("count", 4000, "4,000"),
