@@ -17,6 +17,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .api import prepare, scan
+    from .comparison import compare
     from .config import ScanConfig
     from .errors import (
         ConfigError,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "scan": "api", "prepare": "api", "ScanConfig": "config", "ScanResult": "result",
     "Policy": "risk.policy", "Settings": "settings", "load_settings": "settings",
+    "compare": "comparison",
     **{name: "errors" for name in ("SynthscanError", "PrivacyRiskError", "UsageError",
                                    "ConfigError", "InputError", "ResourceError",
                                    "OutputError", "ExitCode")},
@@ -43,7 +45,7 @@ _HOMES = {
 
 __all__ = ["scan", "prepare", "load_settings", "Settings", "ScanConfig", "ScanResult", "Policy",
            "SynthscanError", "PrivacyRiskError", "UsageError", "ConfigError", "InputError",
-           "ResourceError", "OutputError", "ExitCode", "__version__"]
+           "ResourceError", "OutputError", "ExitCode", "compare", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

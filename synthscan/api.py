@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
@@ -26,21 +26,26 @@ from .attacks import (
     default_checks,
     detectors,
     planned_components,
+    preconditions,
 )
 from .attacks.searches import reporting
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, TableSource, load_table, probe_size
 from .data.metadata import read_sdv_metadata
 from .data.schema import build_schema
+from .dp_claim import DPClaim
 from .encoding.encoder import MixedEncoder
 from .errors import SynthscanError
 from .memory import parse_size
-from .model import CheckResult
+from .model import CheckResult, SplitVerification
 from .neighbors.engine import batch_memory
 from .result import ScanResult
 from .risk.policy import Policy
 from .risk.verdict import apply_policy
 from .types import Table
+
+if TYPE_CHECKING:
+    from .canaries.manifest import CanaryManifest
 
 TableLike: TypeAlias = str | Path | pd.DataFrame
 #: called with the name of each stage as it starts ("loading inputs", "encoding",
@@ -183,6 +188,52 @@ def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
     return results
 
 
+def _verify_split(manifest: str | Path, train: TableLike, holdout: TableLike | None,
+                  sources: list[TableSource], config: ScanConfig) -> SplitVerification:
+    """Train and holdout checked against a split manifest (``data.manifest``)."""
+    from .data.manifest import verify_split
+    from .errors import UsageError
+
+    if holdout is None:
+        raise UsageError(f"{Path(manifest).name}: a split manifest verifies train and holdout "
+                         "— pass the holdout file too (--holdout)", key="split_manifest")
+    by_role = {s.table: s for s in sources}
+    return verify_split(manifest, {"train": (train, by_role["train"]),
+                                   "holdout": (holdout, by_role["holdout"])}, config.encoding)
+
+
+def _read_canaries(path: str | Path | None) -> CanaryManifest | None:
+    from .canaries.manifest import read_manifest
+
+    return None if path is None else read_manifest(path)
+
+
+def _canary_checks(ctx: ScanContext, manifest: CanaryManifest | None, say: Progress | None,
+                   timings: dict[str, float]) -> list[CheckResult]:
+    """The canary test (a detection-only check) when a canary manifest is given."""
+    if manifest is None:
+        return []
+    from .dp_claim.evaluate import extras
+
+    t = time.perf_counter()
+    out = extras(ctx, manifest, say or (lambda _msg: None))
+    timings["check:canaries"] = time.perf_counter() - t
+    return out
+
+
+def _dp_section(ctx: ScanContext, checks: list[CheckResult], manifest: CanaryManifest | None,
+                say: Progress | None) -> tuple[list[CheckResult], DPClaim | None]:
+    """The canary test's sentence, and the differential-privacy section when a claim or
+    canaries were given (``dp_claim``)."""
+    from .dp_claim.evaluate import section, summarized, wanted
+
+    if not wanted(ctx, manifest):
+        return checks, None
+    (say or (lambda _msg: None))("differential-privacy claim")
+    checks = summarized(checks)
+    return checks, section(ctx, checks, manifest)
+
+
 def scan(
     train: TableLike,
     synthetic: TableLike,
@@ -191,6 +242,8 @@ def scan(
     metadata: str | Path | None = None,
     policy: Policy | None = None,
     progress: Progress | None = None,
+    split_manifest: str | Path | None = None,
+    canaries: str | Path | None = None,
 ) -> ScanResult:
     """Scan a synthetic table for leakage of the real training records.
 
@@ -204,17 +257,28 @@ def scan(
     metadata : SDV metadata JSON giving column sdtypes (ids and PII become identifiers).
     policy : thresholds and the verdict that fails (defaults: public-release preset).
     progress : called with a short message at each stage (see ``Progress``).
+    split_manifest : the manifest ``synthscan split`` wrote: train and holdout must be the
+        files it describes (else ``UsageError``, before any check runs); recorded in
+        ``result.split_verification``.
+    canaries : the secret manifest ``synthscan canary plant`` wrote: runs the canary test
+        (included vs left-out canaries) and the canaries' ε bound (``result.dp_claim``). A
+        claim to test is ``config.dp_claim`` (``epsilon``, ``delta``).
     """
     config = config or ScanConfig()
     policy = policy or Policy()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    canary_manifest = _read_canaries(canaries)  # a bad manifest stops before any work
     ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings)
     has_holdout = ctx.has_holdout
+    if split_manifest is not None:
+        ctx.split_verification = _verify_split(split_manifest, train, holdout, sources, config)
     schema, encoder = ctx.schema, ctx.encoder
     attacks = default_checks(has_holdout, config.checks, config.check_params)
     checks = run_checks(ctx, attacks, progress, timings)
+    extra = _canary_checks(ctx, canary_manifest, progress, timings)
+    checks += extra
     if config.checks:
         checks += [cls.skip("not selected in this scan's settings (checks)")
                    for cls in CHECKS if cls.id not in config.checks
@@ -224,13 +288,18 @@ def scan(
 
     planned = planned_components(has_holdout, config.checks)
     checks, verdict = apply_policy(checks, policy, config.alpha, planned,
-                                   detectors(has_holdout, config.checks))
+                                   detectors(has_holdout, config.checks)
+                                   + [c.id for c in extra],
+                                   preconditions(has_holdout, config.checks))
     by_id = {cls.id: cls for cls in CHECKS}
     instances = {a.id: a for a in attacks}
     checks = [c.replace(summary=(instances.get(c.id) or by_id[c.id]()).summarize(c))
               if c.id in by_id else c for c in checks]
+    checks, dp = _dp_section(ctx, checks, canary_manifest, progress)
     timings["total"] = time.perf_counter() - t0
     limitations = list(LIMITATIONS)
+    for failed in verdict.risk.preconditions_failed:
+        limitations.insert(0, f"Precondition {failed.check} failed: {failed.reason}.")
     if not has_holdout:
         limitations.insert(0, "No holdout was given: every check is weaker evidence that cannot "
                               "separate memorisation of training records from learning the "
@@ -250,4 +319,6 @@ def scan(
         limitations=limitations,
         run={"started": started, "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
              "threads": config.threads},
+        split_verification=ctx.split_verification,
+        dp_claim=dp,
     )

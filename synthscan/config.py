@@ -101,6 +101,11 @@ class ScanConfig(metaclass=_Checked):
         train) switch to a certified approximate index above
         ``attacks.searches.APPROX_MIN_PAIRS`` pairs (2.5 x 10^8, e.g. 16,000 rows a side); its
         measured recall is in the result.
+    dp_claim : the vendor's differential-privacy claim to test (a settings file's
+        ``[dp_claim]`` table): ``epsilon``, ``delta``, ``q`` (the probability that a real
+        record went into training, when neither a split manifest nor the sizes should give
+        it) and the checklist answers ``unit_of_privacy``, ``trust_model``, ``domain``,
+        ``composition``, ``implementation`` (see ``synthscan.dp_claim``).
     """
 
     seed: int = 0
@@ -124,6 +129,7 @@ class ScanConfig(metaclass=_Checked):
     checks: list[str] = field(default_factory=list)
     check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     exact_search: bool = False
+    dp_claim: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -161,6 +167,7 @@ class ScanConfig(metaclass=_Checked):
         self.check_params = {str(k): dict(v) for k, v in self.check_params.items()}
         if self.max_memory is not None:
             self.max_memory = str(self.max_memory)
+        self.dp_claim = dict(self.dp_claim)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -344,6 +351,12 @@ def _check_params(key: str, value: Any) -> tuple[str, str] | None:
     return None
 
 
+def _dp_claim(key: str, value: Any) -> tuple[str, str] | None:
+    from .dp_claim import settings_problem
+
+    return settings_problem(key, value)
+
+
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(ScanConfig)}
 
 #: the validators of each setting, in the order problems are reported
@@ -379,6 +392,7 @@ _RULES: dict[str, tuple[Rule, ...]] = {
     "max_memory": (_rule(lambda v: v is None or _memory_size(v),
                          "must be a size — e.g. \"4GB\" or \"512MB\""),),
     "exact_search": (_rule(lambda v: isinstance(v, bool), "must be true or false"),),
+    "dp_claim": (_dp_claim,),
 }
 
 #: settings that constrain each other: (key reported, is it violated?, what to do)

@@ -157,6 +157,33 @@ class Missing:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """A precondition of the calibrated checks that failed (e.g. the holdout is not a random
+    split of the training population), and why: it keeps the verdict from ``low``."""
+
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SplitVerification:
+    """The split manifest the train and holdout files were verified against (``scan
+    --split-manifest``): the split's facts, and how each file matched (its whole-file digest,
+    or the salted hashes of its rows)."""
+
+    manifest: str
+    method: str
+    seed: int
+    holdout_fraction: Annotated[float, Json(exclusiveMinimum=0, exclusiveMaximum=1)]
+    split_at: Annotated[str, Json("When the split was made (UTC, from the manifest).")]
+    train_rows: Annotated[int, Json(minimum=0)]
+    holdout_rows: Annotated[int, Json(minimum=0)]
+    train_matched_by: Annotated[str, Json("'file digest' or 'row hashes'.")]
+    holdout_matched_by: Annotated[str, Json("'file digest' or 'row hashes'.")]
+    summary: Annotated[str, Json("One plain sentence for reports.")] = ""
+
+
+@dataclass(frozen=True)
 class Guidance:
     """What would decide an undecided component: the threshold these sizes can certify, and
     how much more data (a factor on the rows, and the rows) if the estimate holds."""
@@ -205,6 +232,9 @@ class Risk:
         "from low.")] = ()
     guidance: Annotated[tuple[Guidance, ...], Json(
         "What would decide each undecided component.")] = ()
+    preconditions_failed: Annotated[tuple[Precondition, ...], Json(
+        "Preconditions of the calibrated checks that failed (e.g. holdout validity): each "
+        "keeps the verdict from low, none makes it high.")] = ()
 
     #: JSON names that differ from the field's, and figures written beside the fields
     __json_names__: ClassVar = {"guidance": "decision_guidance"}
@@ -244,6 +274,7 @@ class Risk:
                            "exceeds its threshold; low only if every planned component's "
                            "unadjusted upper bound is below its threshold",
             "decision_guidance": [dataclasses.asdict(g) for g in self.guidance],
+            "preconditions_failed": [dataclasses.asdict(p) for p in self.preconditions_failed],
         })
 
     @classmethod
@@ -258,6 +289,8 @@ class Risk:
             missing=tuple(Missing(str(m["component"]), str(m["reason"]))
                           for m in d.get("missing") or []),
             guidance=tuple(Guidance(**g) for g in d.get("decision_guidance") or []),
+            preconditions_failed=tuple(Precondition(str(p["check"]), str(p["reason"]))
+                                       for p in d.get("preconditions_failed") or []),
         )
 
 

@@ -9,6 +9,7 @@ configuration and policy are the scan's own typed objects, turned into JSON (and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +18,10 @@ from typing import Any
 from .config import ScanConfig
 from .data.io import TableSource
 from .data.schema import Schema
+from .dp_claim import DPClaim
 from .errors import ConfigError, InputError, PrivacyRiskError
 from .fmt import level, pct
-from .model import CheckResult, Risk, to_jsonable
+from .model import CheckResult, Risk, SplitVerification, to_jsonable
 from .risk.policy import Policy
 from .types import VerdictName
 
@@ -42,6 +44,10 @@ class ScanResult:
     limitations: list[str] = field(default_factory=list)
     run: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    #: the split manifest train and holdout were verified against (``scan --split-manifest``)
+    split_verification: SplitVerification | None = None
+    #: the differential-privacy section (``scan --claimed-epsilon`` / ``--canaries``)
+    dp_claim: DPClaim | None = None
 
     # ---------------------------------------------------------------- gates for pipelines
     @property
@@ -50,6 +56,8 @@ class ScanResult:
         fail_on = self.policy.fail_on
         if fail_on == "never":
             return True
+        if self.dp_claim is not None and self.dp_claim.refuted:
+            return False  # a refuted DP claim fails the policy whatever the verdict
         if fail_on == "inconclusive":
             return self.verdict == "low"
         return self.verdict != "high"
@@ -74,6 +82,8 @@ class ScanResult:
         for m in self.risk.missing:
             if self.policy.fail_on == "inconclusive":
                 parts.append(f"{m.component} not decided ({m.reason})")
+        if self.dp_claim is not None and self.dp_claim.refuted:
+            parts.append(f"differential-privacy claim refuted: {self.dp_claim.summary}")
         raise PrivacyRiskError(f"privacy risk verdict '{self.verdict}' fails the policy "
                                f"(fail on {self.policy.fail_on}): " + "; ".join(parts))
 
@@ -99,6 +109,9 @@ class ScanResult:
             "policy": self.policy.to_dict(),
             "seed": self.seed,
             "limitations": self.limitations,
+            "split_verification": (None if self.split_verification is None
+                                   else dataclasses.asdict(self.split_verification)),
+            "dp_claim": None if self.dp_claim is None else self.dp_claim.to_dict(),
             "environment": self.environment,
             "run": self.run,
         })
@@ -127,6 +140,9 @@ class ScanResult:
                 seed=d["seed"], environment=d["environment"], evidence=d.get("evidence", ""),
                 limitations=d.get("limitations", []), run=d.get("run", {}),
                 schema_version=d["schema_version"],
+                split_verification=(SplitVerification(**d["split_verification"])
+                                    if d.get("split_verification") else None),
+                dp_claim=DPClaim.from_dict(d["dp_claim"]) if d.get("dp_claim") else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
             raise InputError(f"not a synthscan result (missing or bad field {exc}) — pass a "

@@ -15,11 +15,13 @@ from .registry import (
     detectors,
     family_size,
     planned_components,
+    preconditions,
     register,
     selected,
     unregister,
 )
 
 __all__ = ["Attack", "CHECKS", "ScanContext", "applicable", "check_ids", "default_checks",
-           "detectors", "family_size", "planned_components", "register", "selected",
+           "detectors", "family_size", "planned_components", "preconditions", "register",
+           "selected",
            "unregister"]

@@ -41,6 +41,9 @@ class Attack(ABC):
     needs_holdout: ClassVar[bool | None] = True
     #: can fail the release (joins the Bonferroni family) but never gates ``low``
     detection_only: ClassVar[bool] = False
+    #: checks an assumption of the calibrated checks (``warn`` when it fails): a failure keeps
+    #: the verdict from ``low``, never makes it ``high``; not a risk component, no thresholds
+    precondition: ClassVar[bool] = False
     #: preset name -> θ; every preset must be given for a component or detection-only check
     thresholds: ClassVar[Mapping[str, float]] = {}
     #: preset name -> the lower-bound threshold for ``high`` where stricter than θ

@@ -17,6 +17,7 @@ from ..encoding.coded import CodedTables as CodedColumns
 from ..encoding.coded import code_tables
 from ..encoding.encoder import MixedEncoder
 from ..encoding.hashing import CanonicalTables
+from ..model import SplitVerification
 
 T = TypeVar("T")
 
@@ -39,6 +40,8 @@ class ScanContext:
     names: dict[str, str]
     encoder: MixedEncoder
     encoded: dict[str, np.ndarray]
+    #: the split manifest train and holdout were verified against, when one was given
+    split_verification: SplitVerification | None = None
 
     @property
     def has_holdout(self) -> bool:

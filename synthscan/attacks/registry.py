@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .. import canaries as _canaries
 from ..errors import ConfigError
 from ..risk.policy import register_component, unregister_component
 from .base import Attack
@@ -16,14 +17,18 @@ from .closeness import Closeness
 from .copies import ExactCopies, Verbatim
 from .copying import DataCopying, NearestNeighbourDistanceRatio
 from .distance import DistanceNoHoldout, NearestRecordShare
+from .holdout_validity import HoldoutValidity
+from .identifier_replay import IdentifierReplay
 from .inference import AttributeInference
 from .linkability import Linkability
 from .membership import MembershipInference
 from .singling_out import SinglingOut
 
 CHECKS: list[type[Attack]] = [
+    HoldoutValidity,
     ExactCopies,
     Verbatim,
+    IdentifierReplay,
     Closeness,
     NearestRecordShare,
     DataCopying,
@@ -58,6 +63,11 @@ def unregister(check_id: str) -> None:
 
 for _cls in CHECKS:
     _declare(_cls)
+
+# planted canaries: a detection-only check run only when a canary manifest is given (not in
+# CHECKS, so that other scans' families do not grow); its thresholds are policy like any other
+register_component(_canaries.CANARY_ID, _canaries.THRESHOLDS, _canaries.HIGH_THRESHOLDS,
+                   _canaries.DATA_DRIVING)
 
 
 def check_ids() -> list[str]:
@@ -119,6 +129,13 @@ def detectors(has_holdout: bool, only: Sequence[str] | None = None) -> list[str]
     """Detection-only checks: they can raise ``high`` (and so join the Bonferroni family) but
     never gate ``low``."""
     return [cls.id for cls in selected(only) if cls.detection_only
+            and applicable(cls, has_holdout)]
+
+
+def preconditions(has_holdout: bool, only: Sequence[str] | None = None) -> list[str]:
+    """Checks of the calibration's assumptions (holdout validity): a failed one keeps the
+    verdict from ``low``, never makes it ``high``, and is not in the Bonferroni family."""
+    return [cls.id for cls in selected(only) if cls.precondition
             and applicable(cls, has_holdout)]
 
 

@@ -8,6 +8,9 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from . import canary as _canary
+from . import compare as _compare
+from . import history as _history
 from . import report as _report
 from . import scan as _scan
 from . import split as _split
@@ -69,3 +72,13 @@ app.command(cls=_Command, help=paragraphs(_report.HELP),
             epilog=paragraphs(_report.EXAMPLES))(_report.report)
 app.command(cls=_Command, help=paragraphs(_split.HELP),
             epilog=paragraphs(_split.EXAMPLES))(_split.split)
+canary_app = typer.Typer(cls=_Group, name="canary", help=paragraphs(_canary.HELP),
+                         no_args_is_help=True, context_settings={"help_option_names": ["-h",
+                                                                                      "--help"]})
+canary_app.command(cls=_Command, help=paragraphs(_canary.PLANT_HELP),
+                   epilog=paragraphs(_canary.EXAMPLES))(_canary.plant)
+app.add_typer(canary_app)
+app.command(cls=_Command, help=paragraphs(_compare.HELP),
+            epilog=paragraphs(_compare.EXAMPLES))(_compare.compare)
+app.command(cls=_Command, help=paragraphs(_history.HELP),
+            epilog=paragraphs(_history.EXAMPLES))(_history.history)

@@ -17,6 +17,8 @@ FLAGS = {
     "policy.preset": "--preset", "policy.fail_on": "--fail-on", "metadata": "--metadata",
     "holdout_fraction": "--holdout-fraction", "formats": "--format", "out": "--out",
     "exact_search": "--exact",
+    "dp_claim.epsilon": "--claimed-epsilon", "dp_claim.delta": "--claimed-delta",
+    "canaries": "--canaries",
 }
 #: keys written as-is in running text ("raise max_memory"), turned into flags wherever they
 #: appear; words such as "seed" or "known" are prose too often to be mapped outside a quote

@@ -30,6 +30,9 @@ Examples:
   synthscan scan train.csv synthetic.csv --holdout holdout.csv --max-memory 4GB \
       --set policy.thresholds.closeness=0.02 --set bootstrap=1000
 
+  synthscan scan train.csv synthetic.csv --holdout holdout.csv --split-manifest split.json \\
+      --canaries canaries/canary-manifest.json --claimed-epsilon 1 --claimed-delta 1e-6
+
 Formats: json (result.json), html (report.html, for data protection officers), md (report.md,
 for PR comments and step summaries), sarif (results.sarif, for code scanning), junit (junit.xml,
 for CI test tabs). Default: json,html; with --out - one format goes to stdout (json unless
@@ -60,6 +63,22 @@ def scan(
     metadata: Path | None = typer.Option(
         None, "--metadata", metavar="JSON",
         help="SDV metadata JSON: column sdtypes (id and PII columns become identifiers)."),
+    split_manifest: Path | None = typer.Option(
+        None, "--split-manifest", metavar="JSON",
+        help="The manifest 'synthscan split' wrote: verify that TRAIN and --holdout are the "
+        "files it split (exit 2 naming the file if not); the result records it."),
+    canaries: Path | None = typer.Option(
+        None, "--canaries", metavar="MANIFEST",
+        help="The secret manifest 'synthscan canary plant' wrote: compare the planted canaries "
+        "handed to the vendor with those left out (a confirmed excess is a leak: verdict "
+        "high) and bound ε from them."),
+    claimed_epsilon: float | None = typer.Option(
+        None, "--claimed-epsilon", metavar="E",
+        help="The vendor's privacy claim (ε-DP) to test: refuted (exit 1) when the one-run "
+        "audit's ε lower bound exceeds E (or epsilon in the settings file's dp_claim table)."),
+    claimed_delta: float | None = typer.Option(
+        None, "--claimed-delta", metavar="D",
+        help="The claim's δ (default 0: pure ε-DP)."),
     config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
                                        help="Settings file (TOML or YAML)."),
     out: str = typer.Option(
@@ -97,6 +116,11 @@ def scan(
         None, "--max-memory", metavar="SIZE",
         help="Peak-memory limit, e.g. 4GB: smaller batches, and a clear early stop (exit 3) "
         "if reading or scanning the inputs would need more."),
+    exact: bool = typer.Option(
+        False, "--exact", metavar="",
+        help="Search exactly at every size (slower on large tables). By default searches of "
+        "more than 2.5e8 pairs use an approximate index whose accuracy is measured in every "
+        "scan and reported."),
     mode: str | None = typer.Option(
         None, "--mode", metavar="MODE",
         help="'default', or 'anonymeter' to reproduce Anonymeter's attack setup for "
@@ -105,42 +129,81 @@ def scan(
         [], "--set", metavar="KEY=VALUE",
         help="Override a setting (repeatable), e.g. --set alpha=0.01; a policy threshold as in "
         "the examples below."),
+    baseline: Path | None = typer.Option(
+        None, "--baseline", metavar="RESULT",
+        help="An earlier release's result.json: compare with it after the scan (as 'synthscan "
+        "compare' does); exit 1 if a component got significantly worse, even when the verdict "
+        "passes."),
+    baseline_margin: str | None = typer.Option(
+        None, "--baseline-margin", metavar="SHARE",
+        help="With --baseline: how much worse a component may get, e.g. 0.005 or 0.5% "
+        "(default 0.5%)."),
+    history: str | None = typer.Option(
+        None, "--history", metavar="STORE",
+        help="Append a compact record of this scan (figures and fingerprints, no record "
+        "values) to a history store, an SQLite file or an SQLAlchemy URL; the HTML report then "
+        "draws the trend over the last scans."),
     verbose: bool = verbose_option(),
     quiet: bool = quiet_option(),
 ) -> None:
     """Scan a synthetic table for leakage of its real training records."""
     State.add(verbose, quiet)
+    from dataclasses import replace
+
     from ..api import scan as run_scan
+    from ..dp_claim import claim_line, failed_line
     from ..reports import parse_formats, write_reports
     from ..reports.terminal import render_summary
     from ..settings import Settings
     from ._progress import StageDisplay
+    from .compare import Baseline
+    from .history import check_history, record_scan, recorded_line
 
     formats = (check_stdout(parse_formats(fmt), out) if fmt is not None
                else ["json"] if out == "-" else list(DEFAULT_FORMATS))
     given: dict[str, Any] = {
         "seed": seed, "missing_tokens": list(missing_token), "threads": threads,
         "secret": list(secret), "known": list(known), "mode": mode, "max_memory": max_memory,
+        "exact_search": exact or None,
+        "dp_claim.epsilon": claimed_epsilon, "dp_claim.delta": claimed_delta,
         "policy.preset": preset or None, "policy.fail_on": fail_on.value if fail_on else None}
     settings = Settings.load(config, assignments=set_, overrides={
         k: v for k, v in given.items() if v is not None and v != []})
+    base = Baseline(baseline, baseline_margin)  # read now: an unreadable one stops before work
+    check_history(history)  # an unusable history store too
     with StageDisplay(State.quiet) as progress:
         result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
-                          metadata=metadata, policy=settings.policy, progress=progress)
+                          metadata=metadata, policy=settings.policy, progress=progress,
+                          split_manifest=split_manifest, canaries=canaries)
         progress("writing reports")
-        written = write_reports(result, out, formats)
+        trend = record_scan(history, result) if history else None
+        written = write_reports(result, out, formats, history=trend)
     if not State.quiet:
         err(render_summary(result))
+        if result.dp_claim is not None:
+            err(claim_line(result.dp_claim))
         for p in written:
             err(f"wrote {p}")
-    if not result.passed:
-        err(policy_failed_line(result.verdict, settings.policy.fail_on,
-                               "--fail-on" if fail_on else "policy.fail_on"))
+        if trend:
+            err(recorded_line(history, trend))
+    if not base.passed(result) and result.passed:
         raise typer.Exit(ExitCode.POLICY_FAILED)
+    if not result.passed:
+        refuted = result.dp_claim is not None and result.dp_claim.refuted
+        if refuted and result.dp_claim is not None:
+            err(failed_line(result.dp_claim))
+        if not refuted or not replace(result, dp_claim=None).passed:
+            err(policy_failed_line(result.verdict, settings.policy.fail_on,
+                                   "--fail-on" if fail_on else "policy.fail_on"))
+        raise typer.Exit(ExitCode.POLICY_FAILED)
+    if not State.quiet:
+        from ..reports.terminal import closing_line
+        err(closing_line(result.verdict, settings.policy.fail_on,
+                         "--fail-on" if fail_on else "policy.fail_on", failed=False))
 
 
 def policy_failed_line(verdict: str, fail_on: str, option: str = "--fail-on") -> str:
     """The closing line when the policy fails: which verdict, and the setting that makes it a
-    failure (printed even with -q: it explains the exit code)."""
-    return (f"Policy failed: verdict {verdict!r} and {option} {fail_on} — exit code 1; the "
-            "report shows which checks decided it")
+    failure, and why (printed even with -q: it explains the exit code)."""
+    from ..reports.terminal import closing_line
+    return closing_line(verdict, fail_on, option, failed=True)

@@ -16,7 +16,10 @@ below θ); ``inconclusive`` otherwise, naming the undecided and the missing comp
 Supporting tests (data copying, NNDR, the exact-copy share) are reported and never gate
 ``low``: a zero-difference test certifies nothing. A *detection-only* check (the nearest-record
 share) joins the Bonferroni family and fails the release when its own lower bound at
-``alpha / K`` exceeds its threshold, but never gates ``low``.
+``alpha / K`` exceeds its threshold, but never gates ``low``. A failed *precondition* (holdout
+validity: train and holdout do not look like one random split) keeps the verdict from ``low``
+and never makes it ``high``; a *material* one (status ``fail``: the holdout is another
+population) keeps it from ``high`` too.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import CheckResult, Guidance, Missing, People, Risk
+from ..model import CheckResult, Guidance, Missing, People, Precondition, Risk
 from ..stats.bounds import (
     Decision,
     decide,
@@ -143,29 +146,67 @@ def _missing(planned: Sequence[str], by_id: dict[str, CheckResult]) -> list[Miss
     return missing
 
 
+def failed_preconditions(checks: Sequence[CheckResult],
+                         preconditions: Collection[str]) -> tuple[Precondition, ...]:
+    """The precondition checks that ran and did not pass (``warn``: the data contradict the
+    precondition; ``error``: it could not be verified). A skipped one (too few rows: the
+    components are missing then too) does not count."""
+    return tuple(Precondition(c.id, c.reason or c.status) for c in checks
+                 if c.id in preconditions and c.status in ("warn", "fail", "error"))
+
+
+VOID_REASON = ("compared with a holdout from another population: neither an excess nor a bound "
+               "says anything about memorisation (see holdout validity)")
+
+
+def _void_decisions(checks: list[CheckResult]) -> list[CheckResult]:
+    """After a material precondition failure (the holdout is another population) no decision
+    stands: a decided component becomes undecided, a failing detector is reported only."""
+    out = []
+    for c in checks:
+        if c.component and c.status in ("pass", "fail"):
+            c = c.replace(status="warn", reason=c.reason or VOID_REASON)
+        elif c.status == "fail" and c.decision is not None:
+            c = c.replace(status="info", reason=c.reason or VOID_REASON)
+        out.append(c)
+    return out
+
+
 def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
-                 planned: Sequence[str], detectors: Sequence[str] = ()
+                 planned: Sequence[str], detectors: Sequence[str] = (),
+                 preconditions: Collection[str] = ()
                  ) -> tuple[list[CheckResult], Verdict]:
     """Decide every component; return the checks with their decisions and the verdict.
 
     ``planned`` lists the component ids this scan set out to decide; a planned component that
     is absent, skipped or errored blocks ``low``. ``detectors`` lists detection-only checks,
     which can fail the release but never gate ``low``. K, the Bonferroni family for ``high``,
-    counts both. The checks given are not modified: decided copies are returned.
+    counts both (but vacuous components: nothing to attack, decided by the data's shape).
+    ``preconditions`` lists checks of the calibration's assumptions (holdout validity): one
+    that fails keeps the verdict from ``low`` (it is then ``inconclusive``, with the reason in
+    ``risk.preconditions_failed``) and never makes it ``high``; a material failure (status
+    ``fail``: the holdout is another population) voids every decision: nothing is confirmed or
+    certified. It is not
+    in the family. The checks given are not modified: decided copies are returned.
     """
     planned = list(planned)
-    family = max(len(planned) + len(detectors), 1)
+    # a component with nothing to attack (no identifier column, no unique record) is decided
+    # by the data's shape, not by an outcome: it does not widen the family
+    vacuous = {c.id for c in checks if c.vacuous}
+    family = max(len([p for p in planned if p not in vacuous]) + len(detectors), 1)
     by_id = {c.id: c for c in checks}
     out: list[CheckResult] = []
     decided: list[CheckResult] = []
     detected: list[CheckResult] = []
     for c in checks:
         if c.id in detectors and c.status not in ("skipped", "error"):
-            d = detection_decision(c, alpha, family)
+            # a detector with sub-tests (the canary test) is bounded like a component
+            d = (component_decision(c, alpha, family) if c.tests
+                 else detection_decision(c, alpha, family))
             if d is not None:
-                theta = policy.threshold(c.id)
-                c = c.replace(decision=d, threshold=theta, high_threshold=theta,
-                              status="fail" if d.lower > theta else "info")
+                theta, theta_high = policy.threshold(c.id), policy.high_threshold(c.id)
+                c = c.replace(decision=d, threshold=theta, high_threshold=theta_high,
+                              status="fail" if d.lower > theta_high else "info")
                 detected.append(c)
             out.append(c)
             continue
@@ -186,12 +227,18 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         out.append(c)
         decided.append(c)
 
+    if any(c.id in preconditions and c.status == "fail" for c in checks):
+        out, decided, detected = _void_decisions(out), _void_decisions(decided), \
+            _void_decisions(detected)
     missing = _missing(planned, by_id)
     undecided = [c.id for c in decided if c.status == "warn"]
     statuses = {c.status for c in decided}
     train_rows = max((int(c.counts.get("train_rows", 0) or 0) for c in checks), default=0)
     level = 1 - alpha
-    verdict = verdict_of(statuses, any(c.status == "fail" for c in detected), bool(missing))
+    blocked = failed_preconditions(checks, preconditions)
+    verdict = verdict_of(statuses, any(c.status == "fail" for c in detected),
+                         bool(missing) or bool(blocked))
+
     fails = {c.id: c.decision for c in detected if c.status == "fail" and c.decision}
     if not decided:
         driver = next(iter(fails), None)
@@ -199,7 +246,7 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         return out, Verdict(verdict, Risk(
             upper_level=level, lower=lower, driver=driver, planned=tuple(planned),
             people=People(train_rows=train_rows), undecided=tuple(undecided),
-            missing=tuple(missing)))
+            missing=tuple(missing), preconditions_failed=blocked))
     ds = {c.id: c.decision for c in decided if c.decision is not None}
     binding = max(ds, key=lambda k: (ds[k].upper, ds[k].estimate))
     # the confirmed bound: components, and detection-only checks that failed the release
@@ -213,4 +260,5 @@ def apply_policy(checks: list[CheckResult], policy: Policy, alpha: float,
         upper_level=level, estimate=max(d.estimate for d in ds.values()), lower=lower,
         upper=max(d.upper for d in ds.values()), binding=binding, driver=driver,
         planned=tuple(planned), people=_people(decided, driver, lower, train_rows),
-        undecided=tuple(undecided), missing=tuple(missing), guidance=guidance))
+        undecided=tuple(undecided), missing=tuple(missing), guidance=guidance,
+        preconditions_failed=blocked))

@@ -17,6 +17,7 @@ import synthscan
 from synthscan.data.schema import ColumnSpec
 from synthscan.encoding.encoder import MixedEncoder
 from synthscan.errors import SynthscanError
+from synthscan.risk.verdict import VOID_REASON
 
 FAST: dict[str, Any] = dict(permutations=99, bootstrap=50)
 
@@ -87,6 +88,8 @@ def test_scan_completes_with_valid_figures_or_fails_cleanly(tables):
         # the status is the one the printed bounds give
         expected = ("fail" if d.lower > c.high_threshold else "pass" if d.upper < c.threshold
                     else "warn")
+        if c.reason == VOID_REASON:  # a holdout from another population: nothing is decided
+            expected = "warn"
         assert c.status == expected, c.id
     statuses = {c.status for c in r.checks if c.component}
     if "fail" in statuses:

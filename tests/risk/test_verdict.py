@@ -86,6 +86,19 @@ def test_vacuous_component_passes_with_its_reason():
     assert v.verdict == "low" and v.risk.missing == ()
 
 
+def test_a_vacuous_component_does_not_widen_the_family():
+    """K counts the planned components with something to attack: with membership vacuous,
+    closeness's two sub-tests are bounded at alpha / (1 x 2), not alpha / (2 x 2)."""
+    leak = comp("closeness", SubTest("raw", 400, 10_000, 50, 5_000), clean("relative"))
+    vac = CheckResult(id="membership_inference", name="m", criterion="membership",
+                      component=True, status="skipped", reason="nothing to attack",
+                      vacuous=True)
+    checks, _ = apply_policy([leak, vac], Policy(), 0.05, PLANNED)
+    d = checks[0].decision
+    assert d is not None and d.lower_level == pytest.approx(1 - 0.05 / 2)
+    assert d.lower == pytest.approx(excess_lower(leak.tests[0], 0.05 / 2))
+
+
 def test_supporting_checks_never_gate_low():
     support = CheckResult(id="data_copying", name="d", criterion="distance", status="info",
                           details={"finding": "evidence of copying"})
