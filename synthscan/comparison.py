@@ -31,7 +31,8 @@ fails when some component is worse. ``α`` is the new scan's (``config.alpha``).
 interval is two-sided at ``1 − α``, unadjusted.
 
 What it does not test: whether a verdict changed (each scan's own verdict says that), supporting
-figures, or a component that either scan skipped (listed as not compared).
+figures, or a component that either scan skipped or only one scan has (an older synthscan
+version, or a scan without a holdout): those are listed as not compared.
 """
 
 from __future__ import annotations
@@ -205,13 +206,6 @@ def _check_comparable(old: ScanResult, new: ScanResult, labels: tuple[str, str])
         raise UsageError(f"{labels[0]} was scanned with policy preset {old.policy.preset!r}, "
                          f"{labels[1]} with {new.policy.preset!r} — compare scans made with the "
                          "same preset (scan one again with --preset)")
-    a, b = set(_components(old)), set(_components(new))
-    if a != b:
-        only = "; ".join(f"only in {lab}: {', '.join(sorted(ids))}"
-                         for lab, ids in ((labels[0], a - b), (labels[1], b - a)) if ids)
-        raise UsageError(f"the two results have different risk components ({only}) — compare "
-                         "scans made the same way: both with a holdout, by the same synthscan "
-                         "version (scan the old release again if synthscan was upgraded)")
 
 
 def compare(old: ResultLike, new: ResultLike, *, margin: float = DEFAULT_MARGIN,
@@ -238,16 +232,30 @@ def compare(old: ResultLike, new: ResultLike, *, margin: float = DEFAULT_MARGIN,
     if not 0.0 < alpha < 1.0:
         raise UsageError(f"alpha {alpha!r} must be between 0 and 1 — e.g. 0.05", key="alpha")
     olds, news = _components(old_result), _components(new_result)
-    both = [cid for cid in news if olds[cid].tests and news[cid].tests]
+    both = [cid for cid in news if cid in olds and olds[cid].tests and news[cid].tests]
     if not both:
         raise UsageError(f"{old_label} and {new_label} have no risk component decided in both "
                          "— nothing to compare (were their checks skipped?)")
     family = alpha / len(both)
-    changes = tuple(_change(olds[cid], news[cid], alpha, family, margin, (old_label, new_label))
-                    for cid in news)
+    changes = tuple(
+        _change(olds[cid], news[cid], alpha, family, margin, (old_label, new_label))
+        if cid in olds else _one_sided(news[cid], "new", new_label) for cid in news) + tuple(
+        _one_sided(olds[cid], "old", old_label) for cid in olds if cid not in news)
     return Comparison(old=_side(old_result, old_label), new=_side(new_result, new_label),
                       preset=new_result.policy.preset, alpha=alpha, margin=margin,
                       level=1.0 - alpha, decision_level=1.0 - family, changes=changes)
+
+
+def _one_sided(check: CheckResult, side: str, label: str) -> ComponentChange:
+    """A component only one scan has (made without a holdout, or by a synthscan version without
+    it): listed, not compared."""
+    return ComponentChange(
+        id=check.id, status="not_compared",
+        old_status=check.status if side == "old" else "absent",
+        new_status=check.status if side == "new" else "absent",
+        **{f"{side}_estimate": check.estimate},
+        note=f"only in {label} (scanned without a holdout, or by a synthscan version without "
+             "this check): scan the other release the same way to compare it")
 
 
 def _change(old: CheckResult, new: CheckResult, alpha: float, family: float, margin: float,

@@ -204,17 +204,31 @@ def test_results_that_cannot_be_compared_are_usage_errors(sample_scans: dict[str
     line = _error(clean, preset)
     assert "'public-release'" in line and "'controlled-access'" in line and "--preset" in line
 
-    def drop(d: dict) -> None:
-        d["checks"] = [c for c in d["checks"] if c["id"] != "closeness"]
-
-    line = _error(clean, _edited(clean, tmp_path, drop))
-    assert "different risk components" in line and "only in " + str(clean) + ": closeness" in line
 
     old_schema = _edited(clean, tmp_path, lambda d: d.update(schema_version="1.3"))
     assert "result schema 1.3 is not supported" in _error(old_schema, clean)
     assert "no such result file" in _error(tmp_path / "missing.json", clean)
     assert "not a margin" in _error(clean, clean, "--margin", "lots")
     assert "not a margin" in _error(clean, clean, "--margin", "150%")
+
+
+def test_a_component_only_one_scan_has_is_listed_not_compared(sample_scans: dict[str, Path],
+                                                                tmp_path: Path) -> None:
+    """An older scan (a synthscan version without a check) still compares on the components
+    both have; the other is listed as not compared, with what to do."""
+    clean = sample_scans["clean"]
+
+    def drop(d: dict) -> None:
+        d["checks"] = [c for c in d["checks"] if c["id"] != "closeness"]
+
+    older = _edited(clean, tmp_path, drop)
+    cmp = synthscan.compare(older, sample_scans["leaky"])
+    by_id = {c.id: c for c in cmp.changes}
+    closeness = by_id["closeness"]
+    assert closeness.status == "not_compared" and closeness.old_status == "absent"
+    assert "only in" in closeness.note and "scan the other release" in closeness.note
+    assert by_id["verbatim"].status == "worse" and not cmp.passed
+    assert run_cli("compare", clean, older).returncode == EXIT_OK
 
 
 def test_the_api_refuses_bad_arguments(sample_scans: dict[str, Path]) -> None:
