@@ -54,7 +54,7 @@ def approximate_other(x: np.ndarray, metric: str, threads: int | None,
     nlist = int(min(4096, max(16, 4 * math.sqrt(n))))
     centroids = cells(x, nlist, seed, threads)
     faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[metric]
-    quantizer = faiss.IndexFlat(dim, faiss_metric)
+    quantizer = faiss.IndexFlat(dim, faiss.METRIC_L2)  # as the centres were fitted
     quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
     index = faiss.IndexIVFFlat(quantizer, dim, len(centroids), faiss_metric)
     index.is_trained = True
