@@ -88,41 +88,34 @@ def bound_in_units(check: CheckResult, upper: bool) -> int | None:
 
 def certified(check: CheckResult) -> str:
     """The certified (upper) bound in people, without its level."""
-    d = check.decision
-    n = check.unit_total
-    if d is None:
-        return ""
-    if not n:
-        return f"at most {pct(d.upper)} {event(check)} beyond chance"
-    units = f"{count(n)} {unit_words(check)}"
-    bound = bound_in_units(check, upper=True) or 0
-    if d.upper >= TOO_WIDE:
-        return (f"too little data to tell: the bound allows up to {bound:,} of {units} that "
-                f"{event(check)}")
-    t = _observed_whole(check)
-    if t is not None:
-        return (f"{count(t.k_t)} of {units} {event(check)}; at most {bound:,} beyond chance"
-                + NOT_PEOPLE.get(check.unit, ""))
-    return f"at most {bound:,} of {units} {event(check)} beyond chance" + NOT_PEOPLE.get(
-        check.unit, "")
+    return _bound(check, upper=True)
 
 
 def confirmed(check: CheckResult) -> str:
     """The confirmed (lower) bound in people, without its level."""
+    return _bound(check, upper=False)
+
+
+def _bound(check: CheckResult, upper: bool) -> str:
+    """One bound in people: "at most" the upper one ("too little data to tell" when it spans
+    half the scale or more), "at least" the lower one, after the observed count when whole."""
     d = check.decision
     n = check.unit_total
     if d is None:
         return ""
+    word = "at most" if upper else "at least"
     if not n:
-        return f"at least {pct(max(d.lower, 0.0))} {event(check)} beyond chance"
+        return f"{word} {pct(d.upper if upper else max(d.lower, 0.0))} {event(check)} beyond chance"
     units = f"{count(n)} {unit_words(check)}"
-    bound = bound_in_units(check, upper=False) or 0
+    bound = bound_in_units(check, upper=upper) or 0
+    if upper and d.upper >= TOO_WIDE:
+        return (f"too little data to tell: the bound allows up to {bound:,} of {units} that "
+                f"{event(check)}")
     t = _observed_whole(check)
+    tail = NOT_PEOPLE.get(check.unit, "")
     if t is not None:
-        return (f"{count(t.k_t)} of {units} {event(check)}; at least {bound:,} beyond chance"
-                + NOT_PEOPLE.get(check.unit, ""))
-    return f"at least {bound:,} of {units} {event(check)} beyond chance" + NOT_PEOPLE.get(
-        check.unit, "")
+        return f"{count(t.k_t)} of {units} {event(check)}; {word} {bound:,} beyond chance" + tail
+    return f"{word} {bound:,} of {units} {event(check)} beyond chance" + tail
 
 
 def certified_level(check: CheckResult) -> str:
