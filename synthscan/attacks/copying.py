@@ -7,12 +7,13 @@ distance ratio (synthetic rows next to isolated records). Distances are in the e
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ..fmt import level, pct
 from ..model import CheckResult
-from ..neighbors.engine import Searcher, TieIndex, TieResult
+from ..neighbors.engine import TieIndex, TieResult
 from ..neighbors.kmeans import assign, kmeans
 from ..stats import normal_quantile
 from ..stats.bounds import SubTest, excess_lower, excess_upper
@@ -21,7 +22,7 @@ from .base import Attack
 from .context import ScanContext, subset
 from .distance import NOT_PRIVACY_PROOF
 from .searches import (
-    attack_engine,
+    attack_engines,
     described,
     distance_to_train,
     holdout_distance_to_train,
@@ -184,15 +185,12 @@ class NearestNeighbourDistanceRatio(Attack):
         it, ih = equal_size(ctx, "nndr:equal-size", n_t, n_h)
         q_rows = ctx.subset("nndr:queries", len(ctx.query_rows), self.max_queries)
         q = synthetic_queries(ctx)[q_rows]
-        searched: list[dict[str, object]] = []
+        searched: list[dict[str, Any]] = []
 
         def index(table: str, rows: np.ndarray) -> TieIndex:
-            def engine(points: np.ndarray) -> Searcher:
-                search, how = attack_engine(ctx, points, q, f"nndr:{table}")
-                searched.append(how)
-                return search
             return TieIndex(ctx.encoded[table][rows], np.zeros(len(rows), np.int64), 1,
-                            ctx.config.metric, ctx.config.threads, engine=engine)
+                            ctx.config.metric, ctx.config.threads,
+                            engine=attack_engines(ctx, q, f"nndr:{table}", searched))
 
         # equal sizes, built alike: above the approximate size both go approximate together
         idx_t, idx_h = index("train", it), index("holdout", ih)

@@ -286,6 +286,18 @@ def attack_engine(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray,
     return index, {"search": "approximate (inverted file), nprobe certified", **figures}
 
 
+def attack_engines(ctx: ScanContext, queries: np.ndarray, stream: str,
+                   searched: list[dict[str, Any]]) -> Callable[[np.ndarray], Searcher]:
+    """An ``engine`` factory for an index that deduplicates its reference first (``TieIndex``,
+    ``SideIndex``): ``attack_engine`` over the points it is given, for these ``queries``; how
+    each search is done is appended to ``searched``."""
+    def engine(points: np.ndarray) -> Searcher:
+        search, how = attack_engine(ctx, points, queries, stream)
+        searched.append(how)
+        return search
+    return engine
+
+
 def sampling_details(ctx: ScanContext) -> dict[str, object]:
     """How the synthetic queries were chosen (for a result's details)."""
     return {"query_rows": int(len(ctx.query_rows)), "synthetic_rows": ctx.n("synthetic"),

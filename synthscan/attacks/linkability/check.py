@@ -10,12 +10,11 @@ import numpy as np
 from ...errors import ConfigError
 from ...fmt import level, pct, pts
 from ...model import CheckResult
-from ...neighbors.engine import Searcher
 from ...neighbors.sides import SideIndex, SideNeighbours
 from ...stats.bounds import SubTest, excess_upper, null_upper, reporting_interval, worst_test
 from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
-from ..searches import attack_engine, summarized
+from ..searches import attack_engines, summarized
 from .credit import link_credit, overlap_counts, random_link_rate
 
 #: Anonymeter's published Adult setup (its example notebook): 2000 targets, 10 neighbours and
@@ -148,16 +147,11 @@ class Linkability(Attack):
         dims = ctx.encoder.dims_of(cols)
         queries = np.vstack([ctx.encoded["train"][targets["train"]][:, dims],
                              ctx.encoded["holdout"][targets["holdout"]][:, dims]])
-        how: dict[str, Any] = {}
-
-        def engine(points: np.ndarray) -> Searcher:
-            search, described = attack_engine(ctx, points, queries,
-                                              f"linkability:side:{','.join(cols)}")
-            how.update(described)
-            return search
-
-        index = SideIndex(ctx.encoded["synthetic"][:, dims], cfg.metric, cfg.threads, engine)
-        index.described = how
+        how: list[dict[str, Any]] = []
+        index = SideIndex(ctx.encoded["synthetic"][:, dims], cfg.metric, cfg.threads,
+                          attack_engines(ctx, queries, f"linkability:side:{','.join(cols)}",
+                                         how))
+        index.described = how[0]
         return index, index.search(queries, ks)
 
     def summarize(self, result: CheckResult) -> str:
