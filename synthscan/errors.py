@@ -75,6 +75,13 @@ class OutputError(SynthscanError):
     exit_code = ExitCode.CANNOT_RUN
 
 
+class ClusterError(SynthscanError):
+    """The Dask cluster a scan ran on failed it (a worker died, the scheduler went away): the
+    scan did not finish, so the command fails (exit 3)."""
+
+    exit_code = ExitCode.CANNOT_RUN
+
+
 class PrivacyRiskError(SynthscanError):
     """Raised by ``ScanResult.assert_ok()`` when the policy fails."""
 

@@ -11,16 +11,22 @@ Two views of a reference set:
 
 Memory stays bounded: queries go in batches sized from ``memory_budget``; no query x reference
 matrix is ever built.
+
+Inside ``remote_search(backend)`` (e.g. a Dask cluster, ``dask_backend.search``), an exact search
+of at least ``backend.min_pairs`` query x reference pairs runs on the backend instead, with the
+same results contract; smaller ones stay local.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import os
+import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,6 +49,61 @@ def tie_tolerance(d: np.ndarray, metric: str) -> np.ndarray:
     if metric == "l1":
         return np.zeros_like(d)
     return 1e-5 * (1.0 + np.abs(d))
+
+
+class RemoteSearch(Protocol):
+    """A backend running large exact searches elsewhere (``dask_backend.search.DaskSearch``).
+
+    ``attach`` sends a reference (C-contiguous float32) once and returns a handle;
+    ``kneighbors(handle, queries, k)`` has ``NeighborEngine.kneighbors``' contract (float32
+    distances sorted ascending, int64 row ids, squared L2 clipped at 0, k <= reference rows);
+    ``release`` frees what ``attach`` took (best effort: it may be called after the backend
+    went away). Searches of fewer than ``min_pairs`` query x reference pairs stay local."""
+
+    min_pairs: float
+
+    def attach(self, reference: np.ndarray, metric: str) -> Any: ...
+
+    def kneighbors(self, handle: Any, queries: np.ndarray, k: int
+                   ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def release(self, handle: Any) -> None: ...
+
+
+@dataclass(eq=False)
+class _Remote:
+    """One ``remote_search`` block: its backend and the releases of what was attached in it."""
+
+    backend: RemoteSearch
+    releases: list[weakref.finalize] = field(default_factory=list)
+
+
+_REMOTE: contextvars.ContextVar[_Remote | None] = contextvars.ContextVar("remote_search",
+                                                                          default=None)
+
+
+@contextlib.contextmanager
+def remote_search(backend: RemoteSearch) -> Iterator[None]:
+    """Within the block, large exact ``NeighborEngine`` searches run on ``backend``. An engine
+    attaches its reference at its first large search, once, and releases it when it is
+    garbage-collected or when the block ends, whichever comes first. Engines fitted inside the
+    block keep their float32 reference instead of a local index (built only if a small search
+    needs it), so the client never holds two full copies of a large reference."""
+    active = _Remote(backend)
+    token = _REMOTE.set(active)
+    try:
+        yield
+    finally:
+        _REMOTE.reset(token)
+        for release in active.releases:
+            release()
+
+
+def _release(backend: RemoteSearch, handle: Any) -> None:
+    """Release a remote reference, best effort: a cluster already gone took its memory along,
+    and a failed release must not hide the error that ended the block."""
+    with contextlib.suppress(Exception):
+        backend.release(handle)
 
 
 @contextlib.contextmanager
@@ -111,16 +172,68 @@ class NeighborEngine:
             self.fit(reference)
 
     def fit(self, reference: np.ndarray) -> NeighborEngine:
-        """Index ``reference`` (learned: ``n_reference``, ``dim``); returns self."""
-        faiss = _faiss()
+        """Index ``reference`` (learned: ``n_reference``, ``dim``); returns self. Inside
+        ``remote_search`` the float32 reference is kept as given and indexed locally only when
+        a small search needs it."""
         ref = np.ascontiguousarray(reference, dtype=np.float32)
         if ref.ndim != 2 or len(ref) == 0:
             raise ValueError("reference must be a non-empty 2-D array")
         self.n_reference, self.dim = ref.shape
-        faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[self.metric]
-        self._index = faiss.IndexFlat(self.dim, faiss_metric)
-        self._index.add(ref)
+        self._index: Any = None
+        self._reference: np.ndarray | None = ref
+        self._remote: tuple[_Remote, Any, weakref.finalize] | None = None
+        if _REMOTE.get() is None:
+            self._local_index()
         return self
+
+    def _local_index(self) -> Any:
+        """The local FAISS flat index, built at the first local search; the engine then drops
+        its own reference (the index holds the vectors)."""
+        if self._index is None:
+            faiss = _faiss()
+            faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[self.metric]
+            self._index = faiss.IndexFlat(self.dim, faiss_metric)
+            self._index.add(self._reference)
+            self._reference = None
+        return self._index
+
+    def _vectors(self) -> np.ndarray:
+        """The reference rows without a copy: as fitted, or a view of the flat index's storage
+        (valid while the index lives)."""
+        if self._reference is not None:
+            return self._reference
+        faiss = _faiss()
+        n = self.n_reference * self.dim
+        return faiss.rev_swig_ptr(self._index.get_xb(), n).reshape(self.n_reference, self.dim)
+
+    def _remote_kneighbors(self, remote: _Remote, q: np.ndarray, k: int
+                           ) -> tuple[np.ndarray, np.ndarray]:
+        """A large search on the active backend, attaching the reference at the first one."""
+        if self._remote is None or self._remote[0] is not remote or not self._remote[2].alive:
+            handle = remote.backend.attach(self._vectors(), self.metric)
+            release = weakref.finalize(self, _release, remote.backend, handle)
+            release.atexit = False
+            remote.releases.append(release)
+            self._remote = (remote, handle, release)
+        handle = self._remote[1]
+        n = len(q)
+        tell = _BATCHES.get() if float(n) * self.n_reference >= LONG_SEARCH_PAIRS else None
+        if tell is None:
+            d, i = remote.backend.kneighbors(handle, q, k)
+            dist = np.asarray(d, dtype=np.float32)
+            idx = np.asarray(i, dtype=np.int64)
+        else:  # in ten parts, reporting each
+            step = max(1, math.ceil(n / 10))
+            dist = np.empty((n, k), dtype=np.float32)
+            idx = np.empty((n, k), dtype=np.int64)
+            for start in range(0, n, step):
+                d, i = remote.backend.kneighbors(handle, q[start:start + step], k)
+                dist[start:start + step] = d
+                idx[start:start + step] = i
+                tell(min(start + step, n), n)
+        if self.metric == "l2":
+            np.maximum(dist, 0, out=dist)
+        return dist, idx
 
     def batch_rows(self, k: int) -> int:
         per_row = k * (4 + 8) * 3 + self.dim * 4  # results plus the derived arrays callers build
@@ -128,11 +241,15 @@ class NeighborEngine:
 
     def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """k nearest reference rows of every query: (distances float32, indices int64), sorted."""
-        if not hasattr(self, "_index"):
+        if not hasattr(self, "n_reference"):
             raise RuntimeError("call fit(reference) before kneighbors")
         q = np.ascontiguousarray(queries, dtype=np.float32)
         k = int(min(k, self.n_reference))
         n = len(q)
+        remote = _REMOTE.get()
+        if remote is not None and float(n) * self.n_reference >= remote.backend.min_pairs:
+            return self._remote_kneighbors(remote, q, k)
+        index = self._local_index()
         dist = np.empty((n, k), dtype=np.float32)
         idx = np.empty((n, k), dtype=np.int64)
         step = self.batch_rows(k)
@@ -142,7 +259,7 @@ class NeighborEngine:
         tell = _BATCHES.get() if float(n) * self.n_reference >= LONG_SEARCH_PAIRS else None
         with faiss_threads(threads):
             for start in range(0, n, step):
-                d, i = self._index.search(q[start:start + step], k)
+                d, i = index.search(q[start:start + step], k)
                 dist[start:start + step] = d
                 idx[start:start + step] = i
                 if tell is not None:
