@@ -294,3 +294,12 @@ def test_anonymeter_mode_uses_its_attack_counts():
     assert kinds["multivariate"]["requested"] == 100
     assert kinds["multivariate"]["composition"]["columns_per_predicate"] == [4, 4]
     assert "equal size" in res.details["anonymeter"]["differences"]
+
+
+def test_screens_start_at_256_rows_and_grow_eightfold_to_a_quarter():
+    from synthscan.attacks.singling_out.mining import screen_sizes
+
+    assert screen_sizes(1000) == []  # a quarter (250) is below 256 rows: no screen pays
+    assert screen_sizes(1024) == [256]
+    assert screen_sizes(39_040) == [256, 2048, 9760]
+    assert screen_sizes(1_000_000) == [256, 2048, 16_384, 131_072, 250_000]

@@ -111,17 +111,30 @@ def mine_multivariate(coded: CodedColumns, synth: CodedTable, requested: int,
     return Mined(preds, requested, tries, {"columns_per_predicate": list(n_cols)})
 
 
+def screen_sizes(n: int) -> list[int]:
+    """Sizes of the screening subsets of a table of ``n`` rows: 256 rows, then eight times more
+    at each step while below a quarter of the table, and that quarter last (none for a table
+    under 1,024 rows). Starting at a fixed 256 rows matters: a broad candidate matches tens of
+    rows of even a 1/32 subset, and those matches are what a screen costs."""
+    quarter = n // 4
+    sizes = []
+    m = 256
+    while m < quarter:
+        sizes.append(m)
+        m *= 8
+    if quarter >= 256:
+        sizes.append(quarter)
+    return sizes
+
+
 def _screens(synth: CodedTable, rng: np.random.Generator
              ) -> list[tuple[CodedTable, np.ndarray]]:
-    """Random subsets of the synthetic rows (about 1/2048, 1/256, 1/32 and 1/4 of them, each
-    of at least 256 rows) used to reject, cheaply and exactly, candidates matching a second row:
-    a match in a subset is a match. Each screen costs a candidate about its share of a full
-    match, so the common candidates die where they are cheap."""
+    """Random subsets of the synthetic rows (``screen_sizes``) used to reject, cheaply and
+    exactly, candidates matching a second row: a match in a subset is a match. Each screen
+    costs a candidate about its share of a full match, so the common candidates die where they
+    are cheap."""
     out = []
-    for frac in (1 / 2048, 1 / 256, 1 / 32, 1 / 4):
-        m = int(synth.n * frac)
-        if m < 256:
-            continue
+    for m in screen_sizes(synth.n):
         rows = subset(rng, synth.n, m)
         member = np.zeros(synth.n, dtype=bool)
         member[rows] = True
