@@ -115,18 +115,25 @@ class CandidateNN:
         d_u, idx = self.dist[rows], self.idx[rows]
         known_set = set(known)
         dropped = [c for c in self.columns if c not in known_set]
+        dmax = self._dropped_bound(rows, dropped) if dropped else np.zeros(n)
+        # only candidates with d_U - dmax <= d_U of the first can reach or tie the best d_Q
+        # (d_Q <= d_U, so best <= the first's d_U; the tolerance only grows with distance)
+        first = d_u[:, 0]
+        reach = first + tie_tolerance(first, self.metric) + 1e-9 * (1.0 + first)
+        rr, jj = np.nonzero(d_u - dmax[:, None] <= reach[:, None])  # row-major: rr sorted
+        cand = idx[rr, jj]
+        d_q = d_u[rr, jj]
         if dropped:
-            d_q = d_u - self._dropped_distance(rows, idx, dropped)
-            dmax = self._dropped_bound(rows, dropped)
-        else:
-            d_q, dmax = d_u, np.zeros(n)
-        best = d_q.min(axis=1)
+            d_q = d_q - self._dropped_distance(rows[rr], cand, dropped)
+        starts = np.searchsorted(rr, np.arange(n))  # every row keeps its first candidate
+        best = np.minimum.reduceat(d_q, starts)
         tol = tie_tolerance(best, self.metric)
-        tie = d_q <= (best + tol)[:, None]
+        tie = d_q <= (best + tol)[rr]
         certified = (np.full(n, True) if self.complete
                      else d_u[:, -1] - dmax > best + 2 * tol)
-        hit = within(ref_y[idx], np.asarray(truth, np.float64)[:, None], tolerance)
-        out = (hit & tie).sum(axis=1) / tie.sum(axis=1)
+        hit = within(ref_y[cand], np.asarray(truth, np.float64)[rr], tolerance)
+        out = (np.bincount(rr, weights=hit & tie, minlength=n)
+               / np.bincount(rr, weights=tie, minlength=n))
         todo = np.flatnonzero(~certified)
         if len(todo):
             self.fallback_queries += len(todo)
@@ -149,23 +156,23 @@ class CandidateNN:
             bound += (far if self.metric == "l1" else far * far).sum(axis=1)
         return bound
 
-    def _dropped_distance(self, rows: np.ndarray, idx: np.ndarray,
+    def _dropped_distance(self, queries: np.ndarray, cand: np.ndarray,
                           dropped: list[str]) -> np.ndarray:
-        """Distance between each query and its candidates on the ``dropped`` columns."""
-        out = np.zeros(idx.shape, dtype=np.float64)
+        """Distance on the ``dropped`` columns between query row ``queries[i]`` and reference
+        row ``cand[i]``, pair by pair."""
+        out = np.zeros(len(cand), dtype=np.float64)
         numeric = [c for c in dropped if c not in self.codes]
         for c in dropped:
             if c in self.codes:
                 ref_codes, qry_codes = self.codes[c]
-                out += ref_codes[idx] != qry_codes[rows][:, None]
+                out += ref_codes[cand] != qry_codes[queries]
         if not numeric:
             return out
         dims = self.encoder.dims_of(numeric)
-        ref = self.reference[:, dims]
-        qry = self.queries[rows][:, dims]
-        step = max(1, 4_000_000 // max(idx.shape[1] * len(dims), 1))
-        for a in range(0, len(rows), step):
-            diff = ref[idx[a:a + step]] - qry[a:a + step, None, :]
+        step = max(1, 4_000_000 // len(dims))
+        for a in range(0, len(cand), step):
+            diff = (self.reference[np.ix_(cand[a:a + step], dims)]
+                    - self.queries[np.ix_(queries[a:a + step], dims)])
             part = np.abs(diff) if self.metric == "l1" else diff * diff
-            out[a:a + step] += part.sum(axis=2, dtype=np.float64)
+            out[a:a + step] += part.sum(axis=1, dtype=np.float64)
         return out
