@@ -394,3 +394,23 @@ def test_candidate_search_stays_exact_above_the_approximate_size(monkeypatch):
     monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
     _, forced = inference(train, synth, hold, seed=1)
     assert forced.tests == exact.tests
+
+
+def test_learner_fits_in_a_worker_process_give_the_in_process_answers(monkeypatch):
+    from synthscan.attacks.inference import background
+
+    train, hold, synth = triple(300, 5)
+    _, inline = inference(train, synth, hold, seed=3)
+    calls = []
+    here = background.run_jobs
+    monkeypatch.setattr(background, "run_jobs", lambda jobs: calls.append(1) or here(jobs))
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    _, worker = inference(train, synth, hold, seed=3)
+    assert calls == []  # the fits ran in the worker, none here
+    assert worker.details["table"] == inline.details["table"]
+    # a worker that fails (here: a program that exits 1 at once) makes the fits run here
+    monkeypatch.setattr(background.sys, "executable", "/bin/false")
+    _, fallback = inference(train, synth, hold, seed=3)
+    assert calls == [1]
+    assert fallback.details["table"] == inline.details["table"]

@@ -13,8 +13,9 @@ import numpy as np
 
 from ...neighbors.subset import CandidateNN
 from ..context import ScanContext
+from .background import LearnerJob, run_jobs
 from .columns import Column
-from .learner import Boosting, learner_guesses
+from .learner import Boosting
 from .plan import TargetRows
 
 
@@ -98,7 +99,9 @@ class BoostedAttacker:
         self.ctx, self.rows = ctx, rows
         self.settings, self.max_features = settings, max_features
 
-    def scores(self, col: Column, known: list[str], truth: Truths) -> Scores:
+    def jobs(self, col: Column, known: list[str], truth: Truths) -> list[LearnerJob]:
+        """The two fits of one secret: trained on the synthetic rows to guess the targets,
+        and the population baseline trained on half of the holdout (``finish`` scores them)."""
         ctx, rows = self.ctx, self.rows
         pick = ctx.subset(f"inference:features:{col.name}", len(known), self.max_features)
         learn_on = [known[i] for i in pick]
@@ -107,14 +110,25 @@ class BoostedAttacker:
         seed = int(ctx.rng(f"inference:learner:{col.name}").integers(2**31 - 1))
         ok_t, ok_h, ok_b = (Truths.scored(col, t) for t in (truth.train, truth.holdout,
                                                             truth.base))
-        (g_th,) = learner_guesses(
-            self.x_synthetic[:, jq], col.values["synthetic"][rows.learner_synthetic], cat,
-            [self.x_targets[:, jq][np.concatenate([ok_t, ok_h])]], col.numeric, seed,
-            self.settings)
-        (g_b,) = learner_guesses(
-            self.x_base_fit[:, jq], col.values["holdout"][rows.learner_base], cat,
-            [self.x_base_eval[:, jq][ok_b]], col.numeric, seed, self.settings)
+        return [LearnerJob(self.x_synthetic[:, jq],
+                           col.values["synthetic"][rows.learner_synthetic], cat,
+                           [self.x_targets[:, jq][np.concatenate([ok_t, ok_h])]], col.numeric,
+                           seed, self.settings),
+                LearnerJob(self.x_base_fit[:, jq], col.values["holdout"][rows.learner_base],
+                           cat, [self.x_base_eval[:, jq][ok_b]], col.numeric, seed,
+                           self.settings)]
+
+    @staticmethod
+    def finish(col: Column, truth: Truths, guesses: list[list[np.ndarray]]) -> Scores:
+        """Per-target success of the guesses of ``jobs``' two fits."""
+        (g_th,), (g_b,) = guesses
+        ok_t, ok_h, ok_b = (Truths.scored(col, t) for t in (truth.train, truth.holdout,
+                                                            truth.base))
         n_t = int(ok_t.sum())
         return (col.success(g_th[:n_t], truth.train[ok_t]),
                 col.success(g_th[n_t:], truth.holdout[ok_h]),
                 col.success(g_b, truth.base[ok_b]))
+
+    def scores(self, col: Column, known: list[str], truth: Truths) -> Scores:
+        """Both fits run here and scored (``jobs`` then ``finish``)."""
+        return self.finish(col, truth, run_jobs(self.jobs(col, known, truth)))

@@ -12,8 +12,8 @@ from ...model import CheckResult
 from ...stats.bounds import reporting_interval, worst_test
 from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
-from . import report
-from .attackers import BoostedAttacker, NearestAttacker, Truths
+from . import background, report
+from .attackers import BoostedAttacker, NearestAttacker, Scores, Truths
 from .columns import Column, code_columns
 from .learner import Boosting
 from .plan import TargetRows, attack_plan, target_rows
@@ -73,17 +73,28 @@ class AttributeInference(Attack):
                            self.learner_rows)
         cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), self.tau,
                             self.max_codes)
-        attackers: dict[str, NearestAttacker | BoostedAttacker] = {
-            "1-NN": NearestAttacker(ctx, cols, rows, self.candidates)}
+        nearest = NearestAttacker(ctx, cols, rows, self.candidates)
+        truths = {secret: Truths.of(cols[secret], rows) for secret, _ in plan}
+        boosted: dict[str, Scores] = {}
         if not anonymeter:
-            attackers["gradient boosting"] = BoostedAttacker(
-                ctx, cols, rows, self._boosting(), self.max_learner_features)
+            learner = BoostedAttacker(ctx, cols, rows, self._boosting(),
+                                      self.max_learner_features)
+            jobs = [learner.jobs(cols[s], q, truths[s]) for s, q in plan]
+            flat = [job for pair in jobs for job in pair]
+            # the fits run in a worker process while the 1-NN attacker runs here
+            collect = background.start(flat, background.worth_a_process(flat, ctx.config.threads))
+        scored = {s: nearest.scores(cols[s], q, truths[s]) for s, q in plan}
+        if not anonymeter:
+            guesses = collect()
+            boosted = {s: learner.finish(cols[s], truths[s], guesses[2 * i:2 * i + 2])
+                       for i, (s, _) in enumerate(plan)}
         pairs: list[report.Pair] = []
-        for secret, known in plan:
-            col = cols[secret]
-            truth = Truths.of(col, rows)
-            for name, attacker in attackers.items():
-                s_t, s_h, s_b = attacker.scores(col, known, truth)
+        for secret, _ in plan:
+            truth = truths[secret]
+            named = [("1-NN", scored[secret])]
+            if secret in boosted:
+                named.append(("gradient boosting", boosted[secret]))
+            for name, (s_t, s_h, s_b) in named:
                 pairs.append(report.Pair(
                     secret, name, float(s_t.sum()), len(s_t), float(s_h.sum()), len(s_h),
                     float(s_b.sum()), len(s_b), len(truth.train) - len(s_t),
