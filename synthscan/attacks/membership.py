@@ -43,12 +43,14 @@ from ..stats.roc import (
     roc_loglog,
     threshold_at_fpr,
 )
+from . import background
 from .base import ATTACK_THRESHOLDS, Attack
 from .context import ScanContext
 from .membership_scores import (
     ATTACKS,
     Classifier,
     Targets,
+    classifier_fits,
     classifier_scores,
     distance_scores,
     isolation,
@@ -206,8 +208,11 @@ class MembershipInference(Attack):
         settings = Classifier(self.max_classifier_rows, self.classifier_rounds,
                               self.classifier_rate, self.classifier_leaves,
                               self.classifier_min_leaf)
-        scores = {"classifier": classifier_scores(ctx, t, settings)}
+        fits = classifier_fits(ctx, t, settings)
+        # the fits run in a worker process while the distance attacks search here
+        collect = background.start(fits, background.worth_a_process(fits, ctx.config.threads))
         dist_scores, iso, searched = distance_scores(ctx, t, enc_t)
+        scores = {"classifier": classifier_scores(t, collect())}
         scores.update(dist_scores)
         return scores, iso, searched
 

@@ -83,10 +83,42 @@ def classifier_features(frames: dict[str, pd.DataFrame], coded: CodedTables,
     return out, is_cat
 
 
-def classifier_scores(ctx: ScanContext, t: Targets, settings: Classifier) -> np.ndarray:
-    """Density-ratio scores: per fold, boosting tells synthetic rows from the reference."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+@dataclass(frozen=True)
+class FoldFit:
+    """One fold of the density-ratio classifier: synthetic rows (label 1) against the fold's
+    reference rows (label 0), scoring the fold's targets (a ``background.Job``)."""
 
+    x: np.ndarray
+    y: np.ndarray
+    categorical: np.ndarray
+    targets: np.ndarray
+    offset: float  # log(n_reference / n_synthetic)
+    settings: Classifier
+    seed: int
+    threads: int | None
+
+    @property
+    def rows(self) -> int:
+        return len(self.y)
+
+    def run(self) -> np.ndarray:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        s = self.settings
+        clf = HistGradientBoostingClassifier(
+            max_iter=s.rounds, learning_rate=s.rate, max_leaf_nodes=s.leaves,
+            min_samples_leaf=s.min_leaf, early_stopping=False,
+            categorical_features=self.categorical if self.categorical.any() else None,
+            random_state=self.seed)
+        with openmp_limit(len(self.x), self.threads):
+            clf.fit(self.x, self.y)
+        with openmp_limit(len(self.x), self.threads):  # prediction is OpenMP-parallel too
+            return np.asarray(clf.decision_function(self.targets) + self.offset)
+
+
+def classifier_fits(ctx: ScanContext, t: Targets, settings: Classifier) -> list[FoldFit]:
+    """Density-ratio scores, one fit per fold: boosting tells synthetic rows from the fold's
+    reference (``FoldFit``; the answers go to the targets of ``t.fold == k``)."""
     tables = ("train", "holdout", "synthetic")
     feats, is_cat = ctx.memo("mia:features", lambda: classifier_features(
         ctx.frames, ctx.coded, ctx.schema.distance_columns, tables))
@@ -95,8 +127,8 @@ def classifier_scores(ctx: ScanContext, t: Targets, settings: Classifier) -> np.
     for tab in ("train", "holdout"):
         sel = t.table == tab
         x_targets[sel] = feats[tab][t.row[sel]]
-    scores = np.empty(len(t.row))
     rng = ctx.rng("mia:classifier")  # one stream: the row samples and the seeds, in turn
+    fits = []
     for k, fold_ref in enumerate(t.reference):
         syn_rows = subset(rng, len(x_s), settings.max_rows)
         # the reference side is capped alike: a seeded sample of the fold's reference
@@ -104,17 +136,16 @@ def classifier_scores(ctx: ScanContext, t: Targets, settings: Classifier) -> np.
         n_syn = len(syn_rows)
         x = np.vstack([x_s[syn_rows], feats["holdout"][ref]])
         y = np.concatenate([np.ones(n_syn), np.zeros(len(ref))])
-        clf = HistGradientBoostingClassifier(
-            max_iter=settings.rounds, learning_rate=settings.rate,
-            max_leaf_nodes=settings.leaves, min_samples_leaf=settings.min_leaf,
-            early_stopping=False, categorical_features=is_cat if is_cat.any() else None,
-            random_state=int(rng.integers(2**31 - 1)))
-        threads = ctx.config.threads
-        with openmp_limit(len(x), threads):
-            clf.fit(x, y)
-        sel = np.flatnonzero(t.fold == k)
-        with openmp_limit(len(x), threads):  # prediction is OpenMP-parallel too
-            scores[sel] = clf.decision_function(x_targets[sel]) + math.log(len(ref) / n_syn)
+        fits.append(FoldFit(x, y, is_cat, x_targets[t.fold == k], math.log(len(ref) / n_syn),
+                            settings, int(rng.integers(2**31 - 1)), ctx.config.threads))
+    return fits
+
+
+def classifier_scores(t: Targets, answers: list[np.ndarray]) -> np.ndarray:
+    """Every target's score from its fold's answer (``classifier_fits``, in fold order)."""
+    scores = np.empty(len(t.row))
+    for k, answer in enumerate(answers):
+        scores[t.fold == k] = answer
     return scores
 
 

@@ -397,7 +397,7 @@ def test_candidate_search_stays_exact_above_the_approximate_size(monkeypatch):
 
 
 def test_learner_fits_in_a_worker_process_give_the_in_process_answers(monkeypatch):
-    from synthscan.attacks.inference import background
+    from synthscan.attacks import background
 
     train, hold, synth = triple(300, 5)
     _, inline = inference(train, synth, hold, seed=3)

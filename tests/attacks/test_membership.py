@@ -342,3 +342,19 @@ def test_reference_search_goes_approximate_above_its_size_and_still_detects(monk
     assert how["approximate"] == how["searches"] == 2 and 0 < how["recall"] <= 1
     r, verdict = decided(approx)
     assert r.status == "fail" and verdict.verdict == "high", r.summary
+
+
+def test_classifier_folds_in_a_worker_process_give_the_in_process_scores(monkeypatch):
+    from synthscan.attacks import background
+
+    train, hold, synth = triple(1000, 4)
+    inline = mia(train, synth, hold, seed=2)
+    calls = []
+    here = background.run_jobs
+    monkeypatch.setattr(background, "run_jobs", lambda jobs: calls.append(1) or here(jobs))
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    worker = mia(train, synth, hold, seed=2)
+    assert calls == []  # the five folds were fitted in the worker
+    assert worker.details["attacks"] == inline.details["attacks"]
+    assert worker.estimate == inline.estimate and worker.tests == inline.tests

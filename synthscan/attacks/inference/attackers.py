@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...neighbors.subset import CandidateNN
+from ..background import run_jobs
 from ..context import ScanContext
-from .background import LearnerJob, run_jobs
 from .columns import Column
-from .learner import Boosting
+from .learner import Boosting, LearnerJob
 from .plan import TargetRows
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from ...model import CheckResult
 from ...stats.bounds import reporting_interval, worst_test
+from .. import background
 from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
-from . import background, report
+from . import report
 from .attackers import BoostedAttacker, NearestAttacker, Scores, Truths
 from .columns import Column, code_columns
 from .learner import Boosting

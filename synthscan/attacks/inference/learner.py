@@ -46,6 +46,27 @@ def _thread_limit(threads: int | None) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class LearnerJob:
+    """One fit and its guesses: ``learner_guesses``' arguments (a ``background.Job``)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    categorical: np.ndarray
+    x_eval: list[np.ndarray]
+    numeric: bool
+    seed: int
+    settings: Boosting
+
+    @property
+    def rows(self) -> int:
+        return len(self.y_train)
+
+    def run(self) -> list[np.ndarray]:
+        return learner_guesses(self.x_train, self.y_train, self.categorical, self.x_eval,
+                               self.numeric, self.seed, self.settings)
+
+
 def learner_guesses(x_train: np.ndarray, y_train: np.ndarray, categorical: np.ndarray,
                     x_eval: list[np.ndarray], numeric: bool, seed: int,
                     settings: Boosting) -> list[np.ndarray]:

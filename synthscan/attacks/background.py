@@ -1,14 +1,14 @@
-"""The learner's fits in a second process, while the scan's own process runs the 1-NN attacker.
+"""Model fits in a second process while the scan's own process runs a check's searches.
 
-The gradient-boosting fits are Python-heavy single-threaded work (the attacker's settings keep
-each fit on one thread); the 1-NN attacker is mostly a FAISS search and array work. On a
-machine with two or more cores they overlap: the fits go to a fresh Python process (this
-module run with ``-m``, jobs in and guesses out as pickles over its standard streams) and are
-collected when the 1-NN scores are done. Not ``multiprocessing``: its ``spawn`` start re-runs
-the caller's main script in the child, which re-runs a whole scan from any script without a
-``__main__`` guard. The answers are the same as in-process fits (same inputs, seeds and
-library), and a worker that cannot start or that fails makes the fits run in-process instead:
-the background is an optimisation, never a requirement.
+Gradient-boosting fits (the attribute-inference learner, the membership classifier) are
+Python-heavy work that keeps one core busy; the distance attacks beside them are mostly FAISS
+searches and array work. On a machine with two or more cores they overlap: the fits go to a
+fresh Python process (this module run with ``-m``, jobs in and answers out as pickles over its
+standard streams) and are collected when the searches are done. Not ``multiprocessing``: its
+``spawn`` start re-runs the caller's main script in the child, which re-runs a whole scan from
+any script without a ``__main__`` guard. The answers are the same as in-process fits (same
+inputs, seeds and library), and a worker that cannot start or that fails makes the fits run
+in-process instead: the background is an optimisation, never a requirement.
 """
 
 from __future__ import annotations
@@ -19,52 +19,41 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-
-from .learner import Boosting, learner_guesses
+from typing import Any, Protocol
 
 #: training rows over all of a check's fits from which a worker process pays for itself (its
 #: start and scikit-learn's import take about 1.5 s; a fit on 10,000 rows about 0.1-0.3 s)
 MIN_BACKGROUND_ROWS = 100_000
 
 
-@dataclass(frozen=True)
-class LearnerJob:
-    """One fit and its guesses: ``learner_guesses``' arguments."""
+class Job(Protocol):
+    """A fit and what it answers, picklable (a dataclass of a module-level class)."""
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    categorical: np.ndarray
-    x_eval: list[np.ndarray]
-    numeric: bool
-    seed: int
-    settings: Boosting
+    @property
+    def rows(self) -> int:
+        """Training rows of the fit (what sizes the work)."""
+        ...
 
-    def run(self) -> list[np.ndarray]:
-        return learner_guesses(self.x_train, self.y_train, self.categorical, self.x_eval,
-                               self.numeric, self.seed, self.settings)
+    def run(self) -> Any: ...
 
 
-def run_jobs(jobs: Sequence[LearnerJob]) -> list[list[np.ndarray]]:
-    """Every job's guesses, in order (what the worker process runs)."""
+def run_jobs(jobs: Sequence[Job]) -> list[Any]:
+    """Every job's answer, in order (what the worker process runs)."""
     return [job.run() for job in jobs]
 
 
-def worth_a_process(jobs: Sequence[LearnerJob], threads: int | None) -> bool:
+def worth_a_process(jobs: Sequence[Job], threads: int | None) -> bool:
     """Fits go to a worker process when the scan may use two cores or more and the fits are
     large enough to pay for the worker's start."""
     cores = os.cpu_count() or 1
     allowed = cores if threads is None else min(int(threads), cores)
-    return allowed >= 2 and sum(len(j.y_train) for j in jobs) >= MIN_BACKGROUND_ROWS
+    return allowed >= 2 and sum(j.rows for j in jobs) >= MIN_BACKGROUND_ROWS
 
 
-def start(jobs: Sequence[LearnerJob], background: bool
-          ) -> Callable[[], list[list[np.ndarray]]]:
-    """Start the fits (in a worker process when ``background``) and return the function that
-    waits for their guesses."""
+def start(jobs: Sequence[Job], background: bool) -> Callable[[], list[Any]]:
+    """Start the jobs (in a worker process when ``background``) and return the function that
+    waits for their answers, in order."""
     jobs = list(jobs)
     if not background or not jobs:
         return lambda: run_jobs(jobs)
@@ -86,13 +75,13 @@ def start(jobs: Sequence[LearnerJob], background: bool
     thread = threading.Thread(target=talk, name="synthscan-learner", daemon=True)
     thread.start()
 
-    def collect() -> list[list[np.ndarray]]:
+    def collect() -> list[Any]:
         thread.join()
         out = answer.get("out")
         if proc.returncode != 0 or not out:  # the worker failed or died: redo the fits here
             return run_jobs(jobs)
-        guesses: list[list[np.ndarray]] = pickle.loads(out)
-        return guesses
+        answers: list[Any] = pickle.loads(out)
+        return answers
 
     return collect
 
@@ -100,14 +89,14 @@ def start(jobs: Sequence[LearnerJob], background: bool
 def _child_environment() -> dict[str, str]:
     """This environment, with the directory holding this copy of synthscan first on the
     worker's import path (so the worker imports the same code even when it is not installed)."""
-    root = str(Path(__file__).resolve().parents[3])
+    root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
 def _worker() -> None:
-    """The worker: jobs from stdin, guesses to stdout."""
+    """The worker: jobs from stdin, answers to stdout."""
     jobs = pickle.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pickle.dumps(run_jobs(jobs), pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
