@@ -70,8 +70,7 @@ def count_searches() -> dict[str, list[float]]:
     """Patch the exact engine and the inverted files so that every search is counted by
     calling site: exact searches as query x reference pairs, an inverted-file search as the
     pairs of the cells it probes (queries x reference x nprobe / nlist, on average)."""
-    from synthscan.attacks import searches
-    from synthscan.neighbors import approx, engine, other
+    from synthscan.neighbors import approx, engine
 
     stats: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0])
 
@@ -100,20 +99,8 @@ def count_searches() -> dict[str, list[float]]:
                time.perf_counter() - t0)
         return out
 
-    other_ivf = searches.approximate_other
-
-    def counted_other(x: np.ndarray, metric: str, threads: int | None,
-                      seed: int) -> np.ndarray:
-        t0 = time.perf_counter()
-        out = other_ivf(x, metric, threads, seed)
-        nlist = min(4096, max(16, 4 * len(x) ** 0.5))
-        record(_site() + " [ivf]", float(len(x)) * len(x) * min(other.NPROBE, nlist) / nlist,
-               time.perf_counter() - t0)
-        return out
-
     engine.NeighborEngine.kneighbors = counted  # type: ignore[method-assign]
     approx.IVFIndex.search = counted_ivf  # type: ignore[method-assign]
-    searches.approximate_other = counted_other  # type: ignore[assignment]
     return stats
 
 

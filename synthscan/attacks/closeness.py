@@ -29,8 +29,8 @@ from ..stats.bounds import SubTest
 from .base import Attack
 from .context import ScanContext
 from .searches import (
-    nearest_other_is_exact,
     nearest_other_real,
+    nearest_other_search,
     real_to_synthetic,
     real_to_synthetic_search,
 )
@@ -133,10 +133,7 @@ class Closeness(Attack):
                 "threshold_raw_distance": tau_units,
                 "scores": parts,
                 "real_to_synthetic_search": real_to_synthetic_search(ctx),
-                "nearest_other_search": ("exact" if nearest_other_is_exact(ctx) else
-                                         "approximate (inverted-file cells; the same rule for "
-                                         "training and holdout records, so the test stays "
-                                         "calibrated)"),
+                "nearest_other_search": nearest_other_search(ctx),
                 "exposure": {"train_rows": order[:self.max_listed], "records": int(len(order)),
                              "listed": int(min(len(order), self.max_listed)),
                              "expected_by_chance": round(2 * q * n_t, 1),

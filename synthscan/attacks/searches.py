@@ -7,8 +7,10 @@
   against train ∪ holdout, tie-aware (``TieIndex``), for the synthetic-side distance tests.
 * ``nearest_other_real``: every real record's distance to its nearest *other* real record in
   train ∪ holdout (the scale of the relative closeness score). Exact below
-  ``APPROX_MIN_ROWS`` real records; above, an inverted-file index with seeded k-means cells.
-  The approximation is safe for the statistics: the score is computed by the same rule for
+  ``APPROX_MIN_ROWS`` real records or with ``exact_search``; above, a certified inverted file
+  (``neighbors.other.certified_other``: nprobe chosen on a seeded sample checked exactly, the
+  closest answers exact) whose certificate ``nearest_other_search`` describes. The
+  approximation is safe for the statistics: the score is computed by the same rule for
   training and holdout records, so a test comparing the two stays calibrated; what it can cost
   is a little power, never a false alarm.
 
@@ -35,7 +37,7 @@ from ..neighbors.approx import (
     certify,
 )
 from ..neighbors.engine import NeighborEngine, Searcher, TieIndex, TieResult, batch_progress
-from ..neighbors.other import approximate_other, exact_other
+from ..neighbors.other import certified_other, exact_other
 from .context import ScanContext
 
 #: largest k any check reads from the real -> synthetic search
@@ -148,20 +150,33 @@ def real_to_synthetic_search(ctx: ScanContext) -> dict[str, Any]:
 def nearest_other_real(ctx: ScanContext) -> np.ndarray:
     """(n_train + n_holdout,) engine distance of each real record to its nearest other real
     record (0 when it has an exact duplicate)."""
-    def compute() -> np.ndarray:
+    return _nearest_other_real(ctx)[0]
+
+
+def _nearest_other_real(ctx: ScanContext) -> tuple[np.ndarray, Certificate | None]:
+    def compute() -> tuple[np.ndarray, Certificate | None]:
         x = real_rows(ctx)
         if len(x) < 2:
-            return np.full(len(x), np.inf, dtype=np.float32)
-        if len(x) < APPROX_MIN_ROWS:
-            return exact_other(x, ctx.config.metric, ctx.config.threads)
+            return np.full(len(x), np.inf, dtype=np.float32), None
+        if nearest_other_is_exact(ctx):
+            return exact_other(x, ctx.config.metric, ctx.config.threads), None
         seed = int(ctx.rng("closeness:cells").integers(2**31 - 1))
-        return approximate_other(x, ctx.config.metric, ctx.config.threads, seed)
+        # no exact refinement: the score uses the same rule for training and holdout records,
+        # so the test stays calibrated, and refining costs more exact pairs than it saves
+        return certified_other(x, ctx.config.metric, ctx.config.threads, seed, refine=False)
     return ctx.memo("knn:real->real-other", lambda: _announced(
         "neighbour search: real records → other real records", compute))
 
 
 def nearest_other_is_exact(ctx: ScanContext) -> bool:
-    return ctx.n("train") + ctx.n("holdout") < APPROX_MIN_ROWS
+    """Whether the nearest-other search is exact (few real records, or ``exact_search``)."""
+    return (ctx.config.exact_search
+            or ctx.n("train") + ctx.n("holdout") < APPROX_MIN_ROWS)
+
+
+def nearest_other_search(ctx: ScanContext) -> dict[str, Any]:
+    """How the nearest-other search was done (exact, or its certificate)."""
+    return described(_nearest_other_real(ctx)[1])
 
 
 # ------------------------------------------------------------- synthetic queries -> real

@@ -1,77 +1,81 @@
-"""Every record's distance to its nearest *other* record of the same set.
+"""Every record's distance to its nearest *other* record of the same set (leave one out).
 
-Exact (a flat index, k = 2) for small sets; above, an inverted-file index whose cells are seeded
-random rows refined by a few Lloyd steps. A record whose probed cells hold no other record falls
-back to the exact search, so every record gets an answer. Distances are raw engine distances.
+Exact (a flat index, k = 2) for small sets. Above, the inverted file of ``neighbors.approx``
+with each record as its own query, certified the same way as the searches between tables:
+
+1. a seeded sample of the records is answered exactly (``exact_other``'s rule);
+2. ``nprobe`` doubles from ``FIRST_NPROBE`` until the nearest-other distance is exact for
+   ``approx.TARGET_RECALL`` of the sample's *close* records — the 5% with the smallest exact
+   distance, where duplicates and copies sit (``approx.choose_nprobe``);
+3. every record is searched at that ``nprobe``; a record whose probed cells hold no other
+   record is searched exactly;
+4. the records with the smallest approximate distances (``approx.to_refine``) are searched
+   again exactly (but those at 0, which cannot be too large), and the sampled records keep
+   their exact answers.
+
+An approximate distance can only be too large (the search looks at a subset of the records);
+the refined, sampled and fallback records are exact. Distances are raw engine distances.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .engine import NeighborEngine, faiss_threads
-from .kmeans import assign
+from .approx import SAMPLE, TARGET_RECALL, Certificate, IVFIndex, choose_nprobe, to_refine
+from .engine import NeighborEngine
 
-#: inverted-file cells probed per query in the approximate search
-NPROBE = 16
+#: cells probed first when certifying: a record's duplicates share its cell, so the close
+#: records often need very few
+FIRST_NPROBE = 2
+
+
+def _other(d: np.ndarray, i: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The nearest other record of each of ``rows`` from its two nearest hits: the second hit
+    when the first is the record itself; otherwise the first (a duplicate of the record sits at
+    distance 0 ahead of it)."""
+    return np.where(i[:, 0] == rows, d[:, 1], d[:, 0])
 
 
 def exact_other(x: np.ndarray, metric: str, threads: int | None) -> np.ndarray:
+    """(n,) exact engine distance of each row of ``x`` to its nearest other row."""
     eng = NeighborEngine(x, metric, threads)
     d, i = eng.kneighbors(x, 2)
-    own = np.arange(len(x))
-    # the nearest other record: the second hit when the first is the record itself; otherwise
-    # the first (a duplicate of the record sits at distance 0 ahead of it)
-    return np.where(i[:, 0] == own, d[:, 1], d[:, 0])
+    return _other(d, i, np.arange(len(x)))
 
 
-def cells(x: np.ndarray, nlist: int, seed: int, threads: int | None,
-           iterations: int = 3) -> np.ndarray:
-    """Seeded cell centres for the inverted file: distinct random rows, then a few Lloyd steps
-    on a sample (k-means++ seeding costs k passes over the data, far more than the search it
-    serves; any centres keep the search correct, better ones make it faster)."""
+def certified_other(x: np.ndarray, metric: str, threads: int | None, seed: int, *,
+                    target: float = TARGET_RECALL, sample: int = SAMPLE, refine: bool = True
+                    ) -> tuple[np.ndarray, Certificate]:
+    """(distances, certificate): each row's distance to its nearest other row through a
+    certified inverted file (see the module docstring); float32, never below the exact
+    distance, exact for the closest answers (``refine``; without it only the sampled and
+    fallback records are exact, and the certificate says ``refined=0``). Needs two rows."""
+    xs = np.ascontiguousarray(x, dtype=np.float32)
+    n = len(xs)
+    index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(xs)
     rng = np.random.default_rng(seed)
-    sample = x[np.sort(rng.choice(len(x), min(len(x), 40 * nlist), replace=False))]
-    sample = np.asarray(sample, dtype=np.float64)
-    c = sample[rng.choice(len(sample), nlist, replace=False)]
-    for _ in range(iterations):
-        label = assign(c, sample, threads)
-        count = np.bincount(label, minlength=len(c))
-        sums = np.stack([np.bincount(label, weights=sample[:, j], minlength=len(c))
-                         for j in range(sample.shape[1])], axis=1)
-        filled = count > 0
-        c[filled] = sums[filled] / count[filled, None]
-    return c.astype(np.float32)
+    probe = np.sort(rng.choice(n, min(sample, n), replace=False))
+    exact = _other(*index._exact.kneighbors(xs[probe], 2), probe)
+
+    def nearest(nprobe: int) -> np.ndarray:
+        d, i, _ = index.search(xs[probe], 2, nprobe)
+        return _other(d, i, probe)
+
+    figures = choose_nprobe(exact.astype(np.float64), nearest, index.nlist_, metric=metric,
+                            target=target, first=FIRST_NPROBE)
+    d, i, fallback = index.search(xs, 2, figures["nprobe"])  # short rows answered exactly
+    other = _other(d, i, np.arange(n))
+    chosen = to_refine(other, len(probe)) if refine else np.zeros(0, np.int64)
+    # a sampled record is answered exactly already, one at distance 0 cannot be too large
+    again = chosen[(other[chosen] > 0) & ~np.isin(chosen, probe)]
+    other[probe] = exact
+    if len(again):
+        other[again] = _other(*index._exact.kneighbors(xs[again], 2), again)
+    return other.astype(np.float32), Certificate(**figures, refined=len(chosen),
+                                                 fallback=fallback)
 
 
 def approximate_other(x: np.ndarray, metric: str, threads: int | None,
-                       seed: int) -> np.ndarray:
-    import faiss
-
-    n, dim = x.shape
-    nlist = int(min(4096, max(16, 4 * math.sqrt(n))))
-    centroids = cells(x, nlist, seed, threads)
-    faiss_metric = {"l1": faiss.METRIC_L1, "l2": faiss.METRIC_L2}[metric]
-    quantizer = faiss.IndexFlat(dim, faiss.METRIC_L2)  # as the centres were fitted
-    quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
-    index = faiss.IndexIVFFlat(quantizer, dim, len(centroids), faiss_metric)
-    index.is_trained = True
-    xs = np.ascontiguousarray(x, dtype=np.float32)
-    with faiss_threads(threads):
-        index.add(xs)
-        index.nprobe = min(NPROBE, len(centroids))
-        d, i = index.search(xs, 2)
-    own = np.arange(n)
-    other = np.where(i[:, 0] == own, d[:, 1], d[:, 0])
-    # a record alone in every probed cell gets no other hit: fall back to exact search for it
-    lost = (i[:, 1] < 0) | ~np.isfinite(other)
-    if lost.any():
-        eng = NeighborEngine(xs, metric, threads)
-        dl, il = eng.kneighbors(xs[lost], 2)
-        own_l = np.flatnonzero(lost)
-        other[lost] = np.where(il[:, 0] == own_l, dl[:, 1], dl[:, 0])
-    if metric == "l2":
-        np.maximum(other, 0, out=other)
-    return other.astype(np.float32)
+                      seed: int) -> np.ndarray:
+    """``certified_other``'s distances alone."""
+    return certified_other(x, metric, threads, seed)[0]
