@@ -27,16 +27,20 @@ absolute scale of every figure, the copies that chance alone would not have prod
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..encoding.hashing import duplicate_counts, find_copies
+from ..encoding.hashing import CanonicalTables, CopyMatches, duplicate_counts, find_copies
 from ..fmt import level, pct
 from ..model import CheckResult
 from ..stats import wilson
 from ..stats.bounds import SubTest, excess_lower, excess_upper
 from .base import Attack
 from .context import ScanContext
+
+if TYPE_CHECKING:  # the cluster join needs dask: imported only when a scan has a client
+    from ..dask_backend.copies import CopyCounts
 
 
 def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
@@ -57,6 +61,35 @@ def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
     return out
 
 
+def _cluster_counts(ctx: ScanContext, canon: CanonicalTables) -> CopyCounts | None:
+    """The cluster's hash join of every table of ``canon`` (``dask_backend.copies``), computed
+    once per scan; None for a local scan."""
+    client = getattr(ctx, "client", None)
+    if client is None:
+        return None
+    from ..dask_backend.copies import copy_counts
+
+    return ctx.memo(f"dask-copy-counts:{id(canon)}", lambda: copy_counts(client, canon))
+
+
+def copy_matches(ctx: ScanContext, canon: CanonicalTables, query: str,
+                 reference: str) -> CopyMatches:
+    """``find_copies``, as a distributed hash join when the scan runs on a cluster."""
+    counts = _cluster_counts(ctx, canon)
+    if counts is None:
+        return find_copies(canon, query, reference)
+    return counts.matches(query, reference)
+
+
+def pooled_duplicates(ctx: ScanContext, canon: CanonicalTables,
+                      roles: tuple[str, ...]) -> np.ndarray:
+    """``duplicate_counts`` of the concatenated ``roles``' rows, on the cluster if any."""
+    counts = _cluster_counts(ctx, canon)
+    if counts is None:
+        return duplicate_counts(np.concatenate([canon.hashes(r) for r in roles]))
+    return counts.pooled_duplicates(roles)
+
+
 #: below this many synthetic rows' worth of room above the chance rate, the excess is undefined
 MIN_ROOM_ROWS = 10
 
@@ -74,9 +107,9 @@ class ExactCopies(Attack):
         alpha = ctx.config.alpha
         canon = ctx.canon_data
         n_s, n_t, n_h = ctx.n("synthetic"), ctx.n("train"), ctx.n("holdout")
-        in_t = find_copies(canon, "synthetic", "train")
+        in_t = copy_matches(ctx, canon, "synthetic", "train")
         k_t = int(in_t.matched.sum())
-        k_t_all = int(find_copies(ctx.canon_all, "synthetic", "train").matched.sum())
+        k_t_all = int(copy_matches(ctx, ctx.canon_all, "synthetic", "train").matched.sum())
         counts: dict[str, float] = {"synthetic_rows": n_s, "train_rows": n_t,
                                     "copies_of_train": k_t,
                                     "copies_of_train_all_columns": k_t_all}
@@ -92,7 +125,7 @@ class ExactCopies(Attack):
             return self.result(estimate=share_t, lower=lo_t, upper=hi_t, level=1 - alpha,
                                evidence="no-holdout", counts=counts, details=details,
                                unit="synthetic rows", unit_total=n_s)
-        in_h = find_copies(canon, "synthetic", "holdout")
+        in_h = copy_matches(ctx, canon, "synthetic", "holdout")
         k_h = int(in_h.matched.sum())
         n_eq = min(n_t, n_h)
         e_t = float(hit_probability(in_t.multiplicity, n_t, n_eq).sum())
@@ -162,12 +195,11 @@ class Verbatim(Attack):
 
     def run(self, ctx: ScanContext) -> CheckResult:
         canon = ctx.canon_data
-        h_t, h_h = canon.hashes("train"), canon.hashes("holdout")
-        pooled = duplicate_counts(np.concatenate([h_t, h_h]))
-        uniq_t = pooled[: len(h_t)] == 1
-        uniq_h = pooled[len(h_t):] == 1
-        rep_t = find_copies(canon, "train", "synthetic").matched & uniq_t
-        rep_h = find_copies(canon, "holdout", "synthetic").matched & uniq_h
+        pooled = pooled_duplicates(ctx, canon, ("train", "holdout"))
+        uniq_t = pooled[: ctx.n("train")] == 1
+        uniq_h = pooled[ctx.n("train"):] == 1
+        rep_t = copy_matches(ctx, canon, "train", "synthetic").matched & uniq_t
+        rep_h = copy_matches(ctx, canon, "holdout", "synthetic").matched & uniq_h
         n1, k1 = int(uniq_t.sum()), int(rep_t.sum())
         n2, k2 = int(uniq_h.sum()), int(rep_h.sum())
         counts = {"train_rows": ctx.n("train"), "holdout_rows": ctx.n("holdout"),

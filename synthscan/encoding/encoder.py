@@ -25,6 +25,7 @@ one side, and are invariant to the order of the inputs.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +35,29 @@ from ..data.schema import ColumnSpec
 
 TAIL = 0.25
 _LOWER_Q, _UPPER_Q = 0.01, 0.99
+#: the quantiles of the robust range, as ``np.quantile`` is asked for them
+QUANTILES = (_LOWER_Q, _UPPER_Q)
 #: numeric missing value on the (c/2, -c/2, indicator) axes: L1 distance 1 to every present value
 _NUM_MISSING = (0.625, 0.125, 0.25)
 _MISSING_LEVEL = "\x00missing"
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    """All the encoder learns about one distance column. Every field can be merged from
+    partial statistics over pieces of the data (counts, flags, extremes, level sets and two
+    order statistics per quantile), which is how a cluster fits the same encoder."""
+
+    name: str
+    #: a missing value in the real tables or in the ``others``
+    any_missing: bool
+    #: numeric: present real values, ``np.quantile(values, [0.01, 0.99])`` (linear) and extremes
+    n_values: int = 0
+    quantiles: tuple[float, float] = (0.0, 0.0)
+    vmin: float = 0.0
+    vmax: float = 0.0
+    #: categorical: the sorted distinct present real values, as text
+    levels: tuple[str, ...] = ()
 
 
 @dataclass
@@ -97,7 +118,15 @@ class MixedEncoder:
         ``others`` (the synthetic table) only decides whether a column needs a missing-value
         slot; no statistic is learned from it.
         """
-        others = others or []
+        stats = {spec.name: column_stats(spec, real, others or [])
+                 for spec in columns if spec.in_distance}
+        return self.fit_stats(columns, stats)
+
+    def fit_stats(self, columns: list[ColumnSpec], stats: Mapping[str, ColumnStats]
+                  ) -> MixedEncoder:
+        """Build the coding from each distance column's statistics (``column_stats``, or the
+        same figures merged from partial statistics, e.g. ``dask_backend.encode``): the one
+        place ranges, slots and levels are decided, so every way of fitting agrees."""
         self._slices: dict[str, slice] | None = None
         self.columns_ = [c for c in columns if c.in_distance]
         if not self.columns_:
@@ -106,19 +135,16 @@ class MixedEncoder:
         self.categorical_: list[CategoricalCoding] = []
         offset = 0
         for spec in self.columns_:
-            pooled = pd.concat([f[spec.name] for f in real], ignore_index=True)
-            any_missing = bool(pooled.isna().any()) or any(bool(o[spec.name].isna().any())
-                                                           for o in others)
+            st = stats[spec.name]
+            any_missing = st.any_missing
             if spec.is_numeric:
-                vals = pooled.to_numpy(dtype="float64")
-                vals = vals[~np.isnan(vals)]
-                lo, span, note = _robust_range(vals)
+                lo, span, note = _range_from(st)
                 width = (3 if any_missing else 1) if self.metric == "l1" else (
                     2 if any_missing else 1)
                 self.numeric_.append(NumericCoding(spec.name, lo, span, offset, any_missing, note))
                 offset += width
             else:
-                levels = sorted({str(v) for v in pooled.dropna().unique()})
+                levels = list(st.levels)
                 if any_missing:
                     levels.append(_MISSING_LEVEL)
                 n_codes = len(levels) + 1  # + the shared "unseen" level
@@ -243,14 +269,35 @@ class MixedEncoder:
         }
 
 
-def _robust_range(vals: np.ndarray) -> tuple[float, float, str]:
+def column_stats(spec: ColumnSpec, real: list[pd.DataFrame],
+                 others: list[pd.DataFrame]) -> ColumnStats:
+    """One distance column's statistics over the pooled ``real`` tables (missing values also
+    looked for in ``others``)."""
+    pooled = pd.concat([f[spec.name] for f in real], ignore_index=True)
+    any_missing = bool(pooled.isna().any()) or any(bool(o[spec.name].isna().any())
+                                                   for o in others)
+    if not spec.is_numeric:
+        return ColumnStats(spec.name, any_missing,
+                           levels=tuple(sorted({str(v) for v in pooled.dropna().unique()})))
+    vals = pooled.to_numpy(dtype="float64")
+    vals = vals[~np.isnan(vals)]
     if len(vals) == 0:
+        return ColumnStats(spec.name, any_missing)
+    q_lo, q_hi = np.quantile(vals, [_LOWER_Q, _UPPER_Q])
+    return ColumnStats(spec.name, any_missing, len(vals), (float(q_lo), float(q_hi)),
+                       float(vals.min()), float(vals.max()))
+
+
+def _range_from(st: ColumnStats) -> tuple[float, float, str]:
+    """(lo, span, note) of a numeric column: its 1st-99th percentile range, else min-max.
+    ``+ 0.0`` turns a -0.0 bound into 0.0: which zero a selection returns is arbitrary."""
+    if st.n_values == 0:
         return 0.0, 1.0, "no observed values"
-    lo, hi = np.quantile(vals, [_LOWER_Q, _UPPER_Q])
-    span = float(hi - lo)
+    lo, hi = st.quantiles
+    span = hi - lo
     if span > 0:
-        return float(lo), span, ""
-    vmin, vmax = float(vals.min()), float(vals.max())
+        return lo + 0.0, span, ""
+    vmin, vmax = st.vmin, st.vmax
     if vmax > vmin:
-        return vmin, vmax - vmin, "range from min-max (1st and 99th percentiles coincide)"
-    return vmin, 1.0, "constant"
+        return vmin + 0.0, vmax - vmin, "range from min-max (1st and 99th percentiles coincide)"
+    return vmin + 0.0, 1.0, "constant"
