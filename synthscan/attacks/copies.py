@@ -86,7 +86,7 @@ def pooled_duplicates(ctx: ScanContext, canon: CanonicalTables,
     """``duplicate_counts`` of the concatenated ``roles``' rows, on the cluster if any."""
     counts = _cluster_counts(ctx, canon)
     if counts is None:
-        return duplicate_counts(np.concatenate([canon.hashes(r) for r in roles]))
+        return duplicate_counts(canon, roles)
     return counts.pooled_duplicates(roles)
 
 

@@ -38,11 +38,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..encoding.hashing import find_copies
 from ..errors import ConfigError
 from ..model import CheckResult
 from .base import Attack
 from .context import ScanContext
+from .copies import copy_matches, pooled_duplicates
 from .membership_scores import classifier_features, openmp_limit
 
 #: rows of each table below which the classifier test says nothing useful
@@ -173,11 +173,12 @@ class HoldoutValidity(Attack):
     @staticmethod
     def _shared(ctx: ScanContext) -> SharedTest:
         canon = ctx.canon_data
-        observed = int(find_copies(canon, "holdout", "train").matched.sum())
-        _, sizes = np.unique(np.concatenate([canon.hashes("train"), canon.hashes("holdout")]),
-                             return_counts=True)
+        observed = int(copy_matches(ctx, canon, "holdout", "train").matched.sum())
+        # the pooled groups of equal rows (by value): a group of s rows counts s times there
+        pooled = pooled_duplicates(ctx, canon, ("train", "holdout"))
+        sizes, rows = np.unique(pooled[pooled > 1], return_counts=True)
         n_t, n_h = ctx.n("train"), ctx.n("holdout")
-        return shared_test(observed, sizes[sizes > 1], n_h / (n_t + n_h))
+        return shared_test(observed, np.repeat(sizes, rows // sizes), n_h / (n_t + n_h))
 
     def run(self, ctx: ScanContext) -> CheckResult:
         if skip := self.too_small(ctx, ("train", "holdout"), MIN_ROWS_EACH):
