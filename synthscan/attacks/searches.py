@@ -96,9 +96,9 @@ def _duration(seconds: float) -> str:
 
 
 def real_rows(ctx: ScanContext) -> np.ndarray:
-    """Encoded train rows followed by encoded holdout rows (one array, built once)."""
-    return ctx.memo("rows:real", lambda: np.vstack(
-        [ctx.encoded[r] for r in ("train", "holdout") if r in ctx.encoded]))
+    """Encoded train rows followed by encoded holdout rows (one array, held once:
+    ``ScanContext.real_encoded``)."""
+    return ctx.real_encoded
 
 
 def real_to_synthetic(ctx: ScanContext) -> tuple[np.ndarray, np.ndarray]:
@@ -200,7 +200,8 @@ def _large(ctx: ScanContext, pairs: float) -> bool:
 
 def real_index(ctx: ScanContext) -> TieIndex:
     """Train ∪ holdout, labelled 0 (train) and 1 (holdout); above the approximate size, the
-    certified index the synthetic->real search used (same unique points and counts)."""
+    index the certified synthetic->real search used (same unique points and counts; its
+    inverted file dropped after that search, any later search on it is exact)."""
     rows, labels = _real_labels(ctx)
     if _large(ctx, float(len(rows)) * len(ctx.query_rows)):
         return _synthetic_to_real(ctx)[0]

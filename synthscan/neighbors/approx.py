@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..stats.bounds import cp_lower
-from .engine import NeighborEngine, TieIndex, TieResult, faiss_threads, tie_tolerance
+from .engine import _REMOTE, NeighborEngine, TieIndex, TieResult, faiss_threads, tie_tolerance
 from .kmeans import assign
 
 #: close-query recall the chosen nprobe must reach on the sample
@@ -76,8 +76,34 @@ def cells(x: np.ndarray, nlist: int, seed: int, threads: int | None,
     return c.astype(np.float32)
 
 
+class ExactOnDemand:
+    """The exact engine over a reference, built at its first search and dropped by
+    ``release``: an inverted file needs exact answers only for a few queries (its certificate's
+    sample, the refined and fallback queries), so it does not keep a flat copy of its
+    reference beside its own cells for the whole of its life (at a million rows each copy is
+    hundreds of MB). The reference array is held as given (no copy when it is float32 and
+    C-contiguous); answers are those of ``NeighborEngine`` over it."""
+
+    def __init__(self, reference: np.ndarray, metric: str, threads: int | None) -> None:
+        self.reference, self.metric, self.threads = reference, metric, threads
+        self._engine: NeighborEngine | None = None
+
+    def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._engine is None:
+            self._engine = NeighborEngine(self.reference, self.metric, self.threads)
+        return self._engine.kneighbors(queries, k)
+
+    def release(self) -> None:
+        """Drop the flat index (built again by the next search). Inside ``remote_search`` the
+        engine is kept: it holds no local copy there, and dropping it would send the reference
+        to the backend again at the next search."""
+        if _REMOTE.get() is None:
+            self._engine = None
+
+
 class IVFIndex:
-    """An inverted-file index with the engine's contract: ``fit`` then ``kneighbors``."""
+    """An inverted-file index with the engine's contract: ``fit`` then ``kneighbors``;
+    ``exact`` searches the same reference exactly (built when needed, see ``ExactOnDemand``)."""
 
     def __init__(self, *, metric: str = "l1", threads: int | None = None, seed: int = 0,
                  nlist: int | None = None) -> None:
@@ -104,7 +130,7 @@ class IVFIndex:
         self.n_reference, self.nlist_ = n, len(centroids)
         self.nprobe = min(FIRST_NPROBE, self.nlist_)
         self.fallbacks = 0  # queries answered exactly because their cells held too few rows
-        self._exact = NeighborEngine(ref, self.metric, self.threads)
+        self.exact = ExactOnDemand(ref, self.metric, self.threads)
         return self
 
     def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -124,7 +150,7 @@ class IVFIndex:
         short = (i < 0).any(axis=1)
         self.fallbacks += int(short.sum())
         if short.any():
-            d[short], i[short] = self._exact.kneighbors(q[short], k)
+            d[short], i[short] = self.exact.kneighbors(q[short], k)
         if self.metric == "l2":
             np.maximum(d, 0, out=d)
         return d, i.astype(np.int64), int(short.sum())
@@ -138,7 +164,8 @@ def certify(index: IVFIndex, queries: np.ndarray, *, metric: str, seed: int,
     rng = np.random.default_rng(seed)
     nq = len(queries)
     probe = np.sort(rng.choice(nq, min(sample, nq), replace=False))
-    exact = index._exact.kneighbors(queries[probe], 1)[0][:, 0].astype(np.float64)
+    exact = index.exact.kneighbors(queries[probe], 1)[0][:, 0].astype(np.float64)
+    index.exact.release()  # not needed again until the refinement, if any
     figures = choose_nprobe(
         exact, lambda nprobe: index.search(queries[probe], 1, nprobe)[0][:, 0],
         index.nlist_, metric=metric, target=target)
@@ -188,7 +215,7 @@ def certified_kneighbors(reference: np.ndarray, queries: np.ndarray, k: int, *, 
     figures = certify(index, queries, metric=metric, seed=seed, target=target, sample=sample)
     dist, idx, fallback = index.search(queries, k, index.nprobe)
     refine = to_refine(dist[:, 0], figures["sample"])
-    dist[refine], idx[refine] = index._exact.kneighbors(queries[refine], k)
+    dist[refine], idx[refine] = index.exact.kneighbors(queries[refine], k)
     return dist, idx, Certificate(**figures, refined=len(refine), fallback=fallback)
 
 
@@ -199,7 +226,9 @@ def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: i
     """Tie-aware nearest records of every query (``TieIndex.nearest``) through a certified
     inverted file over the unique reference points; the likeliest copies are answered again
     exactly. Returns the index (its point counts serve the permutation tests), the answers and
-    the certificate."""
+    the certificate. The returned index has dropped its inverted file: any later search on it
+    is exact (``ExactOnDemand`` over its points), so a scan that keeps it for its counts does
+    not keep two more copies of the reference with it."""
     built: list[IVFIndex] = []
 
     def make(points: np.ndarray) -> IVFIndex:
@@ -213,10 +242,7 @@ def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: i
     approx = index.nearest(queries, per_label=per_label)
     fallback = ivf.fallbacks
     refine = to_refine(approx.distance, figures["sample"])
-    index.engine = ivf._exact  # the same unique points, searched exactly
-    try:
-        answers = approx.replace_rows(refine, index.nearest(queries[refine],
-                                                            per_label=per_label))
-    finally:
-        index.engine = ivf
+    index.engine = ivf.exact  # the same unique points, searched exactly from here on
+    answers = approx.replace_rows(refine, index.nearest(queries[refine], per_label=per_label))
+    ivf.exact.release()
     return index, answers, Certificate(**figures, refined=len(refine), fallback=fallback)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthscan.neighbors.approx import IVFIndex, certified_kneighbors, certified_tie_nearest
+from synthscan.neighbors.approx import (
+    ExactOnDemand,
+    IVFIndex,
+    certified_kneighbors,
+    certified_tie_nearest,
+    certify,
+)
 from synthscan.neighbors.engine import NeighborEngine, TieIndex
 
 
@@ -98,3 +104,27 @@ def test_certified_tie_search_answers_copies_exactly_and_never_closer():
     same = np.flatnonzero(approx.distance == exact.distance)
     assert len(same) >= 0.9 * len(q)
     assert (approx.counts[same] == exact.counts[same]).all()
+
+
+def test_the_exact_copy_is_built_only_for_the_exact_queries():
+    ref, q = _data(3)
+    index = IVFIndex(metric="l1", threads=1, seed=0).fit(ref)
+    assert index.exact._engine is None  # no flat copy beside the cells after fit
+    certify(index, q, metric="l1", seed=0, sample=200)
+    assert index.exact._engine is None  # released once the sample is answered
+    d, i = index.exact.kneighbors(q[:40], 3)  # built again on demand, the engine's answers
+    de, ie = NeighborEngine(ref, "l1", 1).kneighbors(q[:40], 3)
+    np.testing.assert_array_equal(d, de)
+    np.testing.assert_array_equal(i, ie)
+    index.exact.release()
+    assert index.exact._engine is None
+
+
+def test_the_certified_tie_index_keeps_no_inverted_file_and_answers_exactly_after():
+    ref, q = _data(4)
+    labels = np.random.default_rng(1).integers(0, 2, len(ref))
+    index, _, _ = certified_tie_nearest(ref, labels, 2, q, metric="l1", threads=1, seed=4)
+    assert isinstance(index.engine, ExactOnDemand) and index.engine._engine is None
+    later = index.nearest(q[:200], per_label=(0,))
+    exact = TieIndex(ref, labels, 2, "l1", 1).nearest(q[:200], per_label=(0,))
+    _same_rows(later, exact, range(200), range(200))
