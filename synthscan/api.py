@@ -5,6 +5,7 @@ No maths here; each stage lives in its own module.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import platform
@@ -32,7 +33,7 @@ from .attacks.searches import reporting
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, TableSource, load_table, probe_size
 from .data.metadata import read_sdv_metadata
-from .data.schema import build_schema
+from .data.schema import Schema, build_schema
 from .dp_claim import DPClaim
 from .encoding.encoder import MixedEncoder
 from .errors import SynthscanError
@@ -68,7 +69,16 @@ LIMITATIONS = [
 ]
 
 
-def _environment() -> dict[str, Any]:
+def _backend(client: Any) -> dict[str, Any]:
+    """What ``result.run`` records of the cluster a scan ran on (nothing for a local scan)."""
+    if client is None:
+        return {}
+    from .dask_backend.cluster import describe
+
+    return {"backend": describe(client)}
+
+
+def _environment(dask: bool = False) -> dict[str, Any]:
     from importlib.metadata import version
 
     import numpy
@@ -84,7 +94,63 @@ def _environment() -> dict[str, Any]:
         env["faiss"] = getattr(faiss, "__version__", "unknown")
     except ImportError:  # pragma: no cover - faiss is a core dependency
         env["faiss"] = "missing"
+    if dask:
+        env.update({name: version(name) for name in ("dask", "distributed")})
     return env
+
+
+def _on_cluster(client: Any) -> contextlib.AbstractContextManager[None]:
+    """Nothing without a client; with one, large searches on its workers and its failures
+    as ``ClusterError`` (``dask_backend.run.on_cluster``; dask is imported only then)."""
+    if client is None:
+        return contextlib.nullcontext()
+    from .dask_backend import require_dask
+
+    require_dask("client")
+    from .dask_backend.run import on_cluster
+
+    return on_cluster(client)
+
+
+def _is_multi(src: TableLike | None) -> bool:
+    """Whether an input names many files (a directory or a glob), read by
+    ``dask_backend.read`` — on the workers when a client is given, else here."""
+    if not isinstance(src, (str, Path)):
+        return False
+    from .dask_backend.read import is_multi
+
+    return is_multi(src)
+
+
+def _load(src: TableLike, role: Table, tokens: tuple[str, ...], encoding: str,
+          client: Any) -> tuple[pd.DataFrame, TableSource]:
+    if _is_multi(src):
+        from .dask_backend.read import read_table
+
+        assert not isinstance(src, pd.DataFrame)
+        return read_table(src, role, tokens, encoding, client)
+    return load_table(src, role, tokens, encoding)
+
+
+def _probe(src: str | Path, role: Table, stop_at: int, stop_rows: int) -> tuple[Any, ...]:
+    if _is_multi(src):
+        from .dask_backend.read import probe
+
+        return dataclasses.astuple(probe(src, role, stop_at, stop_rows))
+    return dataclasses.astuple(probe_size(Path(src), role, stop_at, stop_rows))
+
+
+def _encode(frames: dict[Table, pd.DataFrame], schema: Schema, metric: str,
+            client: Any) -> tuple[MixedEncoder, dict[Table, Any]]:
+    """The encoder fitted on train and holdout, and every table encoded (on the cluster's
+    workers when a client is given)."""
+    if client is not None:
+        from .dask_backend.run import encode_tables
+
+        return encode_tables(frames, schema.columns, metric, client)
+    real = [frames[r] for r in ("train", "holdout") if r in frames]
+    encoder = MixedEncoder(metric).fit(real, schema.columns, others=[frames["synthetic"]])
+    return encoder, {r: encoder.transform(f) for r, f in frames.items()}
 
 
 def prepare(
@@ -95,9 +161,23 @@ def prepare(
     metadata: str | Path | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    client: Any = None,
 ) -> tuple[ScanContext, list[TableSource]]:
     """Load, align and encode the inputs: the shared context every check runs on, and the
-    input descriptions (file names, fingerprints) for the result."""
+    input descriptions (file names, fingerprints) for the result.
+
+    An input may be a directory or a glob of Parquet/CSV files (read file by file and joined
+    in file-name order). With a Dask ``client`` (``distributed.Client``), such inputs are read
+    on its workers, the encoder is fitted and the tables encoded there, and the context keeps
+    the client (``ctx.client``) for the checks' searches and copies."""
+    with _on_cluster(client):
+        return _prepare(train, synthetic, holdout, config, metadata, progress, timings, client)
+
+
+def _prepare(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
+             config: ScanConfig | None, metadata: str | Path | None, progress: Progress | None,
+             timings: dict[str, float] | None, client: Any
+             ) -> tuple[ScanContext, list[TableSource]]:
     config = config or ScanConfig()
     say = progress or (lambda _msg: None)
     timings = timings if timings is not None else {}
@@ -110,15 +190,14 @@ def prepare(
     if limit is not None:
         # compressed files by what they decompress to, Parquet by its footer's row count
         stop_at, stop_rows = memory.input_budget(limit)
-        memory.check_inputs([dataclasses.astuple(probe_size(Path(src), role, stop_at,
-                                                            stop_rows))
+        memory.check_inputs([_probe(src, role, stop_at, stop_rows)
                              for role, src in inputs if isinstance(src, (str, Path))], limit)
     raw: dict[Table, pd.DataFrame] = {}
     sources: dict[Table, TableSource] = {}
     for role, src in inputs:
         if src is None:
             continue
-        raw[role], sources[role] = load_table(src, role, tokens, config.encoding)
+        raw[role], sources[role] = _load(src, role, tokens, config.encoding, client)
     names = {r: s.name for r, s in sources.items()}
     if limit is not None:
         sizes = {names[r]: f.size for r, f in raw.items()}
@@ -134,9 +213,7 @@ def prepare(
 
     say("encoding")
     t1 = time.perf_counter()
-    real = [frames[r] for r in ("train", "holdout") if r in frames]
-    encoder = MixedEncoder(config.metric).fit(real, schema.columns, others=[frames["synthetic"]])
-    encoded = {r: encoder.transform(f) for r, f in frames.items()}
+    encoder, encoded = _encode(frames, schema, config.metric, client)
     timings["encode"] = time.perf_counter() - t1
     if limit is not None:
         memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
@@ -145,7 +222,7 @@ def prepare(
     # the context keys its tables by plain names (str), the loading stages by ``Table``
     ctx = ScanContext(config=config, schema=schema, frames={str(r): f for r, f in frames.items()},
                       names={str(r): n for r, n in names.items()}, encoder=encoder,
-                      encoded={str(r): e for r, e in encoded.items()})
+                      encoded={str(r): e for r, e in encoded.items()}, client=client)
     return ctx, list(sources.values())
 
 
@@ -157,7 +234,7 @@ def run_checks(ctx: ScanContext, checks: list[Attack], progress: Progress | None
     say = progress or (lambda _msg: None)
     timings = timings if timings is not None else {}
     limit = parse_size(ctx.config.max_memory) if ctx.config.max_memory else None
-    with batch_memory(memory.batch_budget(limit)):
+    with batch_memory(memory.batch_budget(limit)), _on_cluster(ctx.client):
         return _run_each(ctx, checks, say, timings)
 
 
@@ -189,7 +266,8 @@ def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
 
 
 def _verify_split(manifest: str | Path, train: TableLike, holdout: TableLike | None,
-                  sources: list[TableSource], config: ScanConfig) -> SplitVerification:
+                  sources: list[TableSource], config: ScanConfig,
+                  client: Any = None) -> SplitVerification:
     """Train and holdout checked against a split manifest (``data.manifest``)."""
     from .data.manifest import verify_split
     from .errors import UsageError
@@ -198,6 +276,11 @@ def _verify_split(manifest: str | Path, train: TableLike, holdout: TableLike | N
         raise UsageError(f"{Path(manifest).name}: a split manifest verifies train and holdout "
                          "— pass the holdout file too (--holdout)", key="split_manifest")
     by_role = {s.table: s for s in sources}
+    # a multi-file input is verified by its rows, read as the split read its source
+    if _is_multi(train):
+        train = _load(train, "train", (), config.encoding, client)[0]
+    if _is_multi(holdout):
+        holdout = _load(holdout, "holdout", (), config.encoding, client)[0]
     return verify_split(manifest, {"train": (train, by_role["train"]),
                                    "holdout": (holdout, by_role["holdout"])}, config.encoding)
 
@@ -244,6 +327,7 @@ def scan(
     progress: Progress | None = None,
     split_manifest: str | Path | None = None,
     canaries: str | Path | None = None,
+    client: Any = None,
 ) -> ScanResult:
     """Scan a synthetic table for leakage of the real training records.
 
@@ -263,17 +347,34 @@ def scan(
     canaries : the secret manifest ``synthscan canary plant`` wrote: runs the canary test
         (included vs left-out canaries) and the canaries' ε bound (``result.dp_claim``). A
         claim to test is ``config.dp_claim`` (``epsilon``, ``delta``).
+    client : a Dask ``distributed.Client`` (needs ``synthscan[dask]``): the same scan with
+        multi-file inputs read, the encoder fitted, the tables encoded, exact copies joined and
+        the large neighbour searches run on its workers; the result's ``run["backend"]``
+        records the cluster. A worker dying mid-scan raises ``ClusterError``. Train, synthetic
+        and holdout may be directories or globs of Parquet/CSV files, with or without a
+        client. See docs/distributed.md.
     """
+    with _on_cluster(client):
+        return _scan(train, synthetic, holdout, config, metadata, policy, progress,
+                     split_manifest, canaries, client)
+
+
+def _scan(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
+          config: ScanConfig | None, metadata: str | Path | None, policy: Policy | None,
+          progress: Progress | None, split_manifest: str | Path | None,
+          canaries: str | Path | None, client: Any) -> ScanResult:
     config = config or ScanConfig()
     policy = policy or Policy()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     canary_manifest = _read_canaries(canaries)  # a bad manifest stops before any work
-    ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings)
+    ctx, sources = prepare(train, synthetic, holdout, config, metadata, progress, timings,
+                           client)
     has_holdout = ctx.has_holdout
     if split_manifest is not None:
-        ctx.split_verification = _verify_split(split_manifest, train, holdout, sources, config)
+        ctx.split_verification = _verify_split(split_manifest, train, holdout, sources, config,
+                                               client)
     schema, encoder = ctx.schema, ctx.encoder
     attacks = default_checks(has_holdout, config.checks, config.check_params)
     checks = run_checks(ctx, attacks, progress, timings)
@@ -314,11 +415,11 @@ def scan(
         config=copy.deepcopy(config),  # the result keeps the settings as they were used
         policy=copy.deepcopy(policy),
         seed=config.seed,
-        environment=_environment(),
+        environment=_environment(client is not None),
         evidence="holdout-calibrated" if has_holdout else "no-holdout (weaker evidence)",
         limitations=limitations,
         run={"started": started, "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-             "threads": config.threads},
+             "threads": config.threads, **_backend(client)},
         split_verification=ctx.split_verification,
         dp_claim=dp,
     )

@@ -17,7 +17,8 @@ import pytest
 import synthscan
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "numpy", "faiss", "sklearn", "scipy", "pyarrow", "typer", "rich")
+HEAVY = ("pandas", "numpy", "faiss", "sklearn", "scipy", "pyarrow", "typer", "rich", "dask",
+         "distributed")
 
 
 def fresh(code: str, *args: str) -> subprocess.CompletedProcess[str]:

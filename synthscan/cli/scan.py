@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ Examples:
 
   synthscan scan train.csv synthetic.csv --holdout holdout.csv --split-manifest split.json \\
       --canaries canaries/canary-manifest.json --claimed-epsilon 1 --claimed-delta 1e-6
+
+  synthscan scan 'train/*.parquet' synthetic/ --holdout 'holdout/*.parquet' \\
+      --scheduler tcp://scheduler:8786
 
 Formats: json (result.json), html (report.html, for data protection officers), md (report.md,
 for PR comments and step summaries), sarif (results.sarif, for code scanning), junit (junit.xml,
@@ -143,11 +147,22 @@ def scan(
         help="Append a compact record of this scan (figures and fingerprints, no record "
         "values) to a history store, an SQLite file or an SQLAlchemy URL; the HTML report then "
         "draws the trend over the last scans."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", metavar="ADDRESS",
+        help="Run the scan on a Dask cluster (needs synthscan[dask]): 'local' starts one on "
+        "this machine (one single-threaded worker process per core, or per --threads), an "
+        "address such as tcp://host:8786 connects to a running scheduler. TRAIN, SYNTHETIC "
+        "and --holdout may be directories or quoted globs of Parquet or CSV files (read on "
+        "the workers); a worker dying mid-scan stops it with exit 3."),
     verbose: bool = verbose_option(),
     quiet: bool = quiet_option(),
 ) -> None:
     """Scan a synthetic table for leakage of its real training records."""
     State.add(verbose, quiet)
+    if scheduler is not None:
+        from ..dask_backend import require_dask
+
+        require_dask("--scheduler")  # before any work: exit 2 without the extra
     from dataclasses import replace
 
     from ..api import scan as run_scan
@@ -172,9 +187,10 @@ def scan(
     base = Baseline(baseline, baseline_margin)  # read now: an unreadable one stops before work
     check_history(history)  # an unusable history store too
     with StageDisplay(State.quiet) as progress:
-        result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
-                          metadata=metadata, policy=settings.policy, progress=progress,
-                          split_manifest=split_manifest, canaries=canaries)
+        with _cluster(scheduler, settings.config.threads, progress) as client:
+            result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
+                              metadata=metadata, policy=settings.policy, progress=progress,
+                              split_manifest=split_manifest, canaries=canaries, client=client)
         progress("writing reports")
         trend = record_scan(history, result) if history else None
         written = write_reports(result, out, formats, history=trend)
@@ -200,6 +216,19 @@ def scan(
         from ..reports.terminal import closing_line
         err(closing_line(result.verdict, settings.policy.fail_on,
                          "--fail-on" if fail_on else "policy.fail_on", failed=False))
+
+
+def _cluster(scheduler: str | None, threads: int | None,
+             progress: Any) -> contextlib.AbstractContextManager[Any]:
+    """The Dask client of ``--scheduler`` for the scan's duration (None without it): a local
+    cluster started and closed here, or a connection to a running scheduler."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from ..dask_backend.cluster import LOCAL, session
+
+    progress("starting a local Dask cluster" if scheduler.strip().lower() == LOCAL
+             else "connecting to the Dask scheduler")
+    return session(scheduler, threads, quiet=not State.verbose)
 
 
 def policy_failed_line(verdict: str, fail_on: str, option: str = "--fail-on") -> str:

@@ -7,8 +7,8 @@ dask. Its modules:
 * ``cluster``: connecting (``local`` starts a LocalCluster), worker failures as
   ``ClusterError``, the workers' memory budget;
 * ``read``: inputs given as a directory or a glob of Parquet/CSV files, read file by file;
-* ``encode``, ``copies``, ``search``: the distributed encoder fit, exact copies and
-  neighbour searches;
+* ``encode`` (with ``stats``), ``copies``, ``search``: the distributed encoder fit, exact
+  copies and neighbour searches;
 * ``run``: what ``synthscan.api`` enters to run a scan's stages on a cluster.
 
 This module itself imports nothing heavy: ``require_dask`` is how the rest of the package

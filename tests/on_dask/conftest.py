@@ -4,12 +4,37 @@ environment of ``.ci/run``)."""
 
 from __future__ import annotations
 
+import faulthandler
+import os
+import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 pytest.importorskip("distributed")
+
+#: a Dask test still running after this many seconds is hung (they take a few seconds each)
+HUNG_AFTER = 180.0
+
+
+@pytest.fixture(autouse=True)
+def _no_hang() -> Iterator[None]:
+    """A hung cluster test stops the run with every thread's stack on stderr and exit 1,
+    instead of holding CI until its time limit."""
+    def stop() -> None:
+        sys.stderr.write(f"\na Dask test ran for more than {HUNG_AFTER:.0f} s: stopping\n")
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(1)
+
+    timer = threading.Timer(HUNG_AFTER, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 @pytest.fixture(scope="session")
