@@ -303,3 +303,18 @@ def test_screens_start_at_256_rows_and_grow_eightfold_to_a_quarter():
     assert screen_sizes(1024) == [256]
     assert screen_sizes(39_040) == [256, 2048, 9760]
     assert screen_sizes(1_000_000) == [256, 2048, 16_384, 131_072, 250_000]
+
+
+def test_wide_tables_draw_distinct_columns_uniformly_and_quickly():
+    from synthscan.attacks.singling_out.mining import _distinct_draws
+
+    rng = np.random.default_rng(0)
+    cols = _distinct_draws(20_000, 100, 6, rng)
+    assert cols.shape == (20_000, 6) and cols.min() >= 0 and cols.max() < 100
+    assert all(len(set(row)) == 6 for row in cols[:2000].tolist())  # distinct within a row
+    # every column about equally often in every slot: 20,000 / 100 = 200 per (slot, column)
+    per_slot = np.stack([np.bincount(cols[:, j], minlength=100) for j in range(6)])
+    assert per_slot.min() > 140 and per_slot.max() < 260
+    # a table as wide as the shapes: every row a permutation of all its columns
+    full = _distinct_draws(500, 6, 6, rng)
+    assert (np.sort(full, axis=1) == np.arange(6)).all()
