@@ -107,7 +107,8 @@ def scan(
         help="Cell value meaning 'missing' (repeatable), e.g. --missing-token '?'."),
     threads: int | None = typer.Option(
         None, "--threads", metavar="N",
-        help="Threads for neighbour search (default: all cores)."),
+        help="Cores the scan may use (default: all): threads for neighbour search; with 2 or "
+        "more, large model fits run in a second process beside the searches."),
     secret: list[str] = typer.Option(
         [], "--secret", metavar="COLUMN",
         help="Attribute inference: a column to test as the secret (repeatable; default: every "
