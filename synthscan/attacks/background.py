@@ -55,7 +55,7 @@ def start(jobs: Sequence[Job], background: bool) -> Callable[[], list[Any]]:
     """Start the jobs (in a worker process when ``background``) and return the function that
     waits for their answers, in order."""
     jobs = list(jobs)
-    if not background or not jobs:
+    if not background or not jobs or not sys.executable:  # (embedded: no interpreter to run)
         return lambda: run_jobs(jobs)
     try:
         proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
@@ -71,7 +71,7 @@ def start(jobs: Sequence[Job], background: bool) -> Callable[[], list[Any]]:
         except OSError:
             proc.kill()
 
-    # the pipe is fed and drained on a thread: this process goes on with the 1-NN attacker
+    # the pipe is fed and drained on a thread: this process goes on with the check's searches
     thread = threading.Thread(target=talk, name="synthscan-learner", daemon=True)
     thread.start()
 
