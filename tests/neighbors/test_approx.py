@@ -128,3 +128,15 @@ def test_the_certified_tie_index_keeps_no_inverted_file_and_answers_exactly_afte
     later = index.nearest(q[:200], per_label=(0,))
     exact = TieIndex(ref, labels, 2, "l1", 1).nearest(q[:200], per_label=(0,))
     _same_rows(later, exact, range(200), range(200))
+
+
+def test_refined_queries_are_the_smallest_answers_as_many_as_the_sample():
+    from synthscan.neighbors.approx import REFINE_CAP, to_refine
+
+    rng = np.random.default_rng(3)
+    for n in (50_000, 1_000_000):  # 1% below and above the cap
+        d = rng.permutation(n).astype(np.float32)
+        picked = to_refine(d, 2000)
+        assert len(picked) == 2000 == REFINE_CAP
+        assert set(d[picked].astype(int)) == set(range(2000))  # the 2,000 smallest
+    assert len(to_refine(np.zeros(100), 2000)) == 100  # never more than there are queries
