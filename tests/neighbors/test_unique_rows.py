@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthscan.neighbors import engine
-from synthscan.neighbors.engine import unique_rows
+from synthscan.neighbors import unique
+from synthscan.neighbors.unique import unique_rows
 
 
 def _byte_sort(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,13 +81,13 @@ def test_empty_columns_are_one_point() -> None:
 
 def test_the_hash_path_is_verified_and_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     verified: list[bool] = []
-    real = engine._rows_equal
+    real = unique._rows_equal
 
     def spy(a: np.ndarray, rows: np.ndarray, others: np.ndarray) -> bool:
         verified.append(real(a, rows, others))
         return verified[-1]
 
-    monkeypatch.setattr(engine, "_rows_equal", spy)
+    monkeypatch.setattr(unique, "_rows_equal", spy)
     _assert_same_partition(_encoded(2000, 40, seed=1))
     assert verified == [True]
 
@@ -97,13 +97,13 @@ def test_a_hash_collision_takes_the_exact_fallback(monkeypatch: pytest.MonkeyPat
                                                    bucket_mask: int) -> None:
     """Every row hashed into one or two buckets: the rows of a bucket differ, the verification
     sees it, and the answer is the byte sort's, in its order."""
-    real = engine._row_hashes
+    real = unique._row_hashes
 
     def colliding(a: np.ndarray) -> np.ndarray | None:
         h = real(a)
         return None if h is None else h & np.uint64(bucket_mask)
 
-    monkeypatch.setattr(engine, "_row_hashes", colliding)
+    monkeypatch.setattr(unique, "_row_hashes", colliding)
     a = _encoded(600, 21, seed=2)
     a[5] = -0.0
     a[6] = 0.0
