@@ -5,9 +5,7 @@ No maths here; each stage lives in its own module.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import dataclasses
 import platform
 import time
 from collections.abc import Callable
@@ -17,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
-from . import memory
+from . import memory, stages
 from ._version import __version__
 from .attacks import (
     CHECKS,
@@ -31,11 +29,10 @@ from .attacks import (
 )
 from .attacks.searches import reporting
 from .config import ScanConfig
-from .data.io import DEFAULT_MISSING_TOKENS, TableSource, load_table, probe_size
+from .data.io import DEFAULT_MISSING_TOKENS, TableSource
 from .data.metadata import read_sdv_metadata
-from .data.schema import Schema, build_schema
+from .data.schema import build_schema
 from .dp_claim import DPClaim
-from .encoding.encoder import MixedEncoder
 from .errors import SynthscanError
 from .memory import parse_size
 from .model import CheckResult, SplitVerification
@@ -43,12 +40,12 @@ from .neighbors.engine import batch_memory
 from .result import ScanResult
 from .risk.policy import Policy
 from .risk.verdict import apply_policy
+from .stages import TableLike
 from .types import Table
 
 if TYPE_CHECKING:
     from .canaries.manifest import CanaryManifest
 
-TableLike: TypeAlias = str | Path | pd.DataFrame
 #: called with the name of each stage as it starts ("loading inputs", "encoding",
 #: "check: <name>"); a long step inside a check (a neighbour search) as
 #: "check: <name> · <step>", and the check's name again when the step ends
@@ -67,15 +64,6 @@ LIMITATIONS = [
     "the generator was trained, and never shown to it.",
     "Distance and copy tests detect copying; passing them does not show privacy.",
 ]
-
-
-def _backend(client: Any) -> dict[str, Any]:
-    """What ``result.run`` records of the cluster a scan ran on (nothing for a local scan)."""
-    if client is None:
-        return {}
-    from .dask_backend.cluster import describe
-
-    return {"backend": describe(client)}
 
 
 def _environment(dask: bool = False) -> dict[str, Any]:
@@ -99,60 +87,6 @@ def _environment(dask: bool = False) -> dict[str, Any]:
     return env
 
 
-def _on_cluster(client: Any) -> contextlib.AbstractContextManager[None]:
-    """Nothing without a client; with one, large searches on its workers and its failures
-    as ``ClusterError`` (``dask_backend.run.on_cluster``; dask is imported only then)."""
-    if client is None:
-        return contextlib.nullcontext()
-    from .dask_backend import require_dask
-
-    require_dask("client")
-    from .dask_backend.run import on_cluster
-
-    return on_cluster(client)
-
-
-def _is_multi(src: TableLike | None) -> bool:
-    """Whether an input names many files (a directory or a glob), read by
-    ``dask_backend.read`` — on the workers when a client is given, else here."""
-    if not isinstance(src, (str, Path)):
-        return False
-    from .dask_backend.read import is_multi
-
-    return is_multi(src)
-
-
-def _load(src: TableLike, role: Table, tokens: tuple[str, ...], encoding: str,
-          client: Any) -> tuple[pd.DataFrame, TableSource]:
-    if _is_multi(src):
-        from .dask_backend.read import read_table
-
-        assert not isinstance(src, pd.DataFrame)
-        return read_table(src, role, tokens, encoding, client)
-    return load_table(src, role, tokens, encoding)
-
-
-def _probe(src: str | Path, role: Table, stop_at: int, stop_rows: int) -> tuple[Any, ...]:
-    if _is_multi(src):
-        from .dask_backend.read import probe
-
-        return dataclasses.astuple(probe(src, role, stop_at, stop_rows))
-    return dataclasses.astuple(probe_size(Path(src), role, stop_at, stop_rows))
-
-
-def _encode(frames: dict[Table, pd.DataFrame], schema: Schema, metric: str,
-            client: Any) -> tuple[MixedEncoder, dict[Table, Any]]:
-    """The encoder fitted on train and holdout, and every table encoded (on the cluster's
-    workers when a client is given)."""
-    if client is not None:
-        from .dask_backend.run import encode_tables
-
-        return encode_tables(frames, schema.columns, metric, client)
-    real = [frames[r] for r in ("train", "holdout") if r in frames]
-    encoder = MixedEncoder(metric).fit(real, schema.columns, others=[frames["synthetic"]])
-    return encoder, {r: encoder.transform(f) for r, f in frames.items()}
-
-
 def prepare(
     train: TableLike,
     synthetic: TableLike,
@@ -170,7 +104,7 @@ def prepare(
     in file-name order). With a Dask ``client`` (``distributed.Client``), such inputs are read
     on its workers, the encoder is fitted and the tables encoded there, and the context keeps
     the client (``ctx.client``) for the checks' searches and copies."""
-    with _on_cluster(client):
+    with stages.on_cluster(client):
         return _prepare(train, synthetic, holdout, config, metadata, progress, timings, client)
 
 
@@ -190,14 +124,14 @@ def _prepare(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
     if limit is not None:
         # compressed files by what they decompress to, Parquet by its footer's row count
         stop_at, stop_rows = memory.input_budget(limit)
-        memory.check_inputs([_probe(src, role, stop_at, stop_rows)
+        memory.check_inputs([stages.probe(src, role, stop_at, stop_rows)
                              for role, src in inputs if isinstance(src, (str, Path))], limit)
     raw: dict[Table, pd.DataFrame] = {}
     sources: dict[Table, TableSource] = {}
     for role, src in inputs:
         if src is None:
             continue
-        raw[role], sources[role] = _load(src, role, tokens, config.encoding, client)
+        raw[role], sources[role] = stages.load(src, role, tokens, config.encoding, client)
     names = {r: s.name for r, s in sources.items()}
     if limit is not None:
         sizes = {names[r]: f.size for r, f in raw.items()}
@@ -213,7 +147,7 @@ def _prepare(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
 
     say("encoding")
     t1 = time.perf_counter()
-    encoder, encoded = _encode(frames, schema, config.metric, client)
+    encoder, encoded = stages.encode(frames, schema, config.metric, client)
     timings["encode"] = time.perf_counter() - t1
     if limit is not None:
         memory.check_scan_data(config, frames, names, len(schema.columns), encoder.dim_, limit,
@@ -234,7 +168,7 @@ def run_checks(ctx: ScanContext, checks: list[Attack], progress: Progress | None
     say = progress or (lambda _msg: None)
     timings = timings if timings is not None else {}
     limit = parse_size(ctx.config.max_memory) if ctx.config.max_memory else None
-    with batch_memory(memory.batch_budget(limit)), _on_cluster(ctx.client):
+    with batch_memory(memory.batch_budget(limit)), stages.on_cluster(ctx.client):
         return _run_each(ctx, checks, say, timings)
 
 
@@ -277,10 +211,10 @@ def _verify_split(manifest: str | Path, train: TableLike, holdout: TableLike | N
                          "— pass the holdout file too (--holdout)", key="split_manifest")
     by_role = {s.table: s for s in sources}
     # a multi-file input is verified by its rows, read as the split read its source
-    if _is_multi(train):
-        train = _load(train, "train", (), config.encoding, client)[0]
-    if _is_multi(holdout):
-        holdout = _load(holdout, "holdout", (), config.encoding, client)[0]
+    if stages.is_multi(train):
+        train = stages.load(train, "train", (), config.encoding, client)[0]
+    if stages.is_multi(holdout):
+        holdout = stages.load(holdout, "holdout", (), config.encoding, client)[0]
     return verify_split(manifest, {"train": (train, by_role["train"]),
                                    "holdout": (holdout, by_role["holdout"])}, config.encoding)
 
@@ -354,7 +288,7 @@ def scan(
         and holdout may be directories or globs of Parquet/CSV files, with or without a
         client. See docs/distributed.md.
     """
-    with _on_cluster(client):
+    with stages.on_cluster(client):
         return _scan(train, synthetic, holdout, config, metadata, policy, progress,
                      split_manifest, canaries, client)
 
@@ -419,7 +353,7 @@ def _scan(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
         evidence="holdout-calibrated" if has_holdout else "no-holdout (weaker evidence)",
         limitations=limitations,
         run={"started": started, "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-             "threads": config.threads, **_backend(client)},
+             "threads": config.threads, **stages.backend(client)},
         split_verification=ctx.split_verification,
         dp_claim=dp,
     )
