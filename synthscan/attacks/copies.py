@@ -64,12 +64,14 @@ def hit_probability(multiplicity: np.ndarray, n: int, n_eq: int) -> np.ndarray:
 def _cluster_counts(ctx: ScanContext, canon: CanonicalTables) -> CopyCounts | None:
     """The cluster's hash join of every table of ``canon`` (``dask_backend.copies``), computed
     once per scan; None for a local scan."""
-    client = getattr(ctx, "client", None)
+    client = ctx.client
     if client is None:
         return None
     from ..dask_backend.copies import copy_counts
 
-    return ctx.memo(f"dask-copy-counts:{id(canon)}", lambda: copy_counts(client, canon))
+    # keyed by the compared columns, not the object: the same columns give the same join
+    key = "dask-copy-counts:" + "\x1f".join(canon.columns)
+    return ctx.memo(key, lambda: copy_counts(client, canon))
 
 
 def copy_matches(ctx: ScanContext, canon: CanonicalTables, query: str,
