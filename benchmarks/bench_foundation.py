@@ -51,7 +51,7 @@ from synthscan import __version__ as SYNTHSCAN_VERSION
 from synthscan.data.io import DEFAULT_MISSING_TOKENS, load_table
 from synthscan.data.schema import build_schema
 from synthscan.encoding.encoder import MixedEncoder
-from synthscan.neighbors.engine import TieIndex
+from synthscan.neighbors.ties import TieIndex
 
 from .peakrss import reset_peak
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..fmt import level, pct
 from ..model import CheckResult
-from ..neighbors.engine import TieIndex, TieResult
 from ..neighbors.kmeans import assign, kmeans
+from ..neighbors.ties import TieIndex, TieResult
 from ..stats import normal_quantile
 from ..stats.bounds import SubTest, excess_lower, excess_upper
 from ..stats.resampling import clustered_auc_less, z_to_p_less

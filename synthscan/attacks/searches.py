@@ -36,8 +36,9 @@ from ..neighbors.approx import (
     certified_tie_nearest,
     certify,
 )
-from ..neighbors.engine import NeighborEngine, Searcher, TieIndex, TieResult, batch_progress
+from ..neighbors.engine import NeighborEngine, Searcher, batch_progress
 from ..neighbors.other import certified_other, exact_other
+from ..neighbors.ties import TieIndex, TieResult
 from .context import ScanContext
 
 #: largest k any check reads from the real -> synthetic search

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..stats.bounds import cp_lower
-from .engine import _REMOTE, NeighborEngine, TieIndex, TieResult, faiss_threads, tie_tolerance
+from .engine import _REMOTE, NeighborEngine, faiss_threads, tie_tolerance
 from .kmeans import assign
+from .ties import TieIndex, TieResult
 
 #: close-query recall the chosen nprobe must reach on the sample
 TARGET_RECALL = 0.995

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import NeighborEngine, Searcher, tie_tolerance, unique_rows
+from .engine import NeighborEngine, Searcher, tie_tolerance
+from .unique import unique_rows
 
 
 @dataclass

@@ -16,7 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .engine import NeighborEngine, TieIndex, tie_tolerance
+from .engine import NeighborEngine, tie_tolerance
+from .ties import TieIndex
 
 #: nearest reference rows per query searched once for all column subsets
 CANDIDATES = 256

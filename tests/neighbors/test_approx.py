@@ -13,7 +13,8 @@ from synthscan.neighbors.approx import (
     certified_tie_nearest,
     certify,
 )
-from synthscan.neighbors.engine import NeighborEngine, TieIndex
+from synthscan.neighbors.engine import NeighborEngine
+from synthscan.neighbors.ties import TieIndex
 
 
 def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,8 @@ from sklearn.neighbors import NearestNeighbors
 
 from synthscan.data.schema import ColumnSpec
 from synthscan.encoding.encoder import MixedEncoder
-from synthscan.neighbors.engine import NeighborEngine, TieIndex
+from synthscan.neighbors.engine import NeighborEngine
+from synthscan.neighbors.ties import TieIndex
 
 SPECS = [ColumnSpec("x", "numeric"), ColumnSpec("k", "numeric"), ColumnSpec("c", "categorical"),
          ColumnSpec("d", "categorical")]

@@ -23,11 +23,11 @@ from synthscan.errors import ResourceError
 from synthscan.neighbors import engine as engine_module
 from synthscan.neighbors.engine import (
     NeighborEngine,
-    TieIndex,
     batch_progress,
     remote_search,
     tie_tolerance,
 )
+from synthscan.neighbors.ties import TieIndex
 
 #: replicated; sharded in two (one per worker); sharded in five (three on one worker)
 MODES = {"replicated": {}, "sharded": {"worker_budget": 1},
