@@ -31,7 +31,6 @@ from .attacks.searches import reporting
 from .config import ScanConfig
 from .data.io import DEFAULT_MISSING_TOKENS, TableSource
 from .data.metadata import read_sdv_metadata
-from .data.schema import build_schema
 from .dp_claim import DPClaim
 from .errors import SynthscanError
 from .memory import parse_size
@@ -141,7 +140,7 @@ def _prepare(train: TableLike, synthetic: TableLike, holdout: TableLike | None,
     if metadata is not None:
         declared.update({c: (r, "metadata") for c, r in read_sdv_metadata(metadata).items()})
     declared.update({c: (r, "config") for c, r in config.columns.items()})
-    schema, frames = build_schema(raw, names, declared)
+    schema, frames = stages.schema(raw, names, declared, client)
     del raw
     timings["load"] = time.perf_counter() - t0
 

@@ -1,8 +1,8 @@
 """Where a scan's stages run: in this process, or on a Dask cluster when a client is given.
 
-``api`` calls these for loading, sizing, encoding and the checks' cluster context; each
-imports ``dask_backend`` only when a client or a multi-file input asks for it, so ``import
-synthscan`` and a local scan never load dask.
+``api`` calls these for loading, sizing, the schema, encoding and the checks' cluster
+context; each imports ``dask_backend`` only when a client or a multi-file input asks for it,
+so ``import synthscan`` and a local scan never load dask.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from .data.io import TableSource, load_table, probe_size
-from .data.schema import Schema
+from .data.schema import Schema, build_schema
 from .encoding.encoder import MixedEncoder
 from .types import Table
 
@@ -70,6 +70,18 @@ def probe(src: str | Path, role: Table, stop_at: int, stop_rows: int) -> tuple[A
 
         return dataclasses.astuple(probe_files(src, role, stop_at, stop_rows))
     return dataclasses.astuple(probe_size(Path(src), role, stop_at, stop_rows))
+
+
+def schema(raw: dict[Table, pd.DataFrame], names: dict[Table, str],
+           declared: dict[str, tuple[str, str]], client: Any
+           ) -> tuple[Schema, dict[Table, pd.DataFrame]]:
+    """The columns' roles decided and every table converted (``build_schema``); with a client
+    the statistics are computed and the tables converted on its workers, with equal results."""
+    if client is not None:
+        from .dask_backend.schema import build_schema_on_cluster
+
+        return build_schema_on_cluster(raw, names, declared, client)
+    return build_schema(raw, names, declared)
 
 
 def encode(frames: dict[Table, pd.DataFrame], schema: Schema, metric: str,

@@ -7,6 +7,8 @@ dask. Its modules:
 * ``cluster``: connecting (``local`` starts a LocalCluster), worker failures as
   ``ClusterError``, the workers' memory budget;
 * ``read``: inputs given as a directory or a glob of Parquet/CSV files, read file by file;
+* ``schema``: the column roles decided from per-partition statistics (``data.colstats``) and
+  every column converted on the workers;
 * ``encode`` (with ``stats``), ``copies``, ``search``: the distributed encoder fit, exact
   copies and neighbour searches;
 * ``run``: what ``synthscan.api`` enters to run a scan's stages on a cluster.

@@ -8,8 +8,9 @@
   partition by partition (``encode``), on dask DataFrames made of scattered row ranges of the
   schema-converted tables — several partitions per worker, never the rows in a task graph.
 
-The tables themselves stay on the client in this version (the schema and the attack steps
-read them there); see docs/distributed.md.
+The schema's statistics and each column's conversion run on the workers too (``schema``);
+the tables themselves are gathered on the client in this version (the attack steps read them
+there); see docs/distributed.md.
 """
 
 from __future__ import annotations

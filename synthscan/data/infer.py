@@ -5,81 +5,48 @@ tables are reconciled into one role (``align.reconcile``). The real data then de
 numeric or categorical column is really an identifier (unique integers with an id-like name,
 a row number, nearly all-distinct text) and which notes a column gets (all missing, constant,
 numbers except for an undeclared missing-value marker).
+
+Every decision here reads mergeable statistics (``colstats``), never the values themselves, so
+that a table described whole (a local scan) and one described partition by partition on a
+cluster (``dask_backend.schema``) get the same roles and notes. The questions are asked in two
+rounds: ``real_facts`` for every column, then — only for the columns that ``wants_numbers`` or
+``wants_distinct`` names — the number facts and the exact distinct count.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..types import Table
 from .align import reconcile
-from .convert import BOOL_STRINGS, DATE_LIKE, datetime_seconds
+from .colstats import (
+    Ask,
+    Kind,
+    NumberFacts,
+    RealFacts,
+    decide_kind,
+    distinct_count,
+    kind_evidence,
+    merge_facts,
+    merge_numbers,
+    number_facts,
+    present_values,
+    real_facts,
+)
 
-#: a column's kind in one table; "bigint" is integers too large for exact float64 arithmetic
-Kind = Literal["empty", "boolean", "numeric", "datetime", "categorical", "nested", "bigint"]
+__all__ = ["BIGINT_NOTE", "Kind", "ask", "data_note", "describe_pieces", "detect_kind",
+           "infer_role", "is_numeric", "refine", "refine_inferred", "settle", "settle_pieces",
+           "wants_distinct", "wants_numbers"]
 
 _ID_NAME = re.compile(r"(^|[^a-z0-9])(id|uuid|guid|key|pk|ssn|index|idx)$|^id([^a-z]|$)", re.I)
-#: integers beyond this magnitude are not exact in float64: a column holding them is a code
-_MAX_EXACT_INT = 2**53
-_BIG_INT_TEXT = re.compile(r"^[+-]?\d{16,}$")
 BIGINT_NOTE = "integers too large for exact arithmetic: compared as codes"
-
-
-def _is_nested(values: pd.Series) -> bool:
-    sample = values.dropna().head(50)
-    return any(isinstance(v, (dict, list, tuple, set, np.ndarray)) for v in sample)
-
-
-def _has_big_integers(s: pd.Series) -> bool:
-    """Integers too large for exact float64 arithmetic (account numbers, 20-digit codes)."""
-    if pd.api.types.is_integer_dtype(s):
-        vals = s.dropna()
-        return bool(len(vals)) and (int(vals.max()) > _MAX_EXACT_INT
-                                    or int(vals.min()) < -_MAX_EXACT_INT)
-    if pd.api.types.is_numeric_dtype(s):
-        return False  # floats are already floats
-    text = s.dropna().astype(str).str.strip()
-    big = text[text.str.match(_BIG_INT_TEXT)]
-    return any(abs(int(v)) > _MAX_EXACT_INT for v in big)
-
-
-def _typed_kind(s: pd.Series) -> Kind | None:
-    """The kind a non-empty column's dtype already says, or None for object/text columns."""
-    if pd.api.types.is_bool_dtype(s):
-        return "boolean"
-    if pd.api.types.is_timedelta64_dtype(s):
-        return "numeric"
-    if pd.api.types.is_numeric_dtype(s):  # nullable Int64/Float64, ...
-        return "bigint" if _has_big_integers(s) else "numeric"
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return "datetime"
-    return None
-
-
-def _value_kind(values: pd.Series) -> Kind:
-    """The kind of non-missing object values: nested, boolean, numeric, datetime or text."""
-    if _is_nested(values):
-        return "nested"
-    inferred = pd.api.types.infer_dtype(values, skipna=True)
-    if inferred == "boolean":
-        return "boolean"
-    if inferred == "string":
-        # all text: the kind depends only on the distinct values, so test those, not every
-        # cell (mixed objects keep the full path: unique() would merge 1 and True)
-        values = pd.Series(pd.unique(values.to_numpy()), dtype=object)
-    text = values.astype(str).str.strip()
-    if text.str.lower().isin(BOOL_STRINGS.keys()).all():
-        return "boolean"
-    if pd.to_numeric(text, errors="coerce").notna().all():
-        return "bigint" if _has_big_integers(text) else "numeric"
-    if text.str.match(DATE_LIKE).all() and not np.isnan(datetime_seconds(values)).any():
-        return "datetime"
-    return "categorical"
+#: at least this many real values before a column can be an identifier, or get the hint
+_MIN_ID_ROWS = 20
+_MIN_HINT_ROWS = 10
 
 
 def detect_kind(s: pd.Series) -> Kind:
@@ -87,90 +54,138 @@ def detect_kind(s: pd.Series) -> Kind:
 
     Integer columns too large for exact float64 arithmetic are "bigint" (treated as codes).
     """
-    kind = s.dtype.kind
-    if kind == "f":  # the common case, kept cheap for very wide tables
-        values = s.to_numpy(dtype="float64", na_value=np.nan)  # nullable Float64 included
-        return "empty" if np.isnan(values).all() else "numeric"
-    if kind in "iu":
-        if not s.notna().any():  # no rows, or a nullable Int64 column that is all <NA>
-            return "empty"
-        return "bigint" if _has_big_integers(s) else "numeric"
-    nonmissing = s.dropna()
-    if len(nonmissing) == 0:
-        return "empty"
-    return _typed_kind(s) or _value_kind(nonmissing.astype(object))
+    return decide_kind(kind_evidence(s))
 
 
-def infer_role(column: str, by_table: Mapping[Table, pd.Series],
+def infer_role(column: str, kinds: Mapping[Table, Kind],
                names: Mapping[Table, str]) -> tuple[str, str]:
-    """The role the tables' values agree on, and a note ("" or why big integers are codes)."""
-    role = reconcile(column, {t: detect_kind(s) for t, s in by_table.items()}, names)
+    """The role the tables' kinds agree on, and a note ("" or why big integers are codes)."""
+    role = reconcile(column, kinds, names)
     if role == "bigint":
         return "categorical", BIGINT_NOTE
     return role, ""
 
 
-def identifier_reason(name: str, role: str, pooled: np.ndarray) -> str | None:
-    """Reason to treat a column as an identifier, or None (``pooled``: the real data,
-    converted: float64 for numeric, text or None for categorical)."""
+def is_numeric(role: str) -> bool:
+    """Whether a role's converted values are float64 (else object text)."""
+    return role in ("numeric", "datetime")
+
+
+def ask(role: str, source: str, note: str) -> Ask:
+    """The optional real-data statistics a column with this role, source and note needs."""
+    inferred = source == "inferred"
+    return Ask(ident=inferred and role in ("numeric", "categorical"),
+               head=inferred and role == "categorical" and not note)
+
+
+def wants_numbers(role: str, source: str, note: str, facts: RealFacts) -> bool:
+    """Whether the mostly-numbers hint needs the number facts: an inferred text column of at
+    least ten real values whose first values are at least half numbers (the cheap look at the
+    first values spares long text columns)."""
+    if source != "inferred" or role != "categorical" or note or \
+            facts.present < _MIN_HINT_ROWS:
+        return False
+    head = pd.Series(list(facts.head), dtype=object)
+    return not pd.to_numeric(head, errors="coerce").notna().mean() < 0.5
+
+
+def wants_distinct(role: str, source: str, facts: RealFacts) -> bool:
+    """Whether the identifier question needs the exact distinct count: whole numbers that
+    repeat within no piece, or text whose pieces' distinct counts could reach 95%."""
+    if source != "inferred" or facts.present < _MIN_ID_ROWS:
+        return False
     if role == "numeric":
-        values = pooled[~np.isnan(pooled)]
-        n = len(values)
-        if n < 20 or not np.all(np.mod(values, 1) == 0) or len(np.unique(values)) < n:
+        return facts.whole and not facts.repeats
+    return role == "categorical" and facts.distinct_sum >= 0.95 * facts.present
+
+
+def _identifier_reason(name: str, role: str, facts: RealFacts,
+                       distinct: int | None) -> str | None:
+    """Reason to treat a column as an identifier, or None."""
+    n = facts.present
+    if n < _MIN_ID_ROWS or distinct is None:
+        return None  # (not asked: a repeat within a piece, too few distinct values, ...)
+    if role == "numeric":
+        if not facts.whole or distinct < n:
             return None  # ids are unique integers
         if _ID_NAME.search(name):
             return "unique integers with an id-like name"
-        if values.max() - values.min() + 1 <= 2 * n:
+        if facts.vmax - facts.vmin + 1 <= 2 * n:
             return "unique, nearly consecutive integers (a row number)"
         return None
-    values = pooled[pd.notna(pooled)]
-    n = len(values)
-    if n < 20:
-        return None
-    n_unique = len(pd.unique(values))
-    if n_unique >= 0.95 * n:
-        return f"{n_unique} distinct values in {n} real rows (an id or free text)"
+    if distinct >= 0.95 * n:
+        return f"{distinct} distinct values in {n} real rows (an id or free text)"
     return None
 
 
-def mostly_numbers_note(pooled: np.ndarray) -> str:
+def _numbers_hint(facts: RealFacts, numbers: NumberFacts | None) -> str:
     """A hint for a text column that is numbers except for a few markers (\"?\", \"-\", ...):
     usually a numeric column whose missing-value marker was not declared."""
-    values = pd.Series(pooled[pd.notna(pooled)], dtype=object)
-    if len(values) < 10 or pd.to_numeric(values.head(200), errors="coerce").notna().mean() < 0.5:
-        return ""  # (the cheap look at the first values spares long text columns)
-    is_number = pd.to_numeric(values, errors="coerce").notna()
-    n_markers = values[~is_number].nunique()
-    if is_number.mean() >= 0.9 and 0 < n_markers <= 3:
+    if numbers is None:
+        return ""
+    n_markers = len(numbers.markers)
+    if numbers.numbers / facts.present >= 0.9 and 0 < n_markers <= 3:
         return (f"numbers except for {n_markers} distinct text value(s); if they mean "
                 "'missing', declare them as missing_tokens (--missing-token on the command "
                 "line) and the column becomes numeric")
     return ""
 
 
-def refine_inferred(name: str, role: str, note: str, pooled: np.ndarray) -> tuple[str, str]:
-    """An inferred role and note after a look at the real data (``pooled``, converted): a text
-    column gets the undeclared-marker hint, a unique one becomes an identifier."""
+def refine(name: str, role: str, note: str, facts: RealFacts, numbers: NumberFacts | None,
+           distinct: int | None) -> tuple[str, str]:
+    """An inferred role and note after a look at the real data: a text column gets the
+    undeclared-marker hint, a unique one becomes an identifier (``numbers`` and ``distinct``:
+    None when ``wants_numbers`` / ``wants_distinct`` did not ask for them)."""
     if role == "categorical" and not note:
-        note = mostly_numbers_note(pooled)
+        note = _numbers_hint(facts, numbers)
     if role in ("numeric", "categorical"):
-        reason = identifier_reason(name, role, pooled)
+        reason = _identifier_reason(name, role, facts, distinct)
         if reason:
             return "identifier", "; ".join(n for n in (f"inferred identifier: {reason}", note)
                                            if n)
     return role, note
 
 
-def data_note(role: str, pooled: np.ndarray) -> str:
+def data_note(role: str, facts: RealFacts) -> str:
     """Note on a column that carries no information in the real data."""
-    if role in ("numeric", "datetime"):
-        missing = np.isnan(pooled)
-        if missing.all():
-            return "all values missing in the real data"
-        constant = not missing.any() and pooled.min() == pooled.max()
-    else:
-        missing = pd.isna(pooled)
-        if missing.all():
-            return "all values missing in the real data"
-        constant = not missing.any() and len(pd.unique(pooled)) == 1
+    if facts.present == 0:
+        return "all values missing in the real data"
+    if facts.present < facts.rows:
+        return ""
+    constant = facts.vmin == facts.vmax if is_numeric(role) else len(facts.few) == 1
     return "constant in the real data" if constant else ""
+
+
+def settle(name: str, role: str, source: str, note: str, facts: RealFacts,
+           numbers: NumberFacts | None, distinct: int | None) -> tuple[str, str]:
+    """A column's final role and note: inferred roles refined, then the data note."""
+    if source == "inferred":
+        role, note = refine(name, role, note, facts, numbers, distinct)
+    if role != "identifier" and not note:
+        note = data_note(role, facts)
+    return role, note
+
+
+def describe_pieces(role: str, source: str, note: str, pieces: Sequence[np.ndarray]
+                    ) -> tuple[RealFacts, NumberFacts | None, int | None]:
+    """The statistics ``settle`` reads, of converted real values held here piece by piece in
+    row order (train, then holdout); a cluster merges the same statistics of its partitions."""
+    numeric = is_numeric(role)
+    wanted = ask(role, source, note)
+    facts = merge_facts(*[real_facts(p, numeric, wanted) for p in pieces])
+    numbers = (merge_numbers(*[number_facts(p) for p in pieces])
+               if wants_numbers(role, source, note, facts) else None)
+    distinct = (distinct_count([present_values(p, numeric) for p in pieces], numeric)
+                if wants_distinct(role, source, facts) else None)
+    return facts, numbers, distinct
+
+
+def settle_pieces(name: str, role: str, source: str, note: str,
+                  pieces: Sequence[np.ndarray]) -> tuple[str, str]:
+    """``settle`` on converted real values held here (``describe_pieces``)."""
+    return settle(name, role, source, note, *describe_pieces(role, source, note, pieces))
+
+
+def refine_inferred(name: str, role: str, note: str, pooled: np.ndarray) -> tuple[str, str]:
+    """``refine`` of an inferred role on the pooled real values (converted) held here."""
+    return refine(name, role, note, *describe_pieces(role, "inferred", note, [pooled]))

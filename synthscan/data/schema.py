@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..types import ROLES, Table
 from .align import align_columns
 from .convert import convert, to_categorical
-from .infer import data_note, infer_role, refine_inferred
+from .infer import Kind, detect_kind, infer_role, settle_pieces
 from .problems import name_list, problem
 
 #: the roles a column of the schema can have (ignored columns are listed apart)
@@ -123,22 +123,29 @@ def _check_names(declared: Mapping[str, tuple[str, str]], columns: list[str], ig
                       column=first, key="metadata" if by_metadata else f"columns.{first}")
 
 
+def first_role(name: str, declared: tuple[str, str] | None,
+               kinds: Mapping[Table, Kind] | None, names: Mapping[Table, str]
+               ) -> tuple[str, str, str]:
+    """A column's role, source and note before the real data is looked at: the declared role,
+    or the one its kind in each table (``kinds``; None when declared) agrees on."""
+    if declared is not None:
+        return declared[0], declared[1], ""
+    assert kinds is not None
+    role, note = infer_role(name, kinds, names)
+    return role, "inferred", note
+
+
 def _column(name: str, by_table: Mapping[Table, pd.Series], names: Mapping[Table, str],
             declared: tuple[str, str] | None) -> tuple[ColumnSpec, dict[Table, np.ndarray]]:
     """One column's spec and its values in every table, converted to the role's dtype."""
-    if declared is not None:
-        (role, source), note = declared, ""
-    else:
-        (role, note), source = infer_role(name, by_table, names), "inferred"
+    kinds = None if declared else {t: detect_kind(s) for t, s in by_table.items()}
+    role, source, note = first_role(name, declared, kinds, names)
     values = {t: convert(s, role, names[t], name) for t, s in by_table.items()}
-    pooled = np.concatenate([values[t] for t in _REAL if t in values])
-    if source == "inferred":
-        role, note = refine_inferred(name, role, note, pooled)
-        if role == "identifier":  # ids are compared as text
-            values = {t: to_categorical(pd.Series(v)).to_numpy() for t, v in values.items()}
-    if role != "identifier" and not note:
-        note = data_note(role, pooled)
-    return ColumnSpec(name, role, source, note), values
+    real = [values[t] for t in _REAL if t in values]
+    final, note = settle_pieces(name, role, source, note, real)
+    if final == "identifier" and role != "identifier":  # ids are compared as text
+        values = {t: to_categorical(pd.Series(v)).to_numpy() for t, v in values.items()}
+    return ColumnSpec(name, final, source, note), values
 
 
 def _nothing_to_compare(schema: Schema, train: str) -> InputError:
@@ -152,6 +159,36 @@ def _nothing_to_compare(schema: Schema, train: str) -> InputError:
                    f"identifier or ignored ({'; '.join(kinds) or 'none'})",
                    'declare the roles of the data columns (e.g. columns.age = "numeric")',
                    key="columns")
+
+
+def plan_columns(frames: Mapping[Table, pd.DataFrame], names: Mapping[Table, str],
+                 declared: Mapping[str, tuple[str, str]] | None
+                 ) -> tuple[dict[str, tuple[str, str]], list[str], list[str]]:
+    """The declared roles (checked), the aligned columns in train's order and the ignored ones;
+    only the frames' columns are read (empty frames will do)."""
+    declared = dict(declared or {})
+    _check_roles(declared)
+    ignore = {c for c, (r, _) in declared.items() if r == "ignore"}
+    columns, ignored = align_columns(frames, names, ignore)
+    _check_names(declared, columns, ignore, names["train"])
+    return declared, columns, ignored
+
+
+def checked_schema(specs: list[ColumnSpec], ignored: list[str], train: str) -> Schema:
+    """The schema of ``specs``; an error when no column is left to compare."""
+    schema = Schema(specs, ignored)
+    if not schema.distance_columns:
+        raise _nothing_to_compare(schema, train)
+    return schema
+
+
+def frame_of(converted: Mapping[str, np.ndarray], columns: list[str], rows: int) -> pd.DataFrame:
+    """A converted table of ``rows`` rows from its columns' arrays, with a fresh
+    ``RangeIndex``; object arrays stay object (pandas 3 would infer its str dtype from text
+    arrays)."""
+    index = pd.RangeIndex(rows)
+    return pd.DataFrame({c: pd.Series(converted[c], index=index, dtype=converted[c].dtype)
+                         for c in columns}, index=index, columns=columns)
 
 
 def build_schema(
@@ -169,14 +206,11 @@ def build_schema(
 
     Returns the schema and the converted tables (numeric and datetime as float64, categorical
     and identifier columns as object text with None for missing), each with a fresh
-    ``RangeIndex`` in its input's row order.
+    ``RangeIndex`` in its input's row order. The roles are decided from mergeable statistics
+    (``infer``, ``colstats``); ``dask_backend.schema`` decides them the same way from a
+    cluster's partitions.
     """
-    declared = dict(declared or {})
-    _check_roles(declared)
-    ignore = {c for c, (r, _) in declared.items() if r == "ignore"}
-    columns, ignored = align_columns(frames, names, ignore)
-    _check_names(declared, columns, ignore, names["train"])
-    frames = {t: df.reset_index(drop=True) for t, df in frames.items()}
+    declared, columns, ignored = plan_columns(frames, names, declared)
     series = {t: dict(df.items()) for t, df in frames.items()}  # one lookup per column
     converted: dict[Table, dict[str, np.ndarray]] = {t: {} for t in frames}
     specs: list[ColumnSpec] = []
@@ -186,11 +220,5 @@ def build_schema(
         specs.append(spec)
         for t, v in values.items():
             converted[t][col] = v
-    schema = Schema(specs, ignored)
-    if not schema.distance_columns:
-        raise _nothing_to_compare(schema, names["train"])
-    # object arrays stay object (pandas 3 would infer its str dtype from text arrays)
-    return schema, {t: pd.DataFrame({c: pd.Series(v, index=frames[t].index, dtype=v.dtype)
-                                     for c, v in converted[t].items()},
-                                    index=frames[t].index, columns=columns)
-                    for t in frames}
+    schema = checked_schema(specs, ignored, names["train"])
+    return schema, {t: frame_of(converted[t], columns, len(frames[t])) for t in frames}
