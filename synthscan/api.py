@@ -5,6 +5,7 @@ No maths here; each stage lives in its own module.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import platform
 import time
@@ -22,6 +23,7 @@ from .attacks import (
     Attack,
     ScanContext,
     applicable,
+    background,
     default_checks,
     detectors,
     planned_components,
@@ -178,6 +180,27 @@ def _steps_of(stage: str, say: Progress) -> Progress:
 
 def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
               timings: dict[str, float]) -> list[CheckResult]:
+    try:
+        _prefetch(ctx, checks, say)
+        return _run_in_turn(ctx, checks, say, timings)
+    finally:
+        background.close_worker(ctx)
+
+
+def _prefetch(ctx: ScanContext, checks: list[Attack], say: Progress) -> None:
+    """Let every check that will run start what can run beside the checks before it (model
+    fits in the scan's worker process). An arithmetic failure here is left for the check's
+    own run to report."""
+    say("preparing the model fits")
+    for check in checks:
+        if check.needs_holdout and not ctx.has_holdout:
+            continue
+        with contextlib.suppress(MemoryError, ValueError, FloatingPointError):
+            check.prefetch(ctx)
+
+
+def _run_in_turn(ctx: ScanContext, checks: list[Attack], say: Progress,
+                 timings: dict[str, float]) -> list[CheckResult]:
     results: list[CheckResult] = []
     for check in checks:
         if check.needs_holdout and not ctx.has_holdout:

@@ -1,30 +1,46 @@
-"""Model fits in a second process while the scan's own process runs a check's searches.
+"""Model fits in a second process while the scan's own process runs the searches.
 
 Gradient-boosting fits (the attribute-inference learner, the membership classifier) are
 Python-heavy work that keeps one core busy; the distance attacks beside them are mostly FAISS
-searches and array work. On a machine with two or more cores they overlap: the fits go to a
-fresh Python process (this module run with ``-m``, jobs in and answers out as pickles over its
-standard streams) and are collected when the searches are done. Not ``multiprocessing``: its
-``spawn`` start re-runs the caller's main script in the child, which re-runs a whole scan from
-any script without a ``__main__`` guard. The answers are the same as in-process fits (same
-inputs, seeds and library), and a worker that cannot start or that fails makes the fits run
-in-process instead: the background is an optimisation, never a requirement.
+searches and array work. On a machine with two or more cores they overlap: the fits go to one
+worker process per scan (this module run with ``-m``; batches of jobs in and their answers out
+as length-prefixed pickles over its standard streams, one batch after another). A check
+``submit``s its fits and ``collect``s their answers when its own searches are done; a check
+may submit them before the first check runs (``Attack.prefetch``), so that they are fitted
+while earlier checks search. Not ``multiprocessing``: its ``spawn`` start re-runs the caller's
+main script in the child, which re-runs a whole scan from any script without a ``__main__``
+guard. The answers are the same as in-process fits (same inputs, seeds and library), and a
+worker that cannot start, fails or dies makes the fits run in-process instead: the background
+is an optimisation, never a requirement.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import queue
+import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .context import ScanContext
 
 #: training rows over all of a check's fits from which a worker process pays for itself (its
 #: start and scikit-learn's import take about 1.5 s; a fit on 10,000 rows about 0.1-0.3 s)
 MIN_BACKGROUND_ROWS = 100_000
+#: the frame header: the pickle's length
+_HEADER = struct.Struct("<Q")
+#: what the worker answers for a batch that raised (the batch then runs in-process, where its
+#: error is raised as it would have been without the worker)
+_FAILED = b"failed"
 
 
 class Job(Protocol):
@@ -51,39 +67,154 @@ def worth_a_process(jobs: Sequence[Job], threads: int | None) -> bool:
     return allowed >= 2 and sum(j.rows for j in jobs) >= MIN_BACKGROUND_ROWS
 
 
-def start(jobs: Sequence[Job], background: bool) -> Callable[[], list[Any]]:
-    """Start the jobs (in a worker process when ``background``) and return the function that
-    waits for their answers, in order."""
+class Pending:
+    """The answers of one batch of jobs: from the worker when it was sent there, else fitted
+    here at ``collect``."""
+
+    def __init__(self, jobs: Sequence[Job], future: Future[list[Any]] | None) -> None:
+        self._jobs: list[Job] | None = list(jobs)
+        self._future = future
+        self._answers: list[Any] | None = None
+
+    def collect(self) -> list[Any]:
+        """Every job's answer, in order (waits for the worker; fits here when it failed)."""
+        if self._answers is None:
+            assert self._jobs is not None
+            answers = None
+            if self._future is not None:
+                try:
+                    answers = self._future.result()
+                except (OSError, EOFError, pickle.UnpicklingError, RuntimeError):
+                    answers = None  # the worker failed: fit here
+            self._answers = run_jobs(self._jobs) if answers is None else answers
+            self._jobs = None  # the inputs are not held once answered
+        return self._answers
+
+    @property
+    def collected(self) -> bool:
+        return self._answers is not None
+
+
+class Worker:
+    """One worker process running batches in the order they are sent. A writer thread feeds
+    it (a batch may be larger than the pipe while the worker is busy) and a reader thread
+    drains its answers into each batch's future (an answer may be larger than the pipe too)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._outbox: queue.Queue[tuple[bytes, Future[list[Any]]] | None] = queue.Queue()
+        self._waiting: queue.Queue[Future[list[Any]] | None] = queue.Queue()
+        self._started = False
+
+    def send(self, jobs: Sequence[Job]) -> Future[list[Any]] | None:
+        """Queue ``jobs`` for the worker (started at the first batch); None when no worker can
+        run here."""
+        if not self._started:
+            self._started = True
+            self._proc = _spawn()
+            if self._proc is not None:
+                for target in (self._write, self._read):
+                    threading.Thread(target=target, name=f"synthscan-worker{target.__name__}",
+                                     daemon=True).start()
+        if self._proc is None:
+            return None
+        future: Future[list[Any]] = Future()
+        self._outbox.put((pickle.dumps(list(jobs), pickle.HIGHEST_PROTOCOL), future))
+        return future
+
+    def close(self, wait: bool) -> None:
+        """Stop the worker: after its queued batches when ``wait``, at once otherwise."""
+        if self._proc is None:
+            return
+        self._outbox.put(None)
+        if not wait:
+            self._proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # a kill that did not take
+            self._proc.wait(timeout=None if wait else 5)
+
+    def _write(self) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        stream = self._proc.stdin
+        while (item := self._outbox.get()) is not None:
+            payload, future = item
+            self._waiting.put(future)
+            try:
+                stream.write(_HEADER.pack(len(payload)) + payload)
+                stream.flush()
+            except OSError:
+                break  # the worker is gone: the reader fails what is waiting
+        with contextlib.suppress(OSError):
+            stream.close()
+        self._waiting.put(None)
+
+    def _read(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        stream = self._proc.stdout
+        failed: BaseException | None = None
+        while (future := self._waiting.get()) is not None:
+            if failed is None:
+                try:
+                    payload = _read_frame(stream)
+                    if payload == _FAILED:
+                        raise RuntimeError("a batch failed in the worker")
+                    future.set_result(pickle.loads(payload))
+                    continue
+                except (OSError, EOFError, pickle.UnpicklingError, RuntimeError) as exc:
+                    if not isinstance(exc, RuntimeError):
+                        failed = exc  # the stream is broken: every later batch fails too
+                    future.set_exception(exc)
+                    continue
+            future.set_exception(failed)
+
+
+def submit(ctx: ScanContext, jobs: Sequence[Job]) -> Pending:
+    """``jobs`` sent to the scan's worker when ``worth_a_process``, else fitted here when
+    collected."""
     jobs = list(jobs)
-    if not background or not jobs or not sys.executable:  # (embedded: no interpreter to run)
-        return lambda: run_jobs(jobs)
+    if not jobs or not sys.executable or not worth_a_process(jobs, ctx.config.threads):
+        return Pending(jobs, None)  # (no sys.executable: embedded, no interpreter to run)
+    return Pending(jobs, scan_worker(ctx).send(jobs))
+
+
+def scan_worker(ctx: ScanContext) -> Worker:
+    """The scan's one worker (started at its first batch; killed with the context, or by
+    ``close_worker``)."""
+    def start() -> Worker:
+        worker = Worker()
+        weakref.finalize(ctx, worker.close, False)
+        return worker
+    return ctx.memo("background:worker", start)
+
+
+def close_worker(ctx: ScanContext) -> None:
+    """Stop the scan's worker, if it has one (its answers have been collected or are not
+    needed any more)."""
+    worker = ctx.forget("background:worker")
+    if worker is not None:
+        worker.close(wait=False)
+
+
+def _spawn() -> subprocess.Popen[bytes] | None:
+    if not sys.executable:
+        return None
     try:
-        proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+        return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 env=_child_environment())
     except OSError:  # no processes here
-        return lambda: run_jobs(jobs)
-    answer: dict[str, bytes] = {}
+        return None
 
-    def talk() -> None:
-        try:
-            answer["out"] = proc.communicate(pickle.dumps(jobs, pickle.HIGHEST_PROTOCOL))[0]
-        except OSError:
-            proc.kill()
 
-    # the pipe is fed and drained on a thread: this process goes on with the check's searches
-    thread = threading.Thread(target=talk, name="synthscan-learner", daemon=True)
-    thread.start()
-
-    def collect() -> list[Any]:
-        thread.join()
-        out = answer.get("out")
-        if proc.returncode != 0 or not out:  # the worker failed or died: redo the fits here
-            return run_jobs(jobs)
-        answers: list[Any] = pickle.loads(out)
-        return answers
-
-    return collect
+def _read_frame(stream: IO[bytes]) -> bytes:
+    """One length-prefixed frame; EOFError when the stream ends first."""
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError("the worker stopped")
+    (size,) = _HEADER.unpack(head)
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise EOFError("the worker stopped")
+    return payload
 
 
 def _child_environment() -> dict[str, str]:
@@ -96,10 +227,20 @@ def _child_environment() -> dict[str, str]:
 
 
 def _worker() -> None:
-    """The worker: jobs from stdin, answers to stdout."""
-    jobs = pickle.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(pickle.dumps(run_jobs(jobs), pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    """The worker: batches of jobs from stdin until it closes, each batch's answers to stdout
+    (``_FAILED`` for a batch that raised)."""
+    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            payload = _read_frame(inbox)
+        except EOFError:
+            return
+        try:
+            answer = pickle.dumps(run_jobs(pickle.loads(payload)), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # the batch is redone in-process, which reports it
+            answer = _FAILED
+        outbox.write(_HEADER.pack(len(answer)) + answer)
+        outbox.flush()
 
 
 if __name__ == "__main__":

@@ -74,6 +74,17 @@ class Attack(ABC):
     def run(self, ctx: ScanContext) -> CheckResult:
         """Compute the check on a prepared context; numbers only, no prose."""
 
+    def prefetch(self, ctx: ScanContext) -> None:  # noqa: ARG002 - a hook: nothing by default
+        """Start work that can run beside the checks before this one (its model fits, in the
+        scan's worker process: ``background``); called for every check that will run, before
+        the first one runs. Never changes a result: ``run`` finds the work under
+        ``prefetch_key`` in the context's memo, or does it then."""
+        return None
+
+    def prefetch_key(self) -> str:
+        """Where ``prefetch`` leaves its work in the context (per check and settings)."""
+        return f"prefetch:{self.id}:{sorted(self.get_params().items())!r}"
+
     def summarize(self, result: CheckResult) -> str:
         """One plain sentence on a decided result, from its fields (levels included)."""
         if result.status == "skipped":

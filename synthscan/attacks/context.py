@@ -108,6 +108,10 @@ class ScanContext:
             cache[key] = compute()
         return cache[key]  # type: ignore[no-any-return]
 
+    def forget(self, key: str) -> Any:
+        """Drop a shared intermediate (``memo``) and return it (None when there was none)."""
+        return self.__dict__.get("_memo", {}).pop(key, None)
+
     @cached_property
     def canon_data(self) -> CanonicalTables:
         """Canonical values over the non-identifier columns (what a copy of a person is)."""

@@ -197,7 +197,24 @@ class MembershipInference(Attack):
             small.append(f"synthetic has {n_s} rows; at least 50 are needed")
         return self.skip("; ".join(small)) if small else None
 
-    def _scores(self, ctx: ScanContext, t: Targets
+    def prefetch(self, ctx: ScanContext) -> None:
+        if self._too_small(ctx) is None:
+            self._classifier(ctx)
+
+    def _classifier(self, ctx: ScanContext) -> tuple[Targets, background.Pending]:
+        """The targets and the density-ratio classifier's fold fits, submitted to the scan's
+        worker process (once per scan: ``prefetch`` may have done it before the first check)."""
+        def compute() -> tuple[Targets, background.Pending]:
+            cfg = ctx.config
+            t = design(ctx.n("train"), ctx.n("holdout"), cfg.mia_folds, self.max_targets,
+                       ctx.rng("mia:design"))
+            settings = Classifier(self.max_classifier_rows, self.classifier_rounds,
+                                  self.classifier_rate, self.classifier_leaves,
+                                  self.classifier_min_leaf)
+            return t, background.submit(ctx, classifier_fits(ctx, t, settings))
+        return ctx.memo(self.prefetch_key(), compute)
+
+    def _scores(self, ctx: ScanContext, t: Targets, fits: background.Pending
                 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[dict[str, Any]]]:
         """Every attack's scores of every target, each target's isolation, and how each
         fold's reference search was done."""
@@ -205,14 +222,9 @@ class MembershipInference(Attack):
         for tab in ("train", "holdout"):
             sel = t.table == tab
             enc_t[sel] = ctx.encoded[tab][t.row[sel]]
-        settings = Classifier(self.max_classifier_rows, self.classifier_rounds,
-                              self.classifier_rate, self.classifier_leaves,
-                              self.classifier_min_leaf)
-        fits = classifier_fits(ctx, t, settings)
-        # the fits run in a worker process while the distance attacks search here
-        collect = background.start(fits, background.worth_a_process(fits, ctx.config.threads))
+        # the fits run in the worker process while the distance attacks search here
         dist_scores, iso, searched = distance_scores(ctx, t, enc_t)
-        scores = {"classifier": classifier_scores(t, collect())}
+        scores = {"classifier": classifier_scores(t, fits.collect())}
         scores.update(dist_scores)
         return scores, iso, searched
 
@@ -220,8 +232,9 @@ class MembershipInference(Attack):
         if skip := self._too_small(ctx):
             return skip
         n_t, n_h, cfg = ctx.n("train"), ctx.n("holdout"), ctx.config
-        t = design(n_t, n_h, cfg.mia_folds, self.max_targets, ctx.rng("mia:design"))
-        scores, iso, searched = self._scores(ctx, t)
+        t, fits = self._classifier(ctx)
+        scores, iso, searched = self._scores(ctx, t, fits)
+        ctx.forget(self.prefetch_key())
         halves = _Halves(t)
         n_neg_e = int(halves.neg_e.sum())
         op_fpr = 0.01 if n_neg_e * 0.01 >= MIN_EXPECTED_FP else 0.1

@@ -31,7 +31,7 @@ def messages() -> list[str]:
 def test_scan_reports_its_stages_in_order(messages):
     stages = [m for m in messages if STEP_SEPARATOR not in m]
     deduplicated = [m for i, m in enumerate(stages) if i == 0 or stages[i - 1] != m]
-    assert deduplicated == ["loading inputs", "encoding",
+    assert deduplicated == ["loading inputs", "encoding", "preparing the model fits",
                             *(f"check: {c.name}" for c in default_checks(True))]
 
 

@@ -6,6 +6,7 @@ See the package docstring for the method; the knobs are ``AttributeInference``'s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...model import CheckResult
@@ -18,6 +19,18 @@ from .attackers import BoostedAttacker, NearestAttacker, Scores, Truths
 from .columns import Column, code_columns
 from .learner import Boosting
 from .plan import TargetRows, attack_plan, target_rows
+
+
+@dataclass
+class _Prepared:
+    """What the attack needs before its 1-NN searches: targets, coded columns, truths, and
+    the learner with its pending fits (None in anonymeter mode, which has no learner)."""
+
+    rows: TargetRows
+    cols: dict[str, Column]
+    truths: dict[str, Truths]
+    learner: BoostedAttacker | None
+    fits: background.Pending | None
 
 
 class AttributeInference(Attack):
@@ -62,6 +75,32 @@ class AttributeInference(Attack):
         #: spinning workers slow them down badly on shared cores (None: no limit)
         self.learner_threads = learner_threads
 
+    def prefetch(self, ctx: ScanContext) -> None:
+        if ctx.config.mode == "anonymeter" or self.too_small(
+                ctx, ("train", "holdout", "synthetic")):
+            return
+        plan = [(s, q) for s, q in attack_plan(ctx, self.max_secrets) if q]
+        if plan:
+            self._prepare(ctx, plan, anonymeter=False)
+
+    def _prepare(self, ctx: ScanContext, plan: list[tuple[str, list[str]]], *,
+                 anonymeter: bool) -> _Prepared:
+        """Targets, coded columns and truths, and the learner's fits submitted to the scan's
+        worker process (once per scan: ``prefetch`` may have done it before the first check)."""
+        def compute() -> _Prepared:
+            rows = target_rows(ctx, report.ANONYMETER_N_ATTACKS if anonymeter
+                               else self.target_cap, self.learner_rows)
+            cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), self.tau,
+                                self.max_codes)
+            truths = {secret: Truths.of(cols[secret], rows) for secret, _ in plan}
+            if anonymeter:
+                return _Prepared(rows, cols, truths, None, None)
+            learner = BoostedAttacker(ctx, cols, rows, self._boosting(),
+                                      self.max_learner_features)
+            jobs = [job for s, q in plan for job in learner.jobs(cols[s], q, truths[s])]
+            return _Prepared(rows, cols, truths, learner, background.submit(ctx, jobs))
+        return ctx.memo(self.prefetch_key(), compute)
+
     def run(self, ctx: ScanContext) -> CheckResult:
         plan = attack_plan(ctx, self.max_secrets)  # validates config.secret / config.known
         if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
@@ -70,24 +109,16 @@ class AttributeInference(Attack):
         if not plan:
             return self.skip("needs at least two attackable columns (a secret and a known one)")
         anonymeter = ctx.config.mode == "anonymeter"
-        rows = target_rows(ctx, report.ANONYMETER_N_ATTACKS if anonymeter else self.target_cap,
-                           self.learner_rows)
-        cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), self.tau,
-                            self.max_codes)
+        prepared = self._prepare(ctx, plan, anonymeter=anonymeter)
+        ctx.forget(self.prefetch_key())
+        rows, cols, truths = prepared.rows, prepared.cols, prepared.truths
+        # the learner's fits run in the worker process while the 1-NN attacker runs here
         nearest = NearestAttacker(ctx, cols, rows, self.candidates)
-        truths = {secret: Truths.of(cols[secret], rows) for secret, _ in plan}
-        boosted: dict[str, Scores] = {}
-        if not anonymeter:
-            learner = BoostedAttacker(ctx, cols, rows, self._boosting(),
-                                      self.max_learner_features)
-            jobs = [learner.jobs(cols[s], q, truths[s]) for s, q in plan]
-            flat = [job for pair in jobs for job in pair]
-            # the fits run in a worker process while the 1-NN attacker runs here
-            collect = background.start(flat, background.worth_a_process(flat, ctx.config.threads))
         scored = {s: nearest.scores(cols[s], q, truths[s]) for s, q in plan}
-        if not anonymeter:
-            guesses = collect()
-            boosted = {s: learner.finish(cols[s], truths[s], guesses[2 * i:2 * i + 2])
+        boosted: dict[str, Scores] = {}
+        if prepared.learner is not None and prepared.fits is not None:
+            guesses = prepared.fits.collect()
+            boosted = {s: prepared.learner.finish(cols[s], truths[s], guesses[2 * i:2 * i + 2])
                        for i, (s, _) in enumerate(plan)}
         pairs: list[report.Pair] = []
         for secret, _ in plan:

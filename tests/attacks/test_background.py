@@ -1,0 +1,131 @@
+"""The scan's worker process: batches answered in order (answers larger than a pipe included),
+a batch that fails there or a worker that cannot start answered in-process with the same
+answers and errors, and a full scan whose model fits are submitted before the first check gives
+the result of a scan that fits everything in-process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import synthscan
+from synthscan.attacks import background
+from synthscan.config import ScanConfig
+from synthscan.datasets import simulate_population
+
+
+@dataclass
+class Echo:
+    """A toy job: its value, an array of ``size`` copies of it, and the process that ran it."""
+
+    value: int
+    size: int = 0
+    fail: bool = False
+    rows: int = 1
+
+    def run(self) -> tuple[int, np.ndarray, int]:
+        if self.fail:
+            raise ValueError(f"planted failure {self.value}")
+        return self.value, np.full(self.size, self.value, np.int64), os.getpid()
+
+
+class Ctx:
+    """What ``background.submit`` needs of a scan context: its threads and its memo."""
+
+    def __init__(self) -> None:
+        self.config = ScanConfig()
+        self.memos: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Any) -> Any:
+        if key not in self.memos:
+            self.memos[key] = compute()
+        return self.memos[key]
+
+    def forget(self, key: str) -> Any:
+        return self.memos.pop(key, None)
+
+
+@pytest.fixture
+def worker_on(monkeypatch):
+    """Every batch is worth the worker, which can import this module's jobs."""
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+
+
+def test_batches_are_answered_in_order_by_one_worker_even_beyond_a_pipe(worker_on):
+    ctx = Ctx()
+    # 2,000,000 int64 = 16 MB per answer: far beyond a pipe's buffer, both ways
+    batches = [[Echo(1, 2_000_000), Echo(2)], [Echo(3)], [Echo(4, 2_000_000)]]
+    pending = [background.submit(ctx, jobs) for jobs in batches]
+    answers = [p.collect() for p in reversed(pending)][::-1]  # collected out of order
+    background.close_worker(ctx)
+    pids = {pid for batch in answers for _, _, pid in batch}
+    assert len(pids) == 1 and os.getpid() not in pids  # one worker, not this process
+    for jobs, got in zip(batches, answers, strict=True):
+        assert [v for v, _, _ in got] == [j.value for j in jobs]
+        for job, (_, arr, _) in zip(jobs, got, strict=True):
+            np.testing.assert_array_equal(arr, np.full(job.size, job.value))
+
+
+def test_a_batch_failing_in_the_worker_is_redone_here_and_raises_as_inline(worker_on):
+    ctx = Ctx()
+    bad = background.submit(ctx, [Echo(1), Echo(2, fail=True)])
+    good = background.submit(ctx, [Echo(3)])
+    with pytest.raises(ValueError, match="planted failure 2"):
+        bad.collect()  # (the worker answered 'failed': the jobs ran here and raised here)
+    (value, _, pid), = good.collect()
+    assert value == 3 and pid != os.getpid()  # the worker went on with the next batch
+    background.close_worker(ctx)
+
+
+def test_no_worker_means_the_same_answers_here(worker_on, monkeypatch):
+    ctx = Ctx()
+    monkeypatch.setattr(background.sys, "executable", "/bin/false")  # starts and exits 1
+    answers = background.submit(ctx, [Echo(5, 3), Echo(6)]).collect()
+    assert [(v, list(a), pid) for v, a, pid in answers] == [
+        (5, [5, 5, 5], os.getpid()), (6, [], os.getpid())]
+    background.close_worker(ctx)
+    # too small to be worth a process: fitted here without starting any worker
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 10)
+    small = Ctx()
+    assert background.submit(small, [Echo(7)]).collect()[0][2] == os.getpid()
+    assert "background:worker" not in small.memos
+
+
+def test_a_worker_stopped_before_collecting_leaves_the_answers_to_this_process(worker_on):
+    ctx = Ctx()
+    pending = background.submit(ctx, [Echo(8, 10)])
+    background.close_worker(ctx)  # killed at once
+    ((value, arr, _),) = pending.collect()
+    assert value == 8 and list(arr) == [8] * 10
+
+
+def test_model_fits_submitted_before_the_first_check_give_the_in_process_result(
+        monkeypatch):
+    pop = simulate_population(2400, 11)
+    train, hold, synth = pop.iloc[:1000], pop.iloc[1000:1400], pop.iloc[1400:]
+
+    def scan() -> list:
+        result = synthscan.scan(train, synth, holdout=hold, config=ScanConfig(seed=4))
+        return [result.to_dict()["checks"], result.verdict]
+
+    inline = scan()
+    events: list[str] = []
+    submit = background.submit
+    monkeypatch.setattr(background, "submit",
+                        lambda ctx, jobs: events.append("submit") or submit(ctx, jobs))
+    from synthscan.attacks.holdout_validity import HoldoutValidity
+    first = HoldoutValidity.run
+    monkeypatch.setattr(HoldoutValidity, "run",
+                        lambda self, ctx: events.append("first check") or first(self, ctx))
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    assert scan() == inline
+    # membership's folds and the inference learner were both sent before any check ran
+    assert events[:3] == ["submit", "submit", "first check"]
