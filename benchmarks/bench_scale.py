@@ -69,8 +69,9 @@ def _site() -> str:
 def count_searches() -> dict[str, list[float]]:
     """Patch the exact engine and the inverted files so that every search is counted by
     calling site: exact searches as query x reference pairs, an inverted-file search as the
-    pairs of the cells it probes (queries x reference x nprobe / nlist, on average)."""
-    from synthscan.neighbors import approx, engine
+    pairs of the cells it probes (queries x reference x nprobe / nlist, on average), an exact
+    search through the cells (``neighbors.pruned``) as the rows of the cells it kept."""
+    from synthscan.neighbors import approx, engine, pruned
 
     stats: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0])
 
@@ -99,8 +100,18 @@ def count_searches() -> dict[str, list[float]]:
                time.perf_counter() - t0)
         return out
 
+    bounded = pruned.CellBounds.search
+
+    def counted_pruned(self: Any, queries: np.ndarray, k: int, upper: np.ndarray,
+                       flat: Any) -> tuple[np.ndarray, np.ndarray]:
+        t0, before = time.perf_counter(), self.pairs
+        out = bounded(self, queries, k, upper, flat)
+        record(_site() + " [pruned]", float(self.pairs - before), time.perf_counter() - t0)
+        return out
+
     engine.NeighborEngine.kneighbors = counted  # type: ignore[method-assign]
     approx.IVFIndex.search = counted_ivf  # type: ignore[method-assign]
+    pruned.CellBounds.search = counted_pruned  # type: ignore[method-assign]
     return stats
 
 

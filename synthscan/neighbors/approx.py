@@ -9,6 +9,11 @@ distances (the candidates for copies: as many as the sample, 2,000) are searched
 exactly, so the closest answers are exact whatever the index missed. A query whose probed cells
 hold fewer than ``k`` rows falls back to exact search too.
 
+The exact answers of the sample and of the refined queries come through the index's own cells
+(``IVFIndex.exact_knn``, ``neighbors.pruned``): the cells the triangle inequality cannot rule
+out given an approximate answer, which is exact at a fraction of a flat pass over the reference
+(about a quarter of its time at 200,000 rows).
+
 Why this is safe for the statistics: an approximate nearest distance can only be too large,
 and the same index answers training and holdout records alike, so a test comparing the two stays
 calibrated; what a miss can cost is a little power, which the certificate measures.
@@ -26,6 +31,7 @@ import numpy as np
 from ..stats.bounds import cp_lower
 from .engine import _REMOTE, NeighborEngine, faiss_threads, tie_tolerance
 from .kmeans import assign
+from .pruned import CellBounds
 from .ties import TieIndex, TieResult
 
 #: close-query recall the chosen nprobe must reach on the sample
@@ -131,7 +137,26 @@ class IVFIndex:
         self.nprobe = min(FIRST_NPROBE, self.nlist_)
         self.fallbacks = 0  # queries answered exactly because their cells held too few rows
         self.exact = ExactOnDemand(ref, self.metric, self.threads)
+        self._centroids = centroids
+        self._bounds: CellBounds | None = None
         return self
+
+    def exact_knn(self, queries: np.ndarray, k: int, upper: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact k nearest reference rows (``NeighborEngine``'s answers) through the cells
+        that can hold them (``pruned.CellBounds``). ``upper``: at least each query's k-th
+        nearest distance, e.g. the k-th answer of an approximate search; None: found by a
+        search at the index's ``nprobe`` first."""
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        k = int(min(k, self.n_reference))
+        if upper is None:
+            counted = self.fallbacks  # (this search is not the index's own: not counted)
+            upper = self.search(q, k, max(self.nprobe, FIRST_NPROBE))[0][:, -1]
+            self.fallbacks = counted
+        if self._bounds is None:
+            self._bounds = CellBounds(self._index, self._centroids, self.exact.reference,
+                                      self.metric, self.threads)
+        return self._bounds.search(q, k, upper, self.exact.kneighbors)
 
     def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The engine's contract, at the index's ``nprobe`` (set by ``certify``)."""
@@ -164,8 +189,7 @@ def certify(index: IVFIndex, queries: np.ndarray, *, metric: str, seed: int,
     rng = np.random.default_rng(seed)
     nq = len(queries)
     probe = np.sort(rng.choice(nq, min(sample, nq), replace=False))
-    exact = index.exact.kneighbors(queries[probe], 1)[0][:, 0].astype(np.float64)
-    index.exact.release()  # not needed again until the refinement, if any
+    exact = index.exact_knn(queries[probe], 1)[0][:, 0].astype(np.float64)
     figures = choose_nprobe(
         exact, lambda nprobe: index.search(queries[probe], 1, nprobe)[0][:, 0],
         index.nlist_, metric=metric, target=target)
@@ -221,7 +245,7 @@ def certified_kneighbors(reference: np.ndarray, queries: np.ndarray, k: int, *, 
     figures = certify(index, queries, metric=metric, seed=seed, target=target, sample=sample)
     dist, idx, fallback = index.search(queries, k, index.nprobe)
     refine = to_refine(dist[:, 0], figures["sample"])
-    dist[refine], idx[refine] = index.exact.kneighbors(queries[refine], k)
+    dist[refine], idx[refine] = index.exact_knn(queries[refine], k, upper=dist[refine, -1])
     return dist, idx, Certificate(**figures, refined=len(refine), fallback=fallback)
 
 

@@ -55,8 +55,7 @@ def certified_other(x: np.ndarray, metric: str, threads: int | None, seed: int, 
     index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(xs)
     rng = np.random.default_rng(seed)
     probe = np.sort(rng.choice(n, min(sample, n), replace=False))
-    exact = _other(*index.exact.kneighbors(xs[probe], 2), probe)
-    index.exact.release()  # the full search below is long; the refinement builds it again
+    exact = _other(*index.exact_knn(xs[probe], 2), probe)
 
     def nearest(nprobe: int) -> np.ndarray:
         d, i, _ = index.search(xs[probe], 2, nprobe)
@@ -71,7 +70,7 @@ def certified_other(x: np.ndarray, metric: str, threads: int | None, seed: int, 
     again = chosen[(other[chosen] > 0) & ~np.isin(chosen, probe)]
     other[probe] = exact
     if len(again):
-        other[again] = _other(*index.exact.kneighbors(xs[again], 2), again)
+        other[again] = _other(*index.exact_knn(xs[again], 2, upper=d[again, 1]), again)
     return other.astype(np.float32), Certificate(**figures, refined=len(chosen),
                                                  fallback=fallback)
 
