@@ -43,7 +43,7 @@ from ..model import CheckResult
 from .base import Attack
 from .context import ScanContext
 from .copies import copy_matches, pooled_duplicates
-from .membership_scores import classifier_features, openmp_limit
+from .membership_scores import boosting_classifier, classifier_features, openmp_limit
 
 #: rows of each table below which the classifier test says nothing useful
 MIN_ROWS_EACH = 40
@@ -146,8 +146,6 @@ class HoldoutValidity(Attack):
         self.rounds = rounds
 
     def _classifier(self, ctx: ScanContext) -> AucTest:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         tables = ("train", "holdout")
         feats, is_cat = ctx.memo("holdout_validity:features", lambda: classifier_features(
             ctx.frames, ctx.coded, ctx.schema.distance_columns, tables))
@@ -161,10 +159,8 @@ class HoldoutValidity(Attack):
             test.append(feats[t][rows[half:]])
         x = np.vstack(fit)
         y = np.concatenate([np.zeros(half), np.ones(half)])  # 1 = holdout
-        clf = HistGradientBoostingClassifier(
-            max_iter=self.rounds, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20,
-            early_stopping=False, categorical_features=is_cat if is_cat.any() else None,
-            random_state=int(rng.integers(2**31 - 1)))
+        clf = boosting_classifier(self.rounds, 0.1, 15, 20, is_cat,
+                                  int(rng.integers(2**31 - 1)))
         with openmp_limit(len(x), ctx.config.threads):
             clf.fit(x, y)
             neg, pos = (clf.decision_function(t) for t in test)

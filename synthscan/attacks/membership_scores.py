@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,14 +103,9 @@ class FoldFit:
         return len(self.y)
 
     def run(self) -> np.ndarray:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         s = self.settings
-        clf = HistGradientBoostingClassifier(
-            max_iter=s.rounds, learning_rate=s.rate, max_leaf_nodes=s.leaves,
-            min_samples_leaf=s.min_leaf, early_stopping=False,
-            categorical_features=self.categorical if self.categorical.any() else None,
-            random_state=self.seed)
+        clf = boosting_classifier(s.rounds, s.rate, s.leaves, s.min_leaf, self.categorical,
+                                  self.seed)
         with openmp_limit(len(self.x), self.threads):
             clf.fit(self.x, self.y)
         with openmp_limit(len(self.x), self.threads):  # prediction is OpenMP-parallel too
@@ -147,6 +143,18 @@ def classifier_scores(t: Targets, answers: list[np.ndarray]) -> np.ndarray:
     for k, answer in enumerate(answers):
         scores[t.fold == k] = answer
     return scores
+
+
+def boosting_classifier(rounds: int, rate: float, leaves: int, min_leaf: int,
+                        categorical: np.ndarray, seed: int) -> Any:
+    """The scans' gradient-boosting classifier (scikit-learn's histogram boosting, no early
+    stopping, native categories where ``categorical`` flags them), seeded."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=rounds, learning_rate=rate, max_leaf_nodes=leaves, min_samples_leaf=min_leaf,
+        early_stopping=False, categorical_features=categorical if categorical.any() else None,
+        random_state=seed)
 
 
 @contextmanager
