@@ -249,6 +249,16 @@ def certified_kneighbors(reference: np.ndarray, queries: np.ndarray, k: int, *, 
     return dist, idx, Certificate(**figures, refined=len(refine), fallback=fallback)
 
 
+@dataclass(frozen=True)
+class _ThroughCells:
+    """An inverted file's exact answers (``IVFIndex.exact_knn``) as a ``Searcher``."""
+
+    ivf: IVFIndex
+
+    def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.ivf.exact_knn(queries, k)
+
+
 def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: int,
                           queries: np.ndarray, *, metric: str, threads: int | None, seed: int,
                           per_label: tuple[int, ...] = ()
@@ -272,7 +282,8 @@ def certified_tie_nearest(reference: np.ndarray, labels: np.ndarray, n_labels: i
     approx = index.nearest(queries, per_label=per_label)
     fallback = ivf.fallbacks
     refine = to_refine(approx.distance, figures["sample"])
-    index.engine = ivf.exact  # the same unique points, searched exactly from here on
+    index.engine = _ThroughCells(ivf)  # the same unique points, exactly
     answers = approx.replace_rows(refine, index.nearest(queries[refine], per_label=per_label))
+    index.engine = ivf.exact  # later searches: exact, without the inverted file
     ivf.exact.release()
     return index, answers, Certificate(**figures, refined=len(refine), fallback=fallback)
