@@ -147,7 +147,12 @@ def test_tolerance_falls_back_when_the_iqr_is_zero():
     assert numeric_tolerance(np.full(10, 3.0), TAU) == (0.0, "constant column (exact match)")
 
 
-def test_candidate_search_equals_exact_per_secret_searches():
+@pytest.mark.parametrize("pruned", [False, True])
+def test_candidate_search_equals_exact_per_secret_searches(pruned, monkeypatch):
+    from synthscan.neighbors import subset
+
+    if pruned:  # the inverted file's exact search, as above a million rows
+        monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
     train, hold, synth = triple(400, 3)
     ctx, _ = prepare(train, synth, hold, ScanConfig())
     names = [c.name for c in ctx.schema.distance_columns]
