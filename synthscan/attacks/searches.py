@@ -298,7 +298,8 @@ def attack_engine(ctx: ScanContext, reference: np.ndarray, queries: np.ndarray,
     if not _large(ctx, float(len(queries)) * len(reference)):
         return NeighborEngine(reference, metric, threads), described(None)
     seed = int(ctx.rng(stream).integers(2**31 - 1))
-    index = IVFIndex(metric=metric, threads=threads, seed=seed).fit(reference)
+    index = IVFIndex(metric=metric, threads=threads, seed=seed,
+                     n_queries=len(queries)).fit(reference)
     figures = certify(index, queries, metric=metric, seed=seed, sample=ATTACK_SAMPLE)
     return index, {"search": "approximate (inverted file), nprobe certified", **figures}
 

@@ -141,3 +141,22 @@ def test_refined_queries_are_the_smallest_answers_as_many_as_the_sample():
         assert len(picked) == 2000 == REFINE_CAP
         assert set(d[picked].astype(int)) == set(range(2000))  # the 2,000 smallest
     assert len(to_refine(np.zeros(100), 2000)) == 100  # never more than there are queries
+
+
+def test_cell_count_trades_building_cells_against_probing_them():
+    from synthscan.neighbors.approx import SCAN_COST, TYPICAL_NPROBE, cell_count
+
+    assert cell_count(1_000_000) == 4000 and cell_count(100) == 40 and cell_count(4) == 16
+    assert cell_count(10**8) == 4096  # the cap
+    # as many queries as rows: the default; few queries: fewer cells, never more
+    assert cell_count(1_000_000, 1_250_000) == 4000
+    counts = [cell_count(200_000, q) for q in (100, 1_000, 10_000, 100_000, 1_000_000)]
+    assert counts == sorted(counts) and counts[0] < counts[-1] == cell_count(200_000)
+
+    def cost(c: int, n: int, q: int) -> float:
+        return 120.0 * c * c + n * c + SCAN_COST * q * TYPICAL_NPROBE * n / c
+
+    # the chosen count is within a few percent of the best whole number of cells
+    for n, q in ((200_000, 10_000), (1_000_000, 10_000), (39_000, 10_000)):
+        best = min(cost(c, n, q) for c in range(16, cell_count(n) + 1))
+        assert cost(cell_count(n, q), n, q) <= 1.1 * best
