@@ -113,8 +113,9 @@ class CandidateNN:
         ref_u = np.ascontiguousarray(reference[:, dims], dtype=np.float32)
         if len(reference) >= PRUNED_MIN_REFERENCE and not self.complete:
             # exact all the same: the cells the triangle inequality cannot rule out
-            index = IVFIndex(metric=metric, threads=threads, seed=0,
-                             n_queries=len(queries)).fit(ref_u)
+            # (the default cell count, not one sized for the queries: the finer the cells,
+            # the more of them the bound rules out)
+            index = IVFIndex(metric=metric, threads=threads, seed=0).fit(ref_u)
             dist, self.idx = index.exact_knn(queries[:, dims], k)
             del index
         else:
