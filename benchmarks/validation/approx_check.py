@@ -18,7 +18,15 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from .runner import DEFAULT_CONFIG, filter_cells, latest_rows, load_config, plan, read_results
+from .runner import (
+    DEFAULT_CONFIG,
+    DEFAULT_RESULTS,
+    filter_cells,
+    latest_rows,
+    load_config,
+    plan,
+    read_results,
+)
 
 #: the close-query recall of every certificate issued in this worker's current scan
 _RECALLS: list[float] = []
@@ -63,13 +71,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed-from", type=int, default=0,
                     help="first seed (to extend an earlier run without repeating it)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--results", default=str(DEFAULT_RESULTS),
+                    help="the exact scans to compare with (a runner cache; default: the "
+                         "committed one)")
     args = ap.parse_args(argv)
 
     cfg = load_config(DEFAULT_CONFIG)
     cells = [c for c in filter_cells(plan(cfg), kinds=args.kinds.split(","))
              if args.population in ("both", c.population) and c.n_train == args.n_train
              and args.seed_from <= c.seed < args.seeds]
-    cached = {r["key"]: r for r in latest_rows(read_results())}
+    cached = {r["key"]: r for r in latest_rows(read_results(args.results))}
     cells = [c for c in cells if c.key in cached]
     print(f"{len(cells)} cells with a cached exact scan; load "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
