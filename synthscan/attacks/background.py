@@ -143,9 +143,12 @@ class Worker:
                 stream.flush()
             except OSError:
                 break  # the worker is gone: the reader fails what is waiting
+        self._waiting.put(None)
         with contextlib.suppress(OSError):
             stream.close()
-        self._waiting.put(None)
+        if item is not None:  # batches sent from now on cannot reach it: fitted in-process
+            while (later := self._outbox.get()) is not None:
+                later[1].set_exception(OSError("the worker process is gone"))
 
     def _read(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None

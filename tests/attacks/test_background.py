@@ -129,3 +129,30 @@ def test_model_fits_submitted_before_the_first_check_give_the_in_process_result(
     assert scan() == inline
     # membership's folds and the inference learner were both sent before any check ran
     assert events[:3] == ["submit", "submit", "first check"]
+
+
+def test_batches_sent_after_the_worker_died_are_fitted_here_without_waiting(worker_on):
+    import threading
+    import time
+
+    ctx = Ctx()
+    first = background.submit(ctx, [Echo(1)])
+    worker = ctx.memos["background:worker"]
+    assert worker._proc is not None
+    worker._proc.kill()  # dies under the scan
+    worker._proc.wait()
+    got: list = []
+    late = []
+    for value in range(2, 6):  # the first write after the death breaks the pipe
+        late.append(background.submit(ctx, [Echo(value, 70_000)]))
+        time.sleep(0.05)
+
+    def collect_all() -> None:
+        got.extend(p.collect()[0][0] for p in [first, *late])
+
+    t = threading.Thread(target=collect_all, daemon=True)
+    t.start()
+    t.join(30)
+    assert not t.is_alive(), "a batch sent after the worker died was never answered"
+    assert got == [1, 2, 3, 4, 5]
+    background.close_worker(ctx)
