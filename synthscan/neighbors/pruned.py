@@ -24,8 +24,8 @@ import numpy as np
 
 from .engine import faiss_threads
 
-#: relative and absolute widening of the upper bound before a cell is dropped (float32
-#: distances over a few hundred dimensions are far more accurate than this)
+#: relative (to the distances compared) and absolute widening of the comparison before a cell
+#: is dropped (float32 distances over a few hundred dimensions are far more accurate than this)
 SLACK_REL, SLACK_ABS = 1e-4, 1e-5
 #: queries searched per call, grouped by how many cells they keep (padding costs nothing to
 #: search, but memory: queries x widest cell list)
@@ -103,8 +103,9 @@ class CellBounds:
         if self.metric == "l2":  # the inequality is on Euclidean distances, not squared ones
             d_centre = np.sqrt(np.maximum(d_centre, 0.0))
             bound = np.sqrt(np.maximum(bound, 0.0))
-        bound = bound * (1 + SLACK_REL) + SLACK_ABS
-        keep = d_centre - self.radius[None, :] <= bound[:, None]
+        # widened by the rounding both sides of the comparison may carry
+        slack = SLACK_REL * (d_centre + bound[:, None]) + SLACK_ABS
+        keep = d_centre - self.radius[None, :] <= bound[:, None] + slack
         keep[~np.isfinite(bound)] = True  # no bound: every cell
         return [np.flatnonzero(row) for row in keep]
 
