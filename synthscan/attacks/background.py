@@ -105,6 +105,7 @@ class Worker:
         self._outbox: queue.Queue[tuple[bytes, Future[list[Any]]] | None] = queue.Queue()
         self._waiting: queue.Queue[Future[list[Any]] | None] = queue.Queue()
         self._started = False
+        self._threads: list[threading.Thread] = []
 
     def send(self, jobs: Sequence[Job]) -> Future[list[Any]] | None:
         """Queue ``jobs`` for the worker (started at the first batch); None when no worker can
@@ -113,9 +114,11 @@ class Worker:
             self._started = True
             self._proc = _spawn()
             if self._proc is not None:
-                for target in (self._write, self._read):
-                    threading.Thread(target=target, name=f"synthscan-worker{target.__name__}",
-                                     daemon=True).start()
+                self._threads = [threading.Thread(target=target, daemon=True,
+                                                  name=f"synthscan-worker{target.__name__}")
+                                 for target in (self._write, self._read)]
+                for thread in self._threads:
+                    thread.start()
         if self._proc is None:
             return None
         future: Future[list[Any]] = Future()
@@ -131,6 +134,8 @@ class Worker:
             self._proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):  # a kill that did not take
             self._proc.wait(timeout=None if wait else 5)
+        for thread in self._threads:  # they close the pipes as they end
+            thread.join(timeout=5)
 
     def _write(self) -> None:
         assert self._proc is not None and self._proc.stdin is not None
@@ -168,6 +173,8 @@ class Worker:
                     future.set_exception(exc)
                     continue
             future.set_exception(failed)
+        with contextlib.suppress(OSError):
+            stream.close()
 
 
 def submit(ctx: ScanContext, jobs: Sequence[Job]) -> Pending:

@@ -156,3 +156,27 @@ def test_batches_sent_after_the_worker_died_are_fitted_here_without_waiting(work
     assert not t.is_alive(), "a batch sent after the worker died was never answered"
     assert got == [1, 2, 3, 4, 5]
     background.close_worker(ctx)
+
+
+def test_a_worker_leaves_no_open_pipe_behind(worker_on, monkeypatch):
+    """Its pipes are closed when it stops, killed or not, so no ``ResourceWarning`` surfaces
+    later at some unrelated garbage collection (as one did in another test's stderr)."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ctx = Ctx()
+        assert background.submit(ctx, [Echo(1)]).collect()[0][0] == 1
+        background.close_worker(ctx)
+        killed = Ctx()
+        background.submit(killed, [Echo(2, 10_000_000)])  # still running when killed
+        background.close_worker(killed)
+        monkeypatch.setattr(background.sys, "executable", "/bin/false")
+        gone = Ctx()
+        assert background.submit(gone, [Echo(3)]).collect()[0][0] == 3
+        background.close_worker(gone)
+        del ctx, killed, gone
+        gc.collect()
+    leaks = [w for w in seen if issubclass(w.category, ResourceWarning)]
+    assert not leaks, [str(w.message) for w in leaks]
