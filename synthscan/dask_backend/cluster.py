@@ -153,23 +153,35 @@ def worker_failures(client: Client | None = None) -> Iterator[None]:
         raise error from exc
 
 
-def _workers(client: Client) -> dict[str, dict[str, Any]]:
+#: seconds a scan waits for a worker when the cluster has none at the moment (workers still
+#: joining, or restarted by their nanny) before it says so
+WORKER_WAIT = 20.0
+
+
+def workers(client: Client, wait: float | None = None) -> dict[str, dict[str, Any]]:
+    """Worker address -> what the scheduler knows of it. With no worker at the moment, waits
+    up to ``wait`` seconds (``WORKER_WAIT``) for one to join before answering."""
     info: dict[str, dict[str, Any]] = client.scheduler_info(n_workers=-1).get("workers", {})
+    if not info:
+        with contextlib.suppress(TimeoutError, OSError):
+            client.wait_for_workers(1, timeout=WORKER_WAIT if wait is None else wait)
+        info = client.scheduler_info(n_workers=-1).get("workers", {})
     return info
+
 
 
 def worker_memory(client: Client) -> int | None:
     """The smallest worker's memory limit in bytes (None when no worker has one): what one
     worker may hold, so an index is replicated only when it fits every worker."""
-    limits = [int(w.get("memory_limit") or 0) for w in _workers(client).values()]
+    limits = [int(w.get("memory_limit") or 0) for w in workers(client).values()]
     limits = [m for m in limits if m > 0]
     return min(limits) if limits else None
 
 
 def describe(client: Client) -> dict[str, Any]:
     """The cluster's shape as a result records it (``result.run["backend"]``)."""
-    workers = _workers(client)
-    threads = [int(w.get("nthreads") or 0) for w in workers.values()]
-    return {"kind": "dask", "workers": len(workers), "threads": sum(threads),
+    found = workers(client)
+    threads = [int(w.get("nthreads") or 0) for w in found.values()]
+    return {"kind": "dask", "workers": len(found), "threads": sum(threads),
             "threads_per_worker": min(threads) if threads else 0,
             "worker_memory_limit": worker_memory(client)}

@@ -27,7 +27,7 @@ from distributed import Client
 from ..data.schema import ColumnSpec
 from ..encoding.encoder import MixedEncoder
 from ..types import Table
-from .cluster import worker_failures
+from .cluster import worker_failures, workers
 
 #: keyword arguments of the ``DaskSearch`` a scan uses (``min_pairs``: the smallest search, in
 #: query x reference pairs, sent to the workers — smaller ones run on the client, where no task
@@ -61,7 +61,7 @@ def on_cluster(client: Client) -> Iterator[None]:
 
 def n_workers(client: Client) -> int:
     """How many workers the cluster has now (at least 1, for sizing partitions)."""
-    return max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    return max(1, len(workers(client)))
 
 
 def partitioned(frame: pd.DataFrame, client: Client, npartitions: int) -> Any:

@@ -35,6 +35,7 @@ import numpy as np
 from distributed import Client, Future, as_completed
 
 from ..errors import ClusterError
+from .cluster import workers
 from .shards import INDEX_OVERHEAD, merge_topk, plan_shards
 
 #: a reference is replicated while it needs at most this fraction of a worker's memory budget
@@ -181,7 +182,7 @@ class DaskSearch:
 
     def _workers(self) -> dict[str, float]:
         """Worker address -> its memory limit in bytes (inf: none), sorted by address."""
-        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        info = workers(self.client)
         if not info:
             raise ClusterError("the Dask cluster has no workers: start workers or check "
                                "--scheduler", key="scheduler")

@@ -117,3 +117,19 @@ def test_other_errors_pass_unchanged(exc):
             cluster.worker_failures(_Client("running")):  # type: ignore[arg-type]
         raise exc
     assert info.value is exc
+
+
+def test_a_cluster_without_workers_is_waited_for_then_named(monkeypatch):
+    """Workers still joining (or restarted by their nanny) are waited for, up to WORKER_WAIT
+    seconds; a cluster that keeps none is one ClusterError naming the fix."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as lc, Client(lc) as client:
+        monkeypatch.setattr(cluster, "WORKER_WAIT", 0.3)
+        with pytest.raises(ClusterError, match="has no workers: start workers"):
+            DaskSearch(client).attach(np.zeros((10, 2), np.float32), "l1")
+        monkeypatch.setattr(cluster, "WORKER_WAIT", 60.0)
+        lc.scale(1)  # joins while the next call waits
+        assert len(cluster.workers(client)) == 1
+        assert run.n_workers(client) == 1
