@@ -119,17 +119,37 @@ def test_other_errors_pass_unchanged(exc):
     assert info.value is exc
 
 
+class JoiningCluster:
+    """A client whose cluster has no worker until ``wait_for_workers`` has waited long enough
+    (``joins_after`` seconds of timeout), or never (None)."""
+
+    def __init__(self, joins_after: float | None) -> None:
+        self.joins_after, self.waited = joins_after, []
+        self.joined = False
+
+    def scheduler_info(self, n_workers: int = 5) -> dict[str, Any]:
+        info = {"tcp://w:1": {"memory_limit": 2**30, "nthreads": 1}} if self.joined else {}
+        return {"workers": info}
+
+    def wait_for_workers(self, n_workers: int, timeout: float) -> None:
+        self.waited.append(timeout)
+        if self.joins_after is None or timeout < self.joins_after:
+            raise TimeoutError(f"only 0/{n_workers} workers arrived after {timeout}")
+        self.joined = True
+
+
 def test_a_cluster_without_workers_is_waited_for_then_named(monkeypatch):
     """Workers still joining (or restarted by their nanny) are waited for, up to WORKER_WAIT
     seconds; a cluster that keeps none is one ClusterError naming the fix."""
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as lc, Client(lc) as client:
-        monkeypatch.setattr(cluster, "WORKER_WAIT", 0.3)
-        with pytest.raises(ClusterError, match="has no workers: start workers"):
-            DaskSearch(client).attach(np.zeros((10, 2), np.float32), "l1")
-        monkeypatch.setattr(cluster, "WORKER_WAIT", 60.0)
-        lc.scale(1)  # joins while the next call waits
-        assert len(cluster.workers(client)) == 1
-        assert run.n_workers(client) == 1
+    monkeypatch.setattr(cluster, "WORKER_WAIT", 0.5)
+    empty = JoiningCluster(None)
+    with pytest.raises(ClusterError, match="has no workers: start workers or check"):
+        DaskSearch(empty).attach(np.zeros((10, 2), np.float32), "l1")
+    assert empty.waited == [0.5]
+    late = JoiningCluster(0.4)  # joins within the wait
+    assert list(cluster.workers(late)) == ["tcp://w:1"] and late.waited == [0.5]
+    assert run.n_workers(JoiningCluster(0.4)) == 1
+    assert cluster.describe(JoiningCluster(0.4))["workers"] == 1
+    ready = JoiningCluster(None)
+    ready.joined = True
+    assert cluster.workers(ready) and ready.waited == []  # no wait when workers are there
