@@ -216,10 +216,17 @@ def certify(index: IVFIndex, queries: np.ndarray, *, metric: str, seed: int,
     rng = np.random.default_rng(seed)
     nq = len(queries)
     probe = np.sort(rng.choice(nq, min(sample, nq), replace=False))
-    exact = index.exact_knn(queries[probe], 1)[0][:, 0].astype(np.float64)
-    figures = choose_nprobe(
-        exact, lambda nprobe: index.search(queries[probe], 1, nprobe)[0][:, 0],
-        index.nlist_, metric=metric, target=target)
+    searched: dict[int, np.ndarray] = {}
+
+    def nearest(nprobe: int) -> np.ndarray:
+        if nprobe not in searched:
+            searched[nprobe] = index.search(queries[probe], 1, nprobe)[0][:, 0]
+        return searched[nprobe]
+
+    # the first nprobe the loop tries also bounds the exact search: searched once for both
+    first = nearest(min(FIRST_NPROBE, index.nlist_))
+    exact = index.exact_knn(queries[probe], 1, upper=first)[0][:, 0].astype(np.float64)
+    figures = choose_nprobe(exact, nearest, index.nlist_, metric=metric, target=target)
     index.nprobe = figures["nprobe"]
     return figures
 

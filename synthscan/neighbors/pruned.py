@@ -47,9 +47,7 @@ class CellBounds:
                  threads: int | None) -> None:
         self.ivf, self.metric, self.threads = ivf, metric, threads
         self.centroids = np.ascontiguousarray(centroids, dtype=np.float32)
-        self.radius = _radii(ivf, self.centroids, reference, metric)
-        self.sizes = np.array([ivf.invlists.list_size(c) for c in range(len(self.centroids))],
-                              dtype=np.int64)
+        self.radius, self.sizes = _radii(ivf, self.centroids, reference, metric)
         #: query x reference-row pairs compared so far (the cells' rows; for benchmarks)
         self.pairs = 0
 
@@ -110,9 +108,10 @@ class CellBounds:
         return [np.flatnonzero(row) for row in keep]
 
 
-def _radii(ivf: Any, centroids: np.ndarray, reference: np.ndarray, metric: str) -> np.ndarray:
-    """Largest distance (L1, or Euclidean for l2) of each cell's rows to its centre; -inf for
-    an empty cell (never kept: its lower bound is +inf)."""
+def _radii(ivf: Any, centroids: np.ndarray, reference: np.ndarray, metric: str
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Largest distance (L1, or Euclidean for l2) of each cell's rows to its centre (-inf for
+    an empty cell: never kept, its lower bound is +inf), and each cell's row count."""
     import faiss
 
     nlist = len(centroids)
@@ -132,4 +131,4 @@ def _radii(ivf: Any, centroids: np.ndarray, reference: np.ndarray, metric: str) 
         d = (np.abs(diff).sum(axis=1, dtype=np.float64) if metric == "l1"
              else np.sqrt((diff.astype(np.float64) ** 2).sum(axis=1)))
         np.maximum.at(radius, cells, d)
-    return radius
+    return radius, np.bincount(cell_of, minlength=nlist).astype(np.int64)
