@@ -90,10 +90,6 @@ class Pending:
             self._jobs = None  # the inputs are not held once answered
         return self._answers
 
-    @property
-    def collected(self) -> bool:
-        return self._answers is not None
-
 
 class Worker:
     """One worker process running batches in the order they are sent. A writer thread feeds

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...neighbors.subset import CandidateNN
-from ..background import run_jobs
 from ..context import ScanContext
 from .columns import Column
 from .learner import Boosting, LearnerJob
@@ -128,7 +127,3 @@ class BoostedAttacker:
         return (col.success(g_th[:n_t], truth.train[ok_t]),
                 col.success(g_th[n_t:], truth.holdout[ok_h]),
                 col.success(g_b, truth.base[ok_b]))
-
-    def scores(self, col: Column, known: list[str], truth: Truths) -> Scores:
-        """Both fits run here and scored (``jobs`` then ``finish``)."""
-        return self.finish(col, truth, run_jobs(self.jobs(col, known, truth)))
