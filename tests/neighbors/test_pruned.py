@@ -10,6 +10,7 @@ import pytest
 
 from synthscan.neighbors.approx import IVFIndex
 from synthscan.neighbors.engine import NeighborEngine
+from synthscan.neighbors.pruned import CellBounds
 
 
 def _data(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,12 +51,17 @@ def test_pruned_answers_equal_the_flat_engine(metric, k):
     _same(index.exact_knn(q, k, upper=np.full(len(q), np.inf)), flat, ref, q, metric)
 
 
-def test_radii_are_the_farthest_row_of_each_cell():
-    ref, q = _data(5)
-    index = IVFIndex(metric="l1", threads=1, seed=5).fit(ref)
+def _bounds(seed: int) -> tuple[np.ndarray, np.ndarray, IVFIndex, CellBounds]:
+    """Data, an L1 inverted file over it and its cell bounds (built by a first exact search)."""
+    ref, q = _data(seed)
+    index = IVFIndex(metric="l1", threads=1, seed=seed).fit(ref)
     index.exact_knn(q[:3], 1)
-    bounds = index._bounds
-    assert bounds is not None
+    assert index._bounds is not None
+    return ref, q, index, index._bounds
+
+
+def test_radii_are_the_farthest_row_of_each_cell():
+    ref, _, _, bounds = _bounds(5)
     cent = bounds.centroids
     # each row's cell by the index's own rule (nearest centre, squared Euclidean)
     cell = NeighborEngine(cent, "l2", 1).kneighbors(ref, 1)[1][:, 0]
@@ -75,13 +81,11 @@ def test_a_bound_below_the_truth_cannot_give_a_wrong_answer_silently():
 
 
 def test_pruning_keeps_a_minority_of_the_rows_for_the_nearest_neighbour():
-    ref, q = _data(7)
-    index = IVFIndex(metric="l1", threads=1, seed=7).fit(ref)
-    index.exact_knn(q[:1], 1)
-    bounds = index._bounds
-    assert bounds is not None
+    ref, q, index, bounds = _bounds(7)
     flat = NeighborEngine(ref, "l1", 1).kneighbors(q, 1)[0][:, 0]
     cells = bounds._kept_cells(q, flat.astype(np.float64))
+    # the cells' sizes as the index itself files them (CellBounds.sizes is checked against it)
     sizes = np.array([index._index.invlists.list_size(c) for c in range(index.nlist_)])
+    np.testing.assert_array_equal(bounds.sizes, sizes)
     kept = np.array([sizes[c].sum() for c in cells]) / len(ref)
     assert kept.mean() < 0.5  # clustered data: most cells are provably too far
