@@ -81,7 +81,7 @@ def auc_interval(positives: np.ndarray, negatives: np.ndarray, alpha: float
     pair, with Hanley and McNeil's standard error there: it never collapses to a point.
     Sorting once: O((m + n) log(m + n)). (NaN, 0, 1) when either side is empty.
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
     pos = np.sort(np.asarray(positives, dtype=np.float64))
     neg = np.sort(np.asarray(negatives, dtype=np.float64))
@@ -92,7 +92,7 @@ def auc_interval(positives: np.ndarray, negatives: np.ndarray, alpha: float
     v01 = 1.0 - (np.searchsorted(pos, neg, "left") + np.searchsorted(pos, neg, "right")) / (2.0 * m)
     a = float(v10.mean())
     var = ((v10.var(ddof=1) if m > 1 else 0.0) / m) + ((v01.var(ddof=1) if n > 1 else 0.0) / n)
-    z = float(norm.ppf(1.0 - alpha / 2.0))
+    z = float(ndtri(1.0 - alpha / 2.0))
     half = 0.5 / (m * n)
     a_c = min(max(a, half), 1.0 - half)
     if a_c != a:  # perfect separation: DeLong's variance is 0; Hanley–McNeil's at a_c
