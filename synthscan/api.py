@@ -189,36 +189,41 @@ def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
 
 def _prefetch(ctx: ScanContext, checks: list[Attack], say: Progress) -> None:
     """Let every check that will run start what can run beside the checks before it (model
-    fits in the scan's worker process). An arithmetic failure here is left for the check's
-    own run to report."""
+    fits in the scan's worker process, sent together so that small ones ride along). An
+    arithmetic failure here is left for the check's own run to report."""
     say("preparing the model fits")
-    for check in checks:
-        if check.needs_holdout and not ctx.has_holdout:
-            continue
-        with contextlib.suppress(MemoryError, ValueError, FloatingPointError):
-            check.prefetch(ctx)
+    with background.gathered(ctx):
+        for check in checks:
+            if check.needs_holdout and not ctx.has_holdout:
+                continue
+            with contextlib.suppress(MemoryError, ValueError, FloatingPointError):
+                check.prefetch(ctx)
 
 
 def _run_in_turn(ctx: ScanContext, checks: list[Attack], say: Progress,
                  timings: dict[str, float]) -> list[CheckResult]:
-    results: list[CheckResult] = []
-    for check in checks:
+    """Each check's result, in the order of ``checks``. Preconditions run last: their model
+    fit goes to the worker process, which is still starting when the scan begins, and nothing
+    reads a precondition before the verdict."""
+    results: dict[int, CheckResult] = {}
+    for i in sorted(range(len(checks)), key=lambda i: checks[i].precondition):
+        check = checks[i]
         if check.needs_holdout and not ctx.has_holdout:
-            results.append(check.skip("needs a holdout (real records the generator never saw); "
-                                      "see 'synthscan split'"))
+            results[i] = check.skip("needs a holdout (real records the generator never saw); "
+                                    "see 'synthscan split'")
             continue
         stage = f"check: {check.name}"
         say(stage)
         t2 = time.perf_counter()
         try:
             with reporting(_steps_of(stage, say)):
-                results.append(check.run(ctx))
+                results[i] = check.run(ctx)
         except SynthscanError:
             raise
         except (MemoryError, ValueError, FloatingPointError) as exc:
-            results.append(check.error(f"could not compute: {type(exc).__name__}"))
+            results[i] = check.error(f"could not compute: {type(exc).__name__}")
         timings[f"check:{check.id}"] = time.perf_counter() - t2
-    return results
+    return [results[i] for i in range(len(checks))]
 
 
 def _verify_split(manifest: str | Path, train: TableLike, holdout: TableLike | None,

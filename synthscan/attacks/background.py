@@ -5,13 +5,14 @@ Python-heavy work that keeps one core busy; the distance attacks beside them are
 searches and array work. On a machine with two or more cores they overlap: the fits go to one
 worker process per scan (this module run with ``-m``; batches of jobs in and their answers out
 as length-prefixed pickles over its standard streams, one batch after another). A check
-``submit``s its fits and ``collect``s their answers when its own searches are done; a check
-may submit them before the first check runs (``Attack.prefetch``), so that they are fitted
-while earlier checks search. Not ``multiprocessing``: its ``spawn`` start re-runs the caller's
-main script in the child, which re-runs a whole scan from any script without a ``__main__``
-guard. The answers are the same as in-process fits (same inputs, seeds and library), and a
-worker that cannot start, fails or dies makes the fits run in-process instead: the background
-is an optimisation, never a requirement.
+``submit``s its fits and ``collect``s their answers when its own searches are done; a check may
+submit them before the first check runs (``Attack.prefetch``), so that they are fitted while
+earlier checks search; batches submitted inside ``gathered`` are sent together, judged by their
+total size (a small batch rides along with large ones, or goes once a worker runs). Not
+``multiprocessing``: its ``spawn`` start re-runs the caller's main script in the child, which
+re-runs a whole scan from any script without a ``__main__`` guard. The answers are the same as
+in-process fits (same inputs, seeds and library), and a worker that cannot start, fails or dies
+makes the fits run in-process instead: the background is an optimisation, never a requirement.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -41,6 +42,9 @@ _HEADER = struct.Struct("<Q")
 #: what the worker answers for a batch that raised (the batch then runs in-process, where its
 #: error is raised as it would have been without the worker)
 _FAILED = b"failed"
+#: the context's memo keys: its worker, and the batches ``gathered`` holds
+_WORKER = "background:worker"
+_GATHERING = "background:gathering"
 
 
 class Job(Protocol):
@@ -75,6 +79,16 @@ class Pending:
         self._jobs: list[Job] | None = list(jobs)
         self._future = future
         self._answers: list[Any] | None = None
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs not answered yet (none once collected)."""
+        return self._jobs or []
+
+    def send(self, worker: Worker) -> None:
+        """Hand the batch to ``worker`` (once; a batch ``gathered`` holds, at its end)."""
+        if self._jobs and self._future is None:
+            self._future = worker.send(self._jobs)
 
     def collect(self) -> list[Any]:
         """Every job's answer, in order (waits for the worker; fits here when it failed)."""
@@ -174,12 +188,50 @@ class Worker:
 
 
 def submit(ctx: ScanContext, jobs: Sequence[Job]) -> Pending:
-    """``jobs`` sent to the scan's worker when ``worth_a_process``, else fitted here when
-    collected."""
-    jobs = list(jobs)
-    if not jobs or not sys.executable or not worth_a_process(jobs, ctx.config.threads):
-        return Pending(jobs, None)  # (no sys.executable: embedded, no interpreter to run)
-    return Pending(jobs, scan_worker(ctx).send(jobs))
+    """``jobs`` sent to the scan's worker when ``worth_a_process`` or when the worker runs
+    already, else fitted here when collected; inside ``gathered``, held until its end."""
+    pending = Pending(jobs, None)
+    held: list[Pending] | None = _peek(ctx, _GATHERING)
+    if held is not None:
+        held.append(pending)
+    else:
+        _dispatch(ctx, [pending])
+    return pending
+
+
+@contextlib.contextmanager
+def gathered(ctx: ScanContext) -> Iterator[None]:
+    """Batches submitted within the block are held, then sent to the scan's worker in the
+    order submitted when together they are ``worth_a_process`` (or a worker runs already);
+    otherwise each is fitted here when collected. A block that raises sends nothing."""
+    held: list[Pending] = []
+    ctx.forget(_GATHERING)
+    ctx.memo(_GATHERING, lambda: held)
+    try:
+        yield
+    finally:
+        ctx.forget(_GATHERING)
+    _dispatch(ctx, held)
+
+
+def _dispatch(ctx: ScanContext, batches: list[Pending]) -> None:
+    """Send ``batches`` to the scan's worker, in order, when it runs already or they are
+    worth starting it for (no ``sys.executable``: embedded, no interpreter to run one)."""
+    jobs = [job for pending in batches for job in pending.jobs]
+    if not jobs or not sys.executable:
+        return
+    if _peek(ctx, _WORKER) is not None or worth_a_process(jobs, ctx.config.threads):
+        worker = scan_worker(ctx)
+        for pending in batches:
+            pending.send(worker)
+
+
+def _peek(ctx: ScanContext, key: str) -> Any:
+    """What the context's memo holds under ``key`` (None, and nothing left, when nothing)."""
+    value = ctx.memo(key, lambda: None)
+    if value is None:
+        ctx.forget(key)
+    return value
 
 
 def scan_worker(ctx: ScanContext) -> Worker:
@@ -189,13 +241,13 @@ def scan_worker(ctx: ScanContext) -> Worker:
         worker = Worker()
         weakref.finalize(ctx, worker.close, False)
         return worker
-    return ctx.memo("background:worker", start)
+    return ctx.memo(_WORKER, start)
 
 
 def close_worker(ctx: ScanContext) -> None:
     """Stop the scan's worker, if it has one (its answers have been collected or are not
     needed any more)."""
-    worker = ctx.forget("background:worker")
+    worker = ctx.forget(_WORKER)
     if worker is not None:
         worker.close(wait=False)
 

@@ -22,10 +22,10 @@ from ..model import SplitVerification
 T = TypeVar("T")
 
 #: ``memo`` keys read by one step of one check only, computed through ``memo`` but not kept for
-#: the rest of the scan: the gradient-boosting features of holdout validity and of membership
-#: inference (float64, every row of their tables x every column: ~0.3 and ~0.5 GB at a million
-#: rows per table). A second reader would get the same value, computed again.
-NOT_KEPT = frozenset({"holdout_validity:features", "mia:features"})
+#: the rest of the scan: the gradient-boosting features of membership inference (float64,
+#: every row of their tables x every column: ~0.5 GB at a million rows per table). A second
+#: reader would get the same value, computed again.
+NOT_KEPT = frozenset({"mia:features"})
 
 
 def subset(rng: np.random.Generator, n: int, size: int) -> np.ndarray:

@@ -40,6 +40,8 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..model import CheckResult
+from ..stats.ranks import average_ranks, tie_term
+from . import background
 from .base import Attack
 from .context import ScanContext
 from .copies import copy_matches, pooled_duplicates
@@ -68,22 +70,20 @@ class AucTest:
 def auc_test(pos: np.ndarray, neg: np.ndarray) -> AucTest:
     """The Mann–Whitney AUC of ``pos`` over ``neg`` (ties count one half) and its tests."""
     from scipy.special import ndtr
-    from scipy.stats import rankdata
 
     n1, n2 = len(pos), len(neg)
     both = np.concatenate([pos, neg])
-    ranks = rankdata(both)
+    ranks = average_ranks(both)
     u = float(ranks[:n1].sum() - n1 * (n1 + 1) / 2)
     auc = u / (n1 * n2)
     n = n1 + n2
-    _, ties = np.unique(both, return_counts=True)
-    var_u = n1 * n2 / 12 * ((n + 1) - float((ties**3 - ties).sum()) / (n * (n - 1)))
+    var_u = n1 * n2 / 12 * ((n + 1) - tie_term(both) / (n * (n - 1)))
     if var_u <= 0:  # every score tied: the classifier found nothing
         return AucTest(auc, 0.0, 1.0, 0.0, n1, n2)
     z = (u - n1 * n2 / 2 - 0.5) / math.sqrt(var_u)  # continuity-corrected, upper tail
     # DeLong: placements of each positive among the negatives and vice versa
-    v10 = (ranks[:n1] - rankdata(pos)) / n2
-    v01 = 1 - (ranks[n1:] - rankdata(neg)) / n1
+    v10 = (ranks[:n1] - average_ranks(pos)) / n2
+    v01 = 1 - (ranks[n1:] - average_ranks(neg)) / n1
     se = math.sqrt(float(np.var(v10, ddof=1)) / n1 + float(np.var(v01, ddof=1)) / n2)
     return AucTest(auc, math.sqrt(var_u) / (n1 * n2), float(1 - ndtr(z)), se, n1, n2)
 
@@ -118,6 +118,32 @@ def shared_test(observed: int, group_sizes: np.ndarray, q: float) -> SharedTest:
     return SharedTest(observed, expected, math.sqrt(max(var, 0.0)), p)
 
 
+@dataclass(frozen=True)
+class SplitClassifier:
+    """Gradient boosting told holdout rows (label 1) from train rows on ``x``, then scoring the
+    held-out train and holdout rows (a ``background.Job``)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    test_train: np.ndarray
+    test_holdout: np.ndarray
+    categorical: np.ndarray
+    rounds: int
+    seed: int
+    threads: int | None
+
+    @property
+    def rows(self) -> int:
+        return len(self.y)
+
+    def run(self) -> tuple[np.ndarray, np.ndarray]:
+        clf = boosting_classifier(self.rounds, 0.1, 15, 20, self.categorical, self.seed)
+        with openmp_limit(len(self.x), self.threads):
+            clf.fit(self.x, self.y)
+            return (np.asarray(clf.decision_function(self.test_train)),
+                    np.asarray(clf.decision_function(self.test_holdout)))
+
+
 class HoldoutValidity(Attack):
     """Precondition: train and holdout look like one random split (see the module
     docstring)."""
@@ -145,26 +171,30 @@ class HoldoutValidity(Attack):
         #: boosting rounds of the classifier
         self.rounds = rounds
 
-    def _classifier(self, ctx: ScanContext) -> AucTest:
-        tables = ("train", "holdout")
-        feats, is_cat = ctx.memo("holdout_validity:features", lambda: classifier_features(
-            ctx.frames, ctx.coded, ctx.schema.distance_columns, tables))
-        rng = ctx.rng("holdout_validity")
-        m = min(ctx.n("train"), ctx.n("holdout"), self.max_rows)
-        half = m // 2
-        fit, test = [], []
-        for t in tables:
-            rows = rng.permutation(ctx.n(t))[:m]
-            fit.append(feats[t][rows[:half]])
-            test.append(feats[t][rows[half:]])
-        x = np.vstack(fit)
-        y = np.concatenate([np.zeros(half), np.ones(half)])  # 1 = holdout
-        clf = boosting_classifier(self.rounds, 0.1, 15, 20, is_cat,
-                                  int(rng.integers(2**31 - 1)))
-        with openmp_limit(len(x), ctx.config.threads):
-            clf.fit(x, y)
-            neg, pos = (clf.decision_function(t) for t in test)
-        return auc_test(pos, neg)
+    def prefetch(self, ctx: ScanContext) -> None:
+        if self.too_small(ctx, ("train", "holdout"), MIN_ROWS_EACH) is None:
+            self._classifier(ctx)
+
+    def _classifier(self, ctx: ScanContext) -> background.Pending:
+        """The classifier's fit and scores, submitted to the scan's worker process (once per
+        scan: ``prefetch`` may have done it before the first check)."""
+        def compute() -> background.Pending:
+            tables = ("train", "holdout")
+            feats, is_cat = classifier_features(ctx.frames, ctx.coded,
+                                                ctx.schema.distance_columns, tables)
+            rng = ctx.rng("holdout_validity")
+            m = min(ctx.n("train"), ctx.n("holdout"), self.max_rows)
+            half = m // 2
+            fit, test = [], []
+            for t in tables:
+                rows = rng.permutation(ctx.n(t))[:m]
+                fit.append(feats[t][rows[:half]])
+                test.append(feats[t][rows[half:]])
+            job = SplitClassifier(np.vstack(fit), np.concatenate([np.zeros(half), np.ones(half)]),
+                                  test[0], test[1], is_cat, self.rounds,
+                                  int(rng.integers(2**31 - 1)), ctx.config.threads)
+            return background.submit(ctx, [job])
+        return ctx.memo(self.prefetch_key(), compute)
 
     @staticmethod
     def _shared(ctx: ScanContext) -> SharedTest:
@@ -182,7 +212,11 @@ class HoldoutValidity(Attack):
         from scipy.special import ndtri
 
         alpha = ctx.config.alpha
-        a, s = self._classifier(ctx), self._shared(ctx)
+        pending = self._classifier(ctx)
+        s = self._shared(ctx)
+        ((neg, pos),) = pending.collect()
+        ctx.forget(self.prefetch_key())
+        a = auc_test(pos, neg)
         bad_auc, bad_shared = a.p_value < self.level / 2, s.p_value < self.level / 2
         z = float(ndtri(1 - alpha / 2))
         lo, hi = max(0.0, a.auc - z * a.se), min(1.0, a.auc + z * a.se)

@@ -98,6 +98,37 @@ def test_no_worker_means_the_same_answers_here(worker_on, monkeypatch):
     assert "background:worker" not in small.memos
 
 
+def test_gathered_batches_are_judged_together_and_a_running_worker_takes_small_ones(
+        monkeypatch):
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 10)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    ctx = Ctx()
+    with background.gathered(ctx):
+        small = background.submit(ctx, [Echo(1, rows=3)])
+        large = background.submit(ctx, [Echo(2, rows=8)])
+        assert "background:worker" not in ctx.memos  # held until the block ends
+    (one,), (two,) = small.collect(), large.collect()
+    assert (one[0], two[0]) == (1, 2)
+    assert one[2] == two[2] != os.getpid()  # both in the one worker, 3 + 8 rows >= 10
+    late = background.submit(ctx, [Echo(3, rows=1)])  # too small alone, but a worker runs
+    assert late.collect()[0][2] == one[2]
+    background.close_worker(ctx)
+    assert not ctx.memos  # nothing gathered is left behind
+    # together still too small: answered here, no worker started
+    alone = Ctx()
+    with background.gathered(alone):
+        batches = [background.submit(alone, [Echo(v, rows=3)]) for v in (4, 5)]
+    assert [b.collect()[0][::2] for b in batches] == [(4, os.getpid()), (5, os.getpid())]
+    assert not alone.memos
+    # a block that raises sends nothing: the batch is answered here
+    failed = Ctx()
+    with pytest.raises(KeyError), background.gathered(failed):
+        held = background.submit(failed, [Echo(6, rows=50)])
+        raise KeyError("planted")
+    assert not failed.memos and held.collect()[0][2] == os.getpid()
+
+
 def test_a_worker_stopped_before_collecting_leaves_the_answers_to_this_process(worker_on):
     ctx = Ctx()
     pending = background.submit(ctx, [Echo(8, 10)])
@@ -120,15 +151,19 @@ def test_model_fits_submitted_before_the_first_check_give_the_in_process_result(
     submit = background.submit
     monkeypatch.setattr(background, "submit",
                         lambda ctx, jobs: events.append("submit") or submit(ctx, jobs))
-    from synthscan.attacks.holdout_validity import HoldoutValidity
-    first = HoldoutValidity.run
-    monkeypatch.setattr(HoldoutValidity, "run",
+    send = background.Worker.send
+    monkeypatch.setattr(background.Worker, "send",
+                        lambda self, jobs: events.append("sent") or send(self, jobs))
+    from synthscan.attacks.copies import ExactCopies
+    first = ExactCopies.run
+    monkeypatch.setattr(ExactCopies, "run",
                         lambda self, ctx: events.append("first check") or first(self, ctx))
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
     monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
     assert scan() == inline
-    # membership's folds and the inference learner were both sent before any check ran
-    assert events[:3] == ["submit", "submit", "first check"]
+    # holdout validity's classifier, membership's folds, the singling-out attack and the
+    # inference learner were all submitted, then sent to the worker, before any check ran
+    assert events[:9] == ["submit"] * 4 + ["sent"] * 4 + ["first check"]
 
 
 def test_batches_sent_after_the_worker_died_are_fitted_here_without_waiting(worker_on):

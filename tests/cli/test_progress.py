@@ -31,8 +31,11 @@ def messages() -> list[str]:
 def test_scan_reports_its_stages_in_order(messages):
     stages = [m for m in messages if STEP_SEPARATOR not in m]
     deduplicated = [m for i, m in enumerate(stages) if i == 0 or stages[i - 1] != m]
+    # preconditions run last (their fit comes from the worker process, still starting)
+    checks = sorted(default_checks(True), key=lambda c: c.precondition)
+    assert checks[-1].precondition and not checks[0].precondition
     assert deduplicated == ["loading inputs", "encoding", "preparing the model fits",
-                            *(f"check: {c.name}" for c in default_checks(True))]
+                            *(f"check: {c.name}" for c in checks)]
 
 
 def test_searches_are_announced_once_inside_their_check(messages):

@@ -9,13 +9,15 @@ import numpy as np
 
 from ...model import CheckResult
 from ...stats.bounds import SubTest, excess_upper, null_upper, reporting_interval, worst_test
+from .. import background
 from ..base import ATTACK_THRESHOLDS, Attack
 from ..context import ScanContext
-from .mining import Mined, mine_multivariate, mine_univariate, random_baseline
-from .predicates import Predicates, concat
-from .success import EqualSizeRates, equal_size_success
+from .attempt import PredicateSet, SinglingOutJob
+from .mining import Mined
+from .predicates import Predicates
+from .success import EqualSizeRates
 from .summary import describe
-from .tables import CodedColumns, CodedTable
+from .tables import CodedColumns
 
 #: Anonymeter's published Adult setup (its example notebook): 500 univariate attacks,
 #: 100 multivariate attacks on 4 columns. Its documented defaults are 500 attacks, 3 columns.
@@ -25,9 +27,6 @@ ANONYMETER_N_COLS = 4
 #: predicates per kind that make the excess precise (the default ``min_predicates``): at 3,000
 #: a clean release's one-sided 95% upper bound sits near 1-2 points, well below a 5% threshold.
 MIN_PREDICATES = 3000
-
-#: (kind, "attack" or "baseline", predicates) in evaluation order
-PredicateSet = tuple[str, str, Predicates]
 
 
 class SinglingOut(Attack):
@@ -86,35 +85,37 @@ class SinglingOut(Attack):
         n = max(int(ctx.config.singling_out_predicates), int(self.min_predicates))
         return n, n, (int(self.n_cols[0]), int(self.n_cols[1]))
 
-    def _mine(self, ctx: ScanContext, coded: CodedColumns, synth: CodedTable
-              ) -> dict[str, Mined]:
-        """The predicates of each kind (multivariate ones need two columns)."""
-        n_uni, n_multi, n_cols = self._setup(ctx)
-        kinds = {"univariate": mine_univariate(coded, synth, n_uni,
-                                               ctx.rng("singling_out:uni"))}
-        p = len(coded.names)
-        if p >= 2:
-            shape = (min(n_cols[0], p), min(n_cols[1], p))
-            kinds["multivariate"] = mine_multivariate(
-                coded, synth, n_multi, shape, int(self.max_tries_factor) * n_multi,
-                ctx.rng("singling_out:multi"))
-        return kinds
+    def prefetch(self, ctx: ScanContext) -> None:
+        if self.too_small(ctx, ("train", "holdout", "synthetic")) is None:
+            self._attempt(ctx)
+
+    def _attempt(self, ctx: ScanContext) -> background.Pending | None:
+        """The attack (``SinglingOutJob``) submitted to the scan's worker process, once per
+        scan (``prefetch`` may have done it before the first check); None without an
+        attackable column."""
+        def compute() -> background.Pending | None:
+            coded = CodedColumns.from_context(ctx)
+            if not coded.names:
+                return None
+            n_uni, n_multi, n_cols = self._setup(ctx)
+            streams = {use: ctx.rng(f"singling_out:{use}")
+                       for use in ("uni", "multi", "baseline", "subsample")}
+            return background.submit(ctx, [SinglingOutJob(
+                coded, (n_uni, n_multi), n_cols, int(self.max_tries_factor),
+                int(self.repeats), streams)])
+        return ctx.memo(self.prefetch_key(), compute)
 
     def run(self, ctx: ScanContext) -> CheckResult:
         if skip := self.too_small(ctx, ("train", "holdout", "synthetic")):
             return skip
-        coded = CodedColumns.from_context(ctx)
-        if not coded.names:
+        pending = self._attempt(ctx)
+        ctx.forget(self.prefetch_key())
+        if pending is None:
             return self.skip("needs at least 1 attackable column (none left after "
                              "identifiers and ignored columns)")
-        synth = CodedTable(coded.ranks["synthetic"])
-        kinds = self._mine(ctx, coded, synth)
-        base_rng = ctx.rng("singling_out:baseline")
-        sets: list[PredicateSet] = []
-        for name, mined in kinds.items():
-            sets.append((name, "attack", mined.preds))
-            sets.append((name, "baseline", random_baseline(coded, mined.preds, base_rng)))
-        if not any(len(preds) for _, role, preds in sets if role == "attack"):
+        (attempt,) = pending.collect()
+        kinds, sets, rates = attempt.kinds, attempt.sets, attempt.rates
+        if rates is None:
             # vacuous: an attacker holding this release cannot write a predicate that isolates
             # one of its rows, so this attack has nothing to work on (the verdict counts it as
             # passed and the result says why)
@@ -124,10 +125,6 @@ class SinglingOut(Attack):
                 f"and {tried} random multi-column candidates each matched several synthetic "
                 "rows): an attacker holding this release has no singling-out predicate to try",
                 vacuous=True)
-        rates = equal_size_success(concat([s[2] for s in sets]).ordered_by(synth),
-                                   CodedTable(coded.ranks["train"]),
-                                   CodedTable(coded.ranks["holdout"]), int(self.repeats),
-                                   ctx.rng("singling_out:subsample"))
         alpha = ctx.config.alpha
         per_kind, tests = _per_kind(sets, kinds, rates, alpha)
         worst = worst_test(tests, alpha)
