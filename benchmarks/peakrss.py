@@ -11,8 +11,10 @@ started by a large benchmark would report the benchmark's memory.
 from __future__ import annotations
 
 import contextlib
+import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,3 +66,64 @@ def measure(into: Measurement | None = None) -> Iterator[Measurement]:
     finally:
         m.seconds = time.perf_counter() - t0
         m.peak_rss_mib = peak_rss_mib()
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live process under ``root`` (through ``/proc/<pid>/task/<tid>/children``)."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+                out += kids
+                todo += kids
+    return out
+
+
+def _hwm_mib(pid: int) -> float | None:
+    with contextlib.suppress(OSError, ValueError), \
+            open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+class DescendantPeaks:
+    """The high-water marks of the processes started under this one while the block runs
+    (a scan's worker process; a child scan and its worker), polled every ``every`` seconds
+    (a mark only grows, so the last reading before a process ends is its peak, up to what it
+    added in its last ``every`` seconds). Linux only: empty elsewhere.
+
+    ``total_mib``: the sum of the peaks — an upper bound on what they held at once.
+    """
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.every = every
+        self.peaks: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> DescendantPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        me = os.getpid()
+        while True:
+            for pid in _descendants(me):
+                mark = _hwm_mib(pid)
+                if mark is not None:
+                    self.peaks[pid] = max(mark, self.peaks.get(pid, 0.0))
+            if self._stop.wait(self.every):
+                return
+
+    @property
+    def total_mib(self) -> float:
+        return float(sum(self.peaks.values()))

@@ -318,3 +318,28 @@ def test_wide_tables_draw_distinct_columns_uniformly_and_quickly():
     # a table as wide as the shapes: every row a permutation of all its columns
     full = _distinct_draws(500, 6, 6, rng)
     assert (np.sort(full, axis=1) == np.arange(6)).all()
+
+
+def test_the_attack_gives_the_same_result_in_the_worker_process_and_here(monkeypatch):
+    from synthscan.attacks import background
+    from synthscan.attacks.singling_out import check as so_check
+
+    train, hold, other = triple(11, 500)
+    synth = pd.concat([train.iloc[:150], other.iloc[150:]], ignore_index=True)  # 150 copies
+
+    def result() -> dict:
+        res, _ = run_so(train, synth, hold, seed=3, singling_out_predicates=300)
+        return res.to_dict()
+
+    here = result()  # 1,500 records: too few to start a worker for
+    sent: list[str] = []
+    send = background.Worker.send
+    monkeypatch.setattr(background.Worker, "send", lambda self, jobs: sent.extend(
+        type(j).__name__ for j in jobs) or send(self, jobs))
+    monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    assert result() == here and sent == ["SinglingOutJob"]
+    # above WORKER_MAX_RECORDS it stays here, even with a worker at hand
+    monkeypatch.setattr(so_check, "WORKER_MAX_RECORDS", 1000)
+    assert result() == here and sent == ["SinglingOutJob"]
+    assert here["estimate"] > 0.1  # the planted copies are found (not a vacuous comparison)
