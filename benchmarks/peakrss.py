@@ -82,13 +82,17 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
-def _hwm_mib(pid: int) -> float | None:
+def _marks_mib(pid: int) -> tuple[float, float] | None:
+    """(VmHWM, VmRSS) of a process in MiB; None when it is gone."""
+    found: dict[str, float] = {}
     with contextlib.suppress(OSError, ValueError), \
             open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                found[line[:5]] = int(line.split()[1]) / 1024
+    if len(found) < 2:
+        return None
+    return found["VmHWM"], found["VmRSS"]
 
 
 class DescendantPeaks:
@@ -97,12 +101,15 @@ class DescendantPeaks:
     (a mark only grows, so the last reading before a process ends is its peak, up to what it
     added in its last ``every`` seconds). Linux only: empty elsewhere.
 
-    ``total_mib``: the sum of the peaks — an upper bound on what they held at once.
+    ``total_mib``: the sum of the peaks — an upper bound on what they held at once;
+    ``together_mib``: the largest sum of their resident memory seen at one reading (a lower
+    bound on that: a spike between readings is missed).
     """
 
     def __init__(self, every: float = 0.1) -> None:
         self.every = every
         self.peaks: dict[int, float] = {}
+        self.together_mib = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -117,10 +124,13 @@ class DescendantPeaks:
     def _poll(self) -> None:
         me = os.getpid()
         while True:
+            now = 0.0
             for pid in _descendants(me):
-                mark = _hwm_mib(pid)
-                if mark is not None:
-                    self.peaks[pid] = max(mark, self.peaks.get(pid, 0.0))
+                marks = _marks_mib(pid)
+                if marks is not None:
+                    self.peaks[pid] = max(marks[0], self.peaks.get(pid, 0.0))
+                    now += marks[1]
+            self.together_mib = max(self.together_mib, now)
             if self._stop.wait(self.every):
                 return
 

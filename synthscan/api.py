@@ -181,10 +181,21 @@ def _steps_of(stage: str, say: Progress) -> Progress:
 def _run_each(ctx: ScanContext, checks: list[Attack], say: Progress,
               timings: dict[str, float]) -> list[CheckResult]:
     try:
-        _prefetch(ctx, checks, say)
-        return _run_in_turn(ctx, checks, say, timings)
+        order = run_order(checks)
+        _prefetch(ctx, [checks[i] for i in order], say)
+        return _run_in_turn(ctx, checks, order, say, timings)
     finally:
         background.close_worker(ctx)
+
+
+def run_order(checks: list[Attack]) -> list[int]:
+    """The order the checks run in (their results keep the order given): those that search
+    here first, then those whose work runs in the scan's worker process, then the
+    preconditions (their model fit goes to the worker too, and nothing reads a precondition
+    before the verdict). The worker receives their work in the same order, so each answer
+    tends to be ready when it is collected."""
+    return sorted(range(len(checks)),
+                  key=lambda i: (checks[i].precondition, checks[i].in_worker))
 
 
 def _prefetch(ctx: ScanContext, checks: list[Attack], say: Progress) -> None:
@@ -200,13 +211,11 @@ def _prefetch(ctx: ScanContext, checks: list[Attack], say: Progress) -> None:
                 check.prefetch(ctx)
 
 
-def _run_in_turn(ctx: ScanContext, checks: list[Attack], say: Progress,
+def _run_in_turn(ctx: ScanContext, checks: list[Attack], order: list[int], say: Progress,
                  timings: dict[str, float]) -> list[CheckResult]:
-    """Each check's result, in the order of ``checks``. Preconditions run last: their model
-    fit goes to the worker process, which is still starting when the scan begins, and nothing
-    reads a precondition before the verdict."""
+    """Each check's result, in the order of ``checks``, the checks run in ``order``."""
     results: dict[int, CheckResult] = {}
-    for i in sorted(range(len(checks)), key=lambda i: checks[i].precondition):
+    for i in order:
         check = checks[i]
         if check.needs_holdout and not ctx.has_holdout:
             results[i] = check.skip("needs a holdout (real records the generator never saw); "

@@ -105,3 +105,18 @@ def test_assert_ok_on_a_real_scan_of_the_leaky_sample() -> None:
     # the lenient copy keeps the thresholds the verdict was decided with
     assert lenient.policy.high_thresholds == r.policy.high_thresholds
     assert r.policy.high_threshold("verbatim") == 0.0  # public release: any confirmed excess
+
+
+def test_checks_run_searches_first_worker_work_next_preconditions_last_results_in_order():
+    from synthscan.api import run_order
+    from synthscan.attacks import default_checks
+
+    checks = default_checks(True)
+    order = [checks[i] for i in run_order(checks)]
+    flags = [(c.precondition, c.in_worker) for c in order]
+    assert flags == sorted(flags)  # here, then the worker's, then the preconditions
+    assert order[0].id == checks[0 if not checks[0].precondition else 1].id  # stable within
+    assert {c.id for c in order} == {c.id for c in checks}
+    result = synthscan.scan(SAMPLE / "train.csv", SAMPLE / "synthetic_clean.csv",
+                            holdout=SAMPLE / "holdout.csv", metadata=SAMPLE / "metadata.json")
+    assert [c.id for c in result.checks] == [c.id for c in checks]  # as given, not as run

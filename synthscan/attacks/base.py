@@ -44,6 +44,9 @@ class Attack(ABC):
     #: checks an assumption of the calibrated checks (``warn`` when it fails): a failure keeps
     #: the verdict from ``low``, never makes it ``high``; not a risk component, no thresholds
     precondition: ClassVar[bool] = False
+    #: its work runs in the scan's worker process (``prefetch``), none here: it is run after
+    #: the checks that search here, so that its answer is ready when it is collected
+    in_worker: ClassVar[bool] = False
     #: preset name -> θ; every preset must be given for a component or detection-only check
     thresholds: ClassVar[Mapping[str, float]] = {}
     #: preset name -> the lower-bound threshold for ``high`` where stricter than θ

@@ -13,7 +13,7 @@ import pytest
 from sample_tables import mixed_frame
 
 import synthscan
-from synthscan.api import STEP_SEPARATOR
+from synthscan.api import STEP_SEPARATOR, run_order
 from synthscan.attacks import default_checks
 from synthscan.attacks.searches import DETAIL
 from synthscan.cli._progress import StageDisplay
@@ -31,9 +31,10 @@ def messages() -> list[str]:
 def test_scan_reports_its_stages_in_order(messages):
     stages = [m for m in messages if STEP_SEPARATOR not in m]
     deduplicated = [m for i, m in enumerate(stages) if i == 0 or stages[i - 1] != m]
-    # preconditions run last (their fit comes from the worker process, still starting)
-    checks = sorted(default_checks(True), key=lambda c: c.precondition)
-    assert checks[-1].precondition and not checks[0].precondition
+    # searches here first, then the work of the worker process, preconditions last
+    given = default_checks(True)
+    checks = [given[i] for i in run_order(given)]
+    assert checks[-1].precondition and checks[-2].in_worker and not checks[0].in_worker
     assert deduplicated == ["loading inputs", "encoding", "preparing the model fits",
                             *(f"check: {c.name}" for c in checks)]
 

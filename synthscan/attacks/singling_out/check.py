@@ -76,6 +76,7 @@ class SinglingOut(Attack):
     thresholds = ATTACK_THRESHOLDS
     data_driving = "holdout rows and predicates (predicates are compared at the holdout's size)"
     unit = "predicates"
+    in_worker = True  # up to WORKER_MAX_RECORDS
 
     def __init__(self, *, repeats: int = 10, max_tries_factor: int = 100,
                  n_cols: tuple[int, int] = (2, 6), min_predicates: int = MIN_PREDICATES
