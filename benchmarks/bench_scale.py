@@ -72,7 +72,8 @@ def count_searches() -> dict[str, list[float]]:
     """Patch the exact engine and the inverted files so that every search is counted by
     calling site: exact searches as query x reference pairs, an inverted-file search as the
     pairs of the cells it probes (queries x reference x nprobe / nlist, on average), an exact
-    search through the cells (``neighbors.pruned``) as the rows of the cells it kept."""
+    search through the cells (``neighbors.pruned``, k nearest or within a radius) as the rows
+    of the cells it kept."""
     from synthscan.neighbors import approx, engine, pruned
 
     stats: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0])
@@ -111,9 +112,20 @@ def count_searches() -> dict[str, list[float]]:
         record(_site() + " [pruned]", float(self.pairs - before), time.perf_counter() - t0)
         return out
 
+    ball = pruned.CellBounds.within
+
+    def counted_ball(self: Any, queries: np.ndarray, radius: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        t0, before = time.perf_counter(), self.pairs
+        out = ball(self, queries, radius)
+        record(_site() + " [pruned, radius]", float(self.pairs - before),
+               time.perf_counter() - t0)
+        return out
+
     engine.NeighborEngine.kneighbors = counted  # type: ignore[method-assign]
     approx.IVFIndex.search = counted_ivf  # type: ignore[method-assign]
     pruned.CellBounds.search = counted_pruned  # type: ignore[method-assign]
+    pruned.CellBounds.within = counted_ball  # type: ignore[method-assign]
     return stats
 
 

@@ -180,10 +180,19 @@ class IVFIndex:
             counted = self.fallbacks  # (this search is not the index's own: not counted)
             upper = self.search(q, k, max(self.nprobe, FIRST_NPROBE))[0][:, -1]
             self.fallbacks = counted
+        return self._cell_bounds().search(q, k, upper, self.exact.kneighbors)
+
+    def ball(self, queries: np.ndarray, radius: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every reference row within ``radius`` of each query, exactly
+        (``pruned.CellBounds.within``)."""
+        return self._cell_bounds().within(queries, radius)
+
+    def _cell_bounds(self) -> CellBounds:
         if self._bounds is None:
             self._bounds = CellBounds(self._index, self._centroids, self.exact.reference,
                                       self.metric, self.threads)
-        return self._bounds.search(q, k, upper, self.exact.kneighbors)
+        return self._bounds
 
     def kneighbors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The engine's contract, at the index's ``nprobe`` (set by ``certify``)."""

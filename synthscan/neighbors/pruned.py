@@ -90,6 +90,49 @@ class CellBounds:
             np.maximum(dist, 0, out=dist)
         return dist, idx
 
+    def within(self, queries: np.ndarray, radius: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every reference row within ``radius`` (nq,) of each query (raw engine distance:
+        squared for l2; a row at exactly the radius included), through the cells that can
+        hold one: ``(lims, dist, idx)``, query i's rows ``idx[lims[i]:lims[i + 1]]`` at
+        ``dist[...]``, in no particular order. Rows a little beyond the radius may come too
+        (the comparison is widened like the cells')."""
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        nq = len(q)
+        radius = np.asarray(radius, dtype=np.float64)
+        cells = [c for a in range(0, nq, 2048)
+                 for c in self._kept_cells(q[a:a + 2048], radius[a:a + 2048])]
+        counts = np.array([len(c) for c in cells], dtype=np.int64)
+        self.pairs += int(sum(self.sizes[c].sum() for c in cells))
+        widened = radius * (1 + SLACK_REL) + SLACK_ABS  # FAISS keeps d < threshold
+        parts_d: list[np.ndarray] = [np.zeros(0, np.float32)] * nq
+        parts_i: list[np.ndarray] = [np.zeros(0, np.int64)] * nq
+        order = np.lexsort((widened, counts))  # blocks of similar widths and radii
+        old = self.ivf.nprobe
+        try:
+            for a in range(0, nq, BLOCK):
+                rows = order[a:a + BLOCK]
+                width = max(1, int(counts[rows].max()))
+                assign = np.full((len(rows), width), -1, dtype=np.int64)
+                for j, r in enumerate(rows):
+                    assign[j, :counts[r]] = cells[r]
+                self.ivf.nprobe = width
+                with faiss_threads(self.threads):
+                    lims, d, i = self.ivf.range_search_preassigned(
+                        q[rows], float(widened[rows].max()), assign, None)
+                for j, r in enumerate(rows):
+                    dj, ij = d[lims[j]:lims[j + 1]], i[lims[j]:lims[j + 1]]
+                    near = dj <= widened[r]
+                    parts_d[r], parts_i[r] = dj[near], ij[near].astype(np.int64)
+        finally:
+            self.ivf.nprobe = old
+        lims = np.zeros(nq + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in parts_i], out=lims[1:])
+        dist = np.concatenate(parts_d) if nq else np.zeros(0, np.float32)
+        if self.metric == "l2":
+            np.maximum(dist, 0, out=dist)
+        return lims, dist, (np.concatenate(parts_i) if nq else np.zeros(0, np.int64))
+
     def _kept_cells(self, q: np.ndarray, upper: np.ndarray) -> list[np.ndarray]:
         """Per query, the cells whose lower bound does not exceed its widened upper bound."""
         import faiss

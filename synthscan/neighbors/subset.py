@@ -111,13 +111,15 @@ class CandidateNN:
         k = min(k, len(reference))
         self.complete = k >= len(reference)  # every reference row is a candidate
         ref_u = np.ascontiguousarray(reference[:, dims], dtype=np.float32)
+        #: the inverted file over U (above PRUNED_MIN_REFERENCE): the exact fallbacks search
+        #: its cells too (``_ball_credit``)
+        self._cells: IVFIndex | None = None
         if len(reference) >= PRUNED_MIN_REFERENCE and not self.complete:
             # exact all the same: the cells the triangle inequality cannot rule out
             # (the default cell count, not one sized for the queries: the finer the cells,
             # the more of them the bound rules out)
-            index = IVFIndex(metric=metric, threads=threads, seed=0).fit(ref_u)
-            dist, self.idx = index.exact_knn(queries[:, dims], k)
-            del index
+            self._cells = IVFIndex(metric=metric, threads=threads, seed=0).fit(ref_u)
+            dist, self.idx = self._cells.exact_knn(queries[:, dims], k)
         else:
             dist, self.idx = NeighborEngine(ref_u, metric, threads).kneighbors(
                 queries[:, dims], k)
@@ -156,10 +158,45 @@ class CandidateNN:
         todo = np.flatnonzero(~certified)
         if len(todo):
             self.fallback_queries += len(todo)
-            dims_q = self.encoder.dims_of(known)
-            (out[todo],) = nn_credit(self.reference[:, dims_q], ref_y,
-                                     [self.queries[rows[todo]][:, dims_q]], [truth[todo]],
-                                     tolerance, self.metric, self.threads)
+            if self._cells is not None:
+                out[todo] = self._ball_credit(rows[todo], best[todo] + tol[todo] + dmax[todo],
+                                              dropped, ref_y, truth[todo], tolerance)
+            else:
+                dims_q = self.encoder.dims_of(known)
+                (out[todo],) = nn_credit(self.reference[:, dims_q], ref_y,
+                                         [self.queries[rows[todo]][:, dims_q]], [truth[todo]],
+                                         tolerance, self.metric, self.threads)
+        return out
+
+    def release(self) -> None:
+        """Free the inverted file (its copy of the reference rows): no more ``credit``."""
+        self._cells = None
+
+    def _ball_credit(self, rows: np.ndarray, radius: np.ndarray, dropped: list[str],
+                     ref_y: np.ndarray, truth: np.ndarray, tolerance: float) -> np.ndarray:
+        """``nn_credit``'s answers for query ``rows`` without a search on Q: every reference
+        row tied with a query's exact best on Q has ``d_Q <= best + tol`` (best: the
+        candidates' best on Q, at least the exact one) and so ``d_U = d_Q + d_R <=
+        best + tol + dmax`` = ``radius``; the rows within it in U come from the inverted
+        file's cells (``CellBounds.within``: exact), and their ``d_Q = d_U - d_R`` decide."""
+        assert self._cells is not None
+        dims = self.encoder.dims_of(self.columns)
+        step = 256  # queries per batch: their balls may hold many rows each
+        out = np.empty(len(rows))
+        for a in range(0, len(rows), step):
+            r = rows[a:a + step]
+            lims, d_u, cand = self._cells.ball(self.queries[r][:, dims], radius[a:a + step])
+            q_of = np.repeat(np.arange(len(r)), np.diff(lims))
+            d_q = d_u.astype(np.float64)
+            if dropped:
+                d_q = d_q - self._dropped_distance(r[q_of], cand, dropped)
+            best = np.full(len(r), np.inf)
+            np.minimum.at(best, q_of, d_q)
+            tie = d_q <= (best + tie_tolerance(best, self.metric))[q_of]
+            hit = within(ref_y[cand], np.asarray(truth[a:a + step], np.float64)[q_of],
+                         tolerance)
+            out[a:a + step] = (np.bincount(q_of, weights=hit & tie, minlength=len(r))
+                               / np.bincount(q_of, weights=tie, minlength=len(r)))
         return out
 
     def _dropped_bound(self, rows: np.ndarray, dropped: list[str]) -> np.ndarray:

@@ -119,5 +119,5 @@ def render_summary(result: ScanResult) -> str:
     comps = [c for _, group in text.group_by_criterion(result.checks) for c in group
              if c.component]
     lines = [*_box_lines(result), "", *_table(comps), *_supporting(result), *_steps(result),
-             "", FAIL_ON_LINE + f" This scan: {result.policy.fail_on}."]
+             "", FAIL_ON_LINE + f" This scan's fail-on level: {result.policy.fail_on}."]
     return "\n".join(lines)

@@ -147,21 +147,21 @@ def test_tolerance_falls_back_when_the_iqr_is_zero():
     assert numeric_tolerance(np.full(10, 3.0), TAU) == (0.0, "constant column (exact match)")
 
 
-@pytest.mark.parametrize("pruned", [False, True])
-def test_candidate_search_equals_exact_per_secret_searches(pruned, monkeypatch):
+@pytest.mark.parametrize(("pruned", "metric"), [(False, "l1"), (True, "l1"), (True, "l2")])
+def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monkeypatch):
     from synthscan.neighbors import subset
 
-    if pruned:  # the inverted file's exact search, as above a million rows
+    if pruned:  # the inverted file's exact search and fallbacks, as above 500,000 rows
         monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
     train, hold, synth = triple(400, 3)
-    ctx, _ = prepare(train, synth, hold, ScanConfig())
+    ctx, _ = prepare(train, synth, hold, ScanConfig(metric=metric))
     names = [c.name for c in ctx.schema.distance_columns]
     cols = code_columns(ctx, names, TAU, DEFAULTS.max_codes)
     codes = {c: (cols[c].values["synthetic"], cols[c].values["train"])
              for c in names if not cols[c].numeric}
     # a small k forces many queries through the exact fallback
     nn = CandidateNN(ctx.encoded["synthetic"], ctx.encoded["train"], ctx.encoder, names, codes,
-                     k=6)
+                     metric, k=6)
     for secret in names:
         col = cols[secret]
         known = [c for c in names if c != secret]
@@ -172,9 +172,10 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, monkeypatch):
         dims = ctx.encoder.dims_of(known)
         (exact,) = nn_credit(ctx.encoded["synthetic"][:, dims], ref_y,
                              [ctx.encoded["train"][rows][:, dims]], [truth[rows]],
-                             col.tolerance)
+                             col.tolerance, metric)
         np.testing.assert_array_equal(fast, exact)
     assert 0 < nn.fallback_queries < len(names) * len(train)
+    assert (nn._cells is not None) == pruned  # the fallbacks searched the cells' balls
 
 
 # ------------------------------------------------------------------------------ leaks and nulls

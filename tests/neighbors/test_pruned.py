@@ -89,3 +89,27 @@ def test_pruning_keeps_a_minority_of_the_rows_for_the_nearest_neighbour():
     np.testing.assert_array_equal(bounds.sizes, sizes)
     kept = np.array([sizes[c].sum() for c in cells]) / len(ref)
     assert kept.mean() < 0.5  # clustered data: most cells are provably too far
+
+
+@pytest.mark.parametrize("metric", ["l1", "l2"])
+def test_rows_within_a_radius_are_every_row_brute_force_finds(metric):
+    ref, q = _data(8)
+    index = IVFIndex(metric=metric, threads=1, seed=8).fit(ref)
+    index.exact_knn(q[:3], 1)  # builds the cell bounds
+    bounds = index._bounds
+    assert bounds is not None
+    diff = ref[None, :, :].astype(np.float64) - q[:, None, :]
+    full = np.abs(diff).sum(axis=2) if metric == "l1" else (diff ** 2).sum(axis=2)
+    # radii at a row's exact distance (ties on the grid), between rows, and none at all
+    radius = np.sort(full, axis=1)[:, 40].copy()
+    radius[::3] += 0.37
+    radius[1::7] = -1.0
+    lims, dist, idx = bounds.within(q, radius)
+    for j in range(len(q)):
+        got = idx[lims[j]:lims[j + 1]]
+        want = np.flatnonzero(full[j] <= radius[j] + 1e-4)
+        assert set(got) >= set(want)  # every row within the radius (some just beyond allowed)
+        assert len(set(got)) == len(got)
+        assert (full[j][got] <= radius[j] * (1 + 1e-3) + 1e-3).all()
+        np.testing.assert_allclose(dist[lims[j]:lims[j + 1]], full[j][got], rtol=1e-4, atol=1e-4)
+    assert (np.diff(lims)[1::7] == 0).all()  # a negative radius holds no row

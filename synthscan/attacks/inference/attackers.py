@@ -79,6 +79,12 @@ class NearestAttacker:
                                    truth.base[base], col.tolerance)
         return s_th[:n_t], s_th[n_t:], s_b
 
+    def release(self) -> None:
+        """Free the candidate searches' inverted files (after the last ``scores``)."""
+        for nn in (self.nn, self.base):
+            if nn is not None:
+                nn.release()
+
 
 class BoostedAttacker:
     """Gradient boosting on the native known columns (at most ``max_features`` of them, a

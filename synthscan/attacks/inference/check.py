@@ -115,6 +115,7 @@ class AttributeInference(Attack):
         # the learner's fits run in the worker process while the 1-NN attacker runs here
         nearest = NearestAttacker(ctx, cols, rows, self.candidates)
         scored = {s: nearest.scores(cols[s], q, truths[s]) for s, q in plan}
+        nearest.release()
         boosted: dict[str, Scores] = {}
         if prepared.learner is not None and prepared.fits is not None:
             guesses = prepared.fits.collect()
