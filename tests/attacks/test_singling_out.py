@@ -155,6 +155,32 @@ def test_vectorised_matches_equal_brute_force_with_missing_values():
     assert table.counts(is_missing)[0] == int((ranks[0] == -1).sum())
 
 
+@pytest.mark.parametrize("first", [1, 4, 256])
+def test_success_in_two_passes_equals_brute_force_counts(first, monkeypatch):
+    """A predicate is settled after its first candidates only when the rest cannot change
+    its answer: the table's and every subsample's 'exactly one' equal brute-force counts."""
+    from synthscan.attacks.singling_out import success
+
+    monkeypatch.setattr(success, "FIRST_CANDIDATES", first)
+    rng = np.random.default_rng(0)
+    ranks = rng.integers(-1, 12, size=(4, 500)).astype(np.int32)
+    n_p = 600
+    col = np.where(rng.random((n_p, 3)) < 0.6, rng.integers(0, 4, (n_p, 3)), -1)
+    col[:, 0] = rng.integers(0, 4, n_p)
+    v = rng.integers(-1, 12, (n_p, 3))
+    kind = rng.integers(0, 3, (n_p, 3))  # broad ('at least' / 'at most') and narrow terms
+    lo = np.where(v == -1, -1, np.where(kind == 2, 0, v))
+    hi = np.where(v == -1, -1, np.where(kind == 1, TOP, v))
+    preds = Predicates(col.astype(np.int64), lo.astype(np.int32), hi.astype(np.int32))
+    masks = [rng.random(500) < q for q in (0.01, 0.02, 0.3)]
+    full, sub = success._success(CodedTable(ranks), preds, masks)
+    expect = _brute(ranks, preds)
+    np.testing.assert_array_equal(full, expect.sum(axis=1) == 1)
+    for r, keep in enumerate(masks):
+        np.testing.assert_array_equal(sub[r], (expect & keep[None, :]).sum(axis=1) == 1)
+    assert full.any() and sub.any() and not sub.all()  # both answers occur
+
+
 def test_multivariate_predicates_isolate_one_synthetic_row_and_follow_the_median_rule():
     train, hold, synth = triple(3, 400)
     ctx, _ = prepare(train, synth, hold, ScanConfig(seed=3))

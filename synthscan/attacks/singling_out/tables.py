@@ -82,17 +82,25 @@ class CodedTable:
             end[sel] = np.searchsorted(self.sorted[j], hi[sel], side="right")
         return start, end
 
-    def matches(self, preds: Predicates) -> tuple[np.ndarray, np.ndarray]:
-        """Every (predicate, record) pair where the record satisfies the predicate.
+    def first_term_sizes(self, preds: Predicates) -> np.ndarray:
+        """How many records of this table each predicate's first term matches (what
+        ``matches`` reads candidates from)."""
+        col, lo, hi = _first_real(preds)
+        start, end = self.ranges(col[:, 0], lo[:, 0], hi[:, 0])
+        return end - start
+
+    def matches(self, preds: Predicates, limit: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Every (predicate, record) pair where the record satisfies the predicate; with
+        ``limit``, only among the first ``limit`` records its first term matches.
 
         The first term (the most selective on the synthetic data) is read off the sorted
         order; the other terms filter those candidates. Memory stays within PAIR_BUDGET pairs.
         """
-        col, lo, hi = preds.col, preds.lo, preds.hi
-        if col.shape[1] > 1:  # unused slots last (stable: the first term stays first)
-            slot = np.argsort(col < 0, axis=1, kind="stable")
-            col, lo, hi = (np.take_along_axis(a, slot, axis=1) for a in (col, lo, hi))
+        col, lo, hi = _first_real(preds)
         start, end = self.ranges(col[:, 0], lo[:, 0], hi[:, 0])
+        if limit is not None:
+            end = np.minimum(end, start + limit)
         length = end - start
         out_p: list[np.ndarray] = []
         out_r: list[np.ndarray] = []
@@ -127,3 +135,13 @@ class CodedTable:
         """How many records of this table each predicate matches."""
         pred, _ = self.matches(preds)
         return np.bincount(pred, minlength=len(preds))
+
+
+def _first_real(preds: Predicates) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The predicates' (col, lo, hi) with unused slots last (stable: the first term stays
+    first)."""
+    col, lo, hi = preds.col, preds.lo, preds.hi
+    if col.shape[1] > 1:
+        slot = np.argsort(col < 0, axis=1, kind="stable")
+        col, lo, hi = (np.take_along_axis(a, slot, axis=1) for a in (col, lo, hi))
+    return col, lo, hi
