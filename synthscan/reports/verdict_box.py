@@ -37,6 +37,23 @@ NOT_COVERED = ("near copies farther away, aggregate leakage (statistics that rev
                "attacks that retrain the generator or reconstruct records, and linkage with "
                "outside data; it assumes the holdout was split off at random before training")
 
+#: where a check records how its attack steps searched (``attacks.searches.summarized``)
+_ATTACK_SEARCHES = ("reference_search", "searches")
+APPROXIMATE_NOTE = ("; {names} searched neighbours approximately (certified, see each "
+                    "check's search details): a slightly weaker attack than the exact one, so "
+                    "scan with --exact to certify the exact attacks")
+
+
+def approximate_attacks(result: ScanResult) -> list[str]:
+    """Names of the risk checks whose attack steps used an approximate neighbour search."""
+    out = []
+    for c in result.checks:
+        how = [c.details.get(key) for key in _ATTACK_SEARCHES] if c.component else []
+        if any(isinstance(h, dict) and h.get("search", "exact") != "exact" for h in how):
+            out.append(short_name(c))
+    return out
+
+
 #: components named first in the certified statement: the copies a reader asks about first
 _FIRST = ("verbatim", "closeness")
 #: at most this many certified statements; the table lists the rest
@@ -137,8 +154,12 @@ def verdict_box(result: ScanResult) -> VerdictBox:
         # a material failure: the holdout is another population, and no bound on it stands
         meaning, certified, more, undecided = INVALID_HOLDOUT, [], 0, []
     failed, policy = policy_outcome(result)
+    approximate = approximate_attacks(result)
+    listed = ", ".join(approximate[:-1]) + (" and " if len(approximate) > 1 else "") + (
+        approximate[-1] if approximate else "")
+    covers = COVERS + (APPROXIMATE_NOTE.format(names=listed) if approximate else "")
     return VerdictBox(verdict=v, word=v.upper(), meaning=meaning, confirmed=confirmed,
                       certified=certified, more_certified=more,
                       not_certified=blocked + undecided + missing, policy=policy,
-                      policy_failed=failed,
+                      policy_failed=failed, covers=covers,
                       covers_label="Low covers" if v == "low" else "Low would cover")

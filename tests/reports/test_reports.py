@@ -584,3 +584,23 @@ def test_fail_on_levels_change_what_passes(leaky):
     never.policy.fail_on = "never"
     assert never.passed
     never.assert_ok()
+
+
+def test_low_covers_says_which_attacks_searched_approximately(clean):
+    from synthscan.reports.markdown import render_markdown
+    from synthscan.reports.verdict_box import COVERS, verdict_box
+
+    assert verdict_box(clean).covers == COVERS  # every search exact at this size
+    r = _copy(clean)
+    approx = {"search": "approximate (inverted file), nprobe certified", "nprobe": 8,
+              "recall": 0.99, "close_recall": 1.0, "close_recall_lower": 0.94, "sample": 500,
+              "target": 0.995, "searches": 12, "approximate": 12}
+    for i, c in enumerate(r.checks):
+        if c.id == "membership_inference":
+            r.checks[i] = c.replace(details={**c.details, "reference_search": approx})
+        if c.id == "linkability":
+            r.checks[i] = c.replace(details={**c.details, "searches": approx})
+    box = verdict_box(r)
+    assert box.covers.startswith(COVERS)
+    assert "Membership inference and Linkability searched neighbours approximately" in box.covers
+    assert "--exact" in box.covers and "--exact" in render_markdown(r)
