@@ -114,13 +114,10 @@ def count_searches() -> dict[str, list[float]]:
 
     ball = pruned.CellBounds.within
 
-    def counted_ball(self: Any, queries: np.ndarray, radius: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        t0, before = time.perf_counter(), self.pairs
-        out = ball(self, queries, radius)
-        record(_site() + " [pruned, radius]", float(self.pairs - before),
-               time.perf_counter() - t0)
-        return out
+    def counted_ball(self: Any, queries: np.ndarray, radius: np.ndarray) -> Any:
+        site, t0, before = _site() + " [pruned, radius]", time.perf_counter(), self.pairs
+        yield from ball(self, queries, radius)  # (blocks: timed until the last one is read)
+        record(site, float(self.pairs - before), time.perf_counter() - t0)
 
     engine.NeighborEngine.kneighbors = counted  # type: ignore[method-assign]
     approx.IVFIndex.search = counted_ivf  # type: ignore[method-assign]

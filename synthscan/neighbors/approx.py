@@ -22,7 +22,7 @@ calibrated; what a miss can cost is a little power, which the certificate measur
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -183,8 +183,8 @@ class IVFIndex:
         return self._cell_bounds().search(q, k, upper, self.exact.kneighbors)
 
     def ball(self, queries: np.ndarray, radius: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every reference row within ``radius`` of each query, exactly
+             ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Every reference row within ``radius`` of each query, exactly, in blocks of queries
         (``pruned.CellBounds.within``)."""
         return self._cell_bounds().within(queries, radius)
 

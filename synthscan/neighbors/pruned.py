@@ -17,7 +17,7 @@ bound rules out, but a defect must not give a wrong answer) is searched flat.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,9 @@ SLACK_REL, SLACK_ABS = 1e-4, 1e-5
 #: queries searched per call, grouped by how many cells they keep (padding costs nothing to
 #: search, but memory: queries x widest cell list)
 BLOCK = 256
+#: rows a block of ``CellBounds.within`` may return at most, through its kept cells' sizes
+#: (about 12 bytes each: 200 MB)
+RANGE_ROWS = 1 << 24
 
 
 class CellBounds:
@@ -91,47 +94,53 @@ class CellBounds:
         return dist, idx
 
     def within(self, queries: np.ndarray, radius: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Every reference row within ``radius`` (nq,) of each query (raw engine distance:
         squared for l2; a row at exactly the radius included), through the cells that can
-        hold one: ``(lims, dist, idx)``, query i's rows ``idx[lims[i]:lims[i + 1]]`` at
+        hold one, in blocks of queries: ``(queries, lims, dist, idx)`` per block, the block's
+        query positions, and query ``queries[j]``'s rows ``idx[lims[j]:lims[j + 1]]`` at
         ``dist[...]``, in no particular order. Rows a little beyond the radius may come too
-        (the comparison is widened like the cells')."""
+        (the comparison is widened like the cells'). A block's kept cells hold at most
+        ``RANGE_ROWS`` rows (or it is one query), which bounds what it returns."""
         q = np.ascontiguousarray(queries, dtype=np.float32)
         nq = len(q)
         radius = np.asarray(radius, dtype=np.float64)
         cells = [c for a in range(0, nq, 2048)
                  for c in self._kept_cells(q[a:a + 2048], radius[a:a + 2048])]
-        counts = np.array([len(c) for c in cells], dtype=np.int64)
-        self.pairs += int(sum(self.sizes[c].sum() for c in cells))
+        kept = np.array([self.sizes[c].sum() for c in cells], dtype=np.int64)
+        self.pairs += int(kept.sum())
         widened = radius * (1 + SLACK_REL) + SLACK_ABS  # FAISS keeps d < threshold
-        parts_d: list[np.ndarray] = [np.zeros(0, np.float32)] * nq
-        parts_i: list[np.ndarray] = [np.zeros(0, np.int64)] * nq
-        order = np.lexsort((widened, counts))  # blocks of similar widths and radii
+        order = np.argsort(widened, kind="stable")  # a block's radii alike: its threshold fits
         old = self.ivf.nprobe
         try:
-            for a in range(0, nq, BLOCK):
-                rows = order[a:a + BLOCK]
-                width = max(1, int(counts[rows].max()))
-                assign = np.full((len(rows), width), -1, dtype=np.int64)
-                for j, r in enumerate(rows):
-                    assign[j, :counts[r]] = cells[r]
-                self.ivf.nprobe = width
-                with faiss_threads(self.threads):
-                    lims, d, i = self.ivf.range_search_preassigned(
-                        q[rows], float(widened[rows].max()), assign, None)
-                for j, r in enumerate(rows):
-                    dj, ij = d[lims[j]:lims[j + 1]], i[lims[j]:lims[j + 1]]
-                    near = dj <= widened[r]
-                    parts_d[r], parts_i[r] = dj[near], ij[near].astype(np.int64)
+            start = 0
+            while start < nq:
+                room = np.cumsum(kept[order[start:start + BLOCK]]) <= RANGE_ROWS
+                rows = order[start:start + max(1, int(room.sum()))]
+                start += len(rows)
+                yield (rows, *self._range(q[rows], [cells[r] for r in rows], widened[rows]))
         finally:
             self.ivf.nprobe = old
-        lims = np.zeros(nq + 1, dtype=np.int64)
-        np.cumsum([len(x) for x in parts_i], out=lims[1:])
-        dist = np.concatenate(parts_d) if nq else np.zeros(0, np.float32)
+
+    def _range(self, q: np.ndarray, cells: list[np.ndarray], widened: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One block of ``within``: each query's rows within its own ``widened`` radius."""
+        counts = np.array([len(c) for c in cells], dtype=np.int64)
+        assign = np.full((len(q), max(1, int(counts.max()))), -1, dtype=np.int64)
+        for j, c in enumerate(cells):
+            assign[j, :len(c)] = c
+        self.ivf.nprobe = assign.shape[1]
+        with faiss_threads(self.threads):
+            lims, d, i = self.ivf.range_search_preassigned(q, float(widened.max()), assign,
+                                                          None)
+        q_of = np.repeat(np.arange(len(q)), np.diff(lims.astype(np.int64)))
+        near = d <= widened[q_of]  # each query's own radius (the search used the largest)
+        out_lims = np.zeros(len(q) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(q_of[near], minlength=len(q)), out=out_lims[1:])
+        dist = d[near]
         if self.metric == "l2":
             np.maximum(dist, 0, out=dist)
-        return lims, dist, (np.concatenate(parts_i) if nq else np.zeros(0, np.int64))
+        return out_lims, dist, i[near].astype(np.int64)
 
     def _kept_cells(self, q: np.ndarray, upper: np.ndarray) -> list[np.ndarray]:
         """Per query, the cells whose lower bound does not exceed its widened upper bound."""

@@ -181,11 +181,10 @@ class CandidateNN:
         file's cells (``CellBounds.within``: exact), and their ``d_Q = d_U - d_R`` decide."""
         assert self._cells is not None
         dims = self.encoder.dims_of(self.columns)
-        step = 256  # queries per batch: their balls may hold many rows each
         out = np.empty(len(rows))
-        for a in range(0, len(rows), step):
-            r = rows[a:a + step]
-            lims, d_u, cand = self._cells.ball(self.queries[r][:, dims], radius[a:a + step])
+        truth = np.asarray(truth, np.float64)
+        for block, lims, d_u, cand in self._cells.ball(self.queries[rows][:, dims], radius):
+            r = rows[block]
             q_of = np.repeat(np.arange(len(r)), np.diff(lims))
             d_q = d_u.astype(np.float64)
             if dropped:
@@ -193,10 +192,9 @@ class CandidateNN:
             best = np.full(len(r), np.inf)
             np.minimum.at(best, q_of, d_q)
             tie = d_q <= (best + tie_tolerance(best, self.metric))[q_of]
-            hit = within(ref_y[cand], np.asarray(truth[a:a + step], np.float64)[q_of],
-                         tolerance)
-            out[a:a + step] = (np.bincount(q_of, weights=hit & tie, minlength=len(r))
-                               / np.bincount(q_of, weights=tie, minlength=len(r)))
+            hit = within(ref_y[cand], truth[block][q_of], tolerance)
+            out[block] = (np.bincount(q_of, weights=hit & tie, minlength=len(r))
+                          / np.bincount(q_of, weights=tie, minlength=len(r)))
         return out
 
     def _dropped_bound(self, rows: np.ndarray, dropped: list[str]) -> np.ndarray:

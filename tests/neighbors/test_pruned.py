@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from synthscan.neighbors import pruned
 from synthscan.neighbors.approx import IVFIndex
 from synthscan.neighbors.engine import NeighborEngine
 from synthscan.neighbors.pruned import CellBounds
@@ -92,7 +93,7 @@ def test_pruning_keeps_a_minority_of_the_rows_for_the_nearest_neighbour():
 
 
 @pytest.mark.parametrize("metric", ["l1", "l2"])
-def test_rows_within_a_radius_are_every_row_brute_force_finds(metric):
+def test_rows_within_a_radius_are_every_row_brute_force_finds(metric, monkeypatch):
     ref, q = _data(8)
     index = IVFIndex(metric=metric, threads=1, seed=8).fit(ref)
     index.exact_knn(q[:3], 1)  # builds the cell bounds
@@ -104,12 +105,20 @@ def test_rows_within_a_radius_are_every_row_brute_force_finds(metric):
     radius = np.sort(full, axis=1)[:, 40].copy()
     radius[::3] += 0.37
     radius[1::7] = -1.0
-    lims, dist, idx = bounds.within(q, radius)
+    monkeypatch.setattr(pruned, "RANGE_ROWS", 2000)  # many blocks, some of one query
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    blocks = 0
+    for queries, lims, dist, idx in bounds.within(q, radius):
+        blocks += 1
+        for j, qi in enumerate(queries):
+            assert qi not in found  # each query in one block
+            found[int(qi)] = (idx[lims[j]:lims[j + 1]], dist[lims[j]:lims[j + 1]])
+    assert sorted(found) == list(range(len(q))) and blocks > len(q) // pruned.BLOCK
     for j in range(len(q)):
-        got = idx[lims[j]:lims[j + 1]]
+        got, d = found[j]
         want = np.flatnonzero(full[j] <= radius[j] + 1e-4)
         assert set(got) >= set(want)  # every row within the radius (some just beyond allowed)
         assert len(set(got)) == len(got)
         assert (full[j][got] <= radius[j] * (1 + 1e-3) + 1e-3).all()
-        np.testing.assert_allclose(dist[lims[j]:lims[j + 1]], full[j][got], rtol=1e-4, atol=1e-4)
-    assert (np.diff(lims)[1::7] == 0).all()  # a negative radius holds no row
+        np.testing.assert_allclose(d, full[j][got], rtol=1e-4, atol=1e-4)
+    assert all(len(found[j][0]) == 0 for j in range(1, len(q), 7))  # a negative radius: none
