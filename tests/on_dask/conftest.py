@@ -41,8 +41,11 @@ def _no_hang() -> Iterator[None]:
 def dask_client() -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
+    # the scheduler's HTTP server on a free port, as the product's LocalCluster: two test
+    # processes each start one, and the second would warn that the default port is taken
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, memory_limit="2GiB")
+                           dashboard_address=None, memory_limit="2GiB",
+                           scheduler_kwargs={"dashboard_address": ":0"})
     client = Client(cluster)
     try:
         yield client
