@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import InvalidSetting, ScanConfig, _short
+from .config import ScanConfig
+from .config_rules import InvalidSetting, short_value
 from .errors import ConfigError, UsageError
 from .risk.policy import FAIL_ON, PRESETS, Policy
 
@@ -208,7 +209,7 @@ def _policy(data: Any, where: _Origins) -> Policy:
                               f"e.g. {name} = \"{next(iter(choices))}\"", source=where(key),
                               key=key)
         if isinstance(value, str) and len(value) > 100:
-            data[name] = _short(value)  # Policy quotes it in its message
+            data[name] = short_value(value)  # Policy quotes it in its message
     try:
         return Policy(preset=data.get("preset", "public-release"), thresholds=thresholds,
                       fail_on=data.get("fail_on", "high"))
