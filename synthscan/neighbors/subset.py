@@ -193,8 +193,17 @@ class CandidateNN:
             np.minimum.at(best, q_of, d_q)
             tie = d_q <= (best + tie_tolerance(best, self.metric))[q_of]
             hit = within(ref_y[cand], truth[block][q_of], tolerance)
-            out[block] = (np.bincount(q_of, weights=hit & tie, minlength=len(r))
-                          / np.bincount(q_of, weights=tie, minlength=len(r)))
+            ties = np.bincount(q_of, weights=tie, minlength=len(r))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[block] = np.bincount(q_of, weights=hit & tie, minlength=len(r)) / ties
+        # a ball always holds the best candidate; should a defect leave one empty, the answer
+        # comes from an exact search on Q rather than being wrong
+        empty = np.flatnonzero(np.isnan(out))
+        if len(empty):
+            dims_q = self.encoder.dims_of([c for c in self.columns if c not in dropped])
+            (out[empty],) = nn_credit(self.reference[:, dims_q], ref_y,
+                                      [self.queries[rows[empty]][:, dims_q]], [truth[empty]],
+                                      tolerance, self.metric, self.threads)
         return out
 
     def _dropped_bound(self, rows: np.ndarray, dropped: list[str]) -> np.ndarray:

@@ -420,3 +420,37 @@ def test_learner_fits_in_a_worker_process_give_the_in_process_answers(monkeypatc
     _, fallback = inference(train, synth, hold, seed=3)
     assert calls == [1]
     assert fallback.details["table"] == inline.details["table"]
+
+
+def test_an_empty_ball_falls_back_to_the_exact_search(monkeypatch):
+    """A ball always holds the best candidate; if a defect left one empty, the credit comes
+    from an exact search on the known columns instead of NaN or a wrong number."""
+    from synthscan.neighbors import approx, subset
+
+    monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
+
+    def empty_balls(self, queries, radius):
+        n = len(queries)
+        yield (np.arange(n), np.zeros(n + 1, np.int64), np.zeros(0, np.float32),
+               np.zeros(0, np.int64))
+
+    monkeypatch.setattr(approx.IVFIndex, "ball", empty_balls)
+    train, hold, synth = triple(300, 5)
+    ctx, _ = prepare(train, synth, hold, ScanConfig())
+    names = [c.name for c in ctx.schema.distance_columns]
+    cols = code_columns(ctx, names, TAU, DEFAULTS.max_codes)
+    codes = {c: (cols[c].values["synthetic"], cols[c].values["train"])
+             for c in names if not cols[c].numeric}
+    nn = CandidateNN(ctx.encoded["synthetic"], ctx.encoded["train"], ctx.encoder, names, codes,
+                     k=4)
+    secret = next(c for c in names if not cols[c].numeric)
+    known = [c for c in names if c != secret]
+    truth = cols[secret].values["train"]
+    rows = np.arange(len(truth))
+    ref_y = cols[secret].nn_labels("synthetic")
+    fast = nn.credit(known, ref_y, rows, truth, cols[secret].tolerance)
+    dims = ctx.encoder.dims_of(known)
+    (exact,) = nn_credit(ctx.encoded["synthetic"][:, dims], ref_y,
+                         [ctx.encoded["train"][:, dims]], [truth], cols[secret].tolerance)
+    assert nn.fallback_queries > 0
+    np.testing.assert_array_equal(fast, exact)
