@@ -5,14 +5,15 @@
 The data are ``bench_scale``'s: a simulated population (``synthscan.datasets
 .simulate_population``) widened to ``--cols`` mixed columns, split into train (``--rows``),
 holdout (``--rows × --holdout-fraction``) and a clean synthetic release of ``--rows`` rows.
-Each backend runs in its own child process (``--backend local|dask``), so that each peak
-memory is its own: the local scan's process, and for Dask the client process and each worker
-(the kernel's ``VmHWM``). The Dask side starts a ``LocalCluster(n_workers=--workers,
-threads_per_worker=1)`` and times its start apart from the scan; searches of at least
-``--min-pairs`` query x reference pairs run on the workers (default: ``DaskSearch``'s).
-Printed: wall time per stage for both, peak memory, whether the verdicts and every check's
-status agree, the largest difference of an estimate, and the ratio of the wall times. Each
-backend's data are built in its child with the same seed (the build is not timed in the scan).
+Each backend runs in its own child process (``--backend local|dask``), so that each peak memory
+is its own: the local scan's process and its model-fit worker process, and for Dask the client
+process, its model-fit worker and each cluster worker (the kernel's ``VmHWM``). The Dask side
+starts a ``LocalCluster(n_workers=--workers, threads_per_worker=1)`` and times its start apart
+from the scan; searches of at least ``--min-pairs`` query x reference pairs run on the workers
+(default: ``DaskSearch``'s). Printed: wall time per stage for both, peak memory, whether the
+verdicts and every check's status agree, the largest difference of an estimate, and the ratio
+of the wall times. Each backend's data are built in its child with the same seed (the build is
+not timed in the scan).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from typing import Any
 
 from benchmarks.bench_scale import load, widen
-from benchmarks.peakrss import peak_rss_mib
+from benchmarks.peakrss import DescendantPeaks, descendants, peak_rss_mib
 
 
 def _data(rows: int, cols: int, holdout_fraction: float, seed: int) -> tuple[Any, Any, Any]:
@@ -38,6 +39,10 @@ def _data(rows: int, cols: int, holdout_fraction: float, seed: int) -> tuple[Any
     return tuple(p.reset_index(drop=True) for p in parts)  # type: ignore[return-value]
 
 
+def _descendant_pids() -> list[int]:
+    return descendants(os.getpid())
+
+
 def _child(args: argparse.Namespace) -> dict[str, Any]:
     """One backend's scan, in this (child) process: its figures as a JSON-able dict."""
     import synthscan
@@ -47,8 +52,10 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": args.backend}
     if args.backend == "local":
         t0 = time.perf_counter()
-        res = synthscan.scan(train, synth, holdout=hold, config=config)
+        with DescendantPeaks() as fits:  # the scan's worker process (model fits)
+            res = synthscan.scan(train, synth, holdout=hold, config=config)
         out["wall"] = time.perf_counter() - t0
+        out["scan_worker_mib"] = fits.total_mib
     else:
         from distributed import Client, LocalCluster
 
@@ -64,8 +71,12 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         out["cluster_start"] = time.perf_counter() - t0
         try:
             t1 = time.perf_counter()
-            res = synthscan.scan(train, synth, holdout=hold, config=config, client=client)
+            before = set(_descendant_pids())  # the cluster's processes: not the scan's worker
+            with DescendantPeaks() as fits:
+                res = synthscan.scan(train, synth, holdout=hold, config=config, client=client)
             out["wall"] = time.perf_counter() - t1
+            out["scan_worker_mib"] = sum(v for pid, v in fits.peaks.items()
+                                         if pid not in before)
             out["worker_peak_mib"] = sorted(client.run(peak_rss_mib).values())
         finally:
             client.close()
@@ -96,8 +107,10 @@ def _report(local: dict[str, Any], dask: dict[str, Any], workers: int) -> None:
     print(f"  {'scan wall':<32} {local['wall']:9.2f} {dask['wall']:9.2f}")
     print(f"  {'cluster start (not in the scan)':<32} {'':>9} {dask['cluster_start']:9.2f}")
     workers_peak = " + ".join(f"{m:,.0f}" for m in dask["worker_peak_mib"])
-    print(f"peak memory: local {local['peak_mib']:,.0f} MiB; dask client "
-          f"{dask['peak_mib']:,.0f} MiB, {workers} workers {workers_peak} MiB")
+    print(f"peak memory: local {local['peak_mib']:,.0f} MiB + its worker process "
+          f"{local['scan_worker_mib']:,.0f} MiB; dask client {dask['peak_mib']:,.0f} MiB + its "
+          f"worker process {dask['scan_worker_mib']:,.0f} MiB, {workers} cluster workers "
+          f"{workers_peak} MiB")
     same_status = all(local["checks"][c][0] == dask["checks"].get(c, [None])[0]
                       for c in local["checks"])
     diffs = [abs(a[1] - dask["checks"][c][1]) for c, a in local["checks"].items()

@@ -68,7 +68,7 @@ def measure(into: Measurement | None = None) -> Iterator[Measurement]:
         m.peak_rss_mib = peak_rss_mib()
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
     """Every live process under ``root`` (through ``/proc/<pid>/task/<tid>/children``)."""
     out, todo = [], [root]
     while todo:
@@ -125,7 +125,7 @@ class DescendantPeaks:
         me = os.getpid()
         while True:
             now = 0.0
-            for pid in _descendants(me):
+            for pid in descendants(me):
                 marks = _marks_mib(pid)
                 if marks is not None:
                     self.peaks[pid] = max(marks[0], self.peaks.get(pid, 0.0))
