@@ -2,10 +2,11 @@
 
 One ``<testsuite name="synthscan">`` inside ``<testsuites>``, one ``<testcase>`` per check
 (``classname`` = criterion, ``name`` = check id). A check with status ``fail`` gets a
-``<failure>``; so does ``warn`` when the policy fails on inconclusive verdicts; ``error`` gets an
-``<error>`` and ``skipped`` a ``<skipped>``, each with the check's reason as message. Pass, info
-and (under other policies) warn are passing test cases. ElementTree escapes the text;
-characters XML 1.0 cannot hold at all are replaced by U+FFFD.
+``<failure>``; so does ``warn`` when the policy fails on inconclusive verdicts; ``error`` gets
+an ``<error>`` and ``skipped`` a ``<skipped>``, each with the check's reason as message. Pass,
+info and (under other policies) warn are passing test cases. A differential-privacy claim, when
+the scan tested one, is one more test case (``dp_claim``): a ``<failure>`` when refuted.
+ElementTree escapes the text; characters XML 1.0 cannot hold at all are replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from ..dp_claim import DPClaim
 from ..fmt import pct
 from ..model import CheckResult
 from ..result import ScanResult
@@ -66,8 +68,12 @@ def junit_tree(result: ScanResult) -> ET.Element:
     result = normalised(result)
     fail_on = result.policy.fail_on
     outcomes = [outcome(ch, fail_on) for ch in result.checks]
-    totals = {k: str(outcomes.count(k)) for k in ("failure", "error", "skipped")}
-    attrs = {"name": "synthscan", "tests": str(len(result.checks)),
+    claim = result.dp_claim
+    claim_outcome = None if claim is None else (
+        "failure" if claim.refuted else "skipped" if claim.status == "not tested" else "passed")
+    every = [*outcomes, *([claim_outcome] if claim_outcome else [])]
+    totals = {k: str(every.count(k)) for k in ("failure", "error", "skipped")}
+    attrs = {"name": "synthscan", "tests": str(len(every)),
              "failures": totals["failure"], "errors": totals["error"],
              "skipped": totals["skipped"]}
     total_time = _seconds(result, "total")
@@ -116,7 +122,31 @@ def junit_tree(result: ScanResult) -> ET.Element:
         lines += [f"{k}: {v}" for k, v in counts_rows(check.counts)]
         lines += [f"{k}: {v}" for k, v in details_rows(check.details)]
         ET.SubElement(case, "system-out").text = _x("\n".join(lines))
+    if claim is not None:
+        _claim_case(suite, claim)
     return root
+
+
+def _claim_case(suite: ET.Element, claim: DPClaim) -> None:
+    """The differential-privacy claim's test case: a failure when the audit refutes it (the
+    policy fails then), skipped when no bound could be computed, else passing."""
+    case = ET.SubElement(suite, "testcase", {"name": "dp_claim", "classname": "dp_claim"})
+    if claim.refuted:
+        el = ET.SubElement(case, "failure", {
+            "message": _x(f"differential-privacy claim refuted: {claim.summary}"),
+            "type": "refuted"})
+        el.text = _x(claim.summary)
+    elif claim.status == "not tested":
+        ET.SubElement(case, "skipped", {"message": _x(claim.summary or "not tested")})
+    lines = [f"differential-privacy claim [{claim.status}]", claim.summary]
+    for name, value in (("claimed epsilon", claim.claimed_epsilon),
+                        ("claimed delta", claim.claimed_delta),
+                        ("epsilon lower bound", claim.epsilon_lower),
+                        ("confidence", claim.confidence),
+                        ("largest refutable epsilon", claim.largest_refutable)):
+        if value is not None:
+            lines.append(f"{name}: {value:g}")
+    ET.SubElement(case, "system-out").text = _x("\n".join(line for line in lines if line))
 
 
 def render_junit(result: ScanResult) -> str:

@@ -3,8 +3,10 @@
 Rule ids are the check ids verbatim (``exact_copies``, ``unique_reproduction``, ...): stable
 across runs and versions, and the same names the policy's thresholds use. Every check in the
 result is a rule; each check whose status is ``fail`` becomes a result of level ``error`` and
-each ``warn`` (inconclusive) a result of level ``warning``. Results point at the synthetic input
-file (its path as given to the scan); an in-memory table gets a logical location instead.
+each ``warn`` (inconclusive) a result of level ``warning``; a differential-privacy claim the
+scan tested is the rule ``dp_claim``, with a result of level ``error`` when refuted. Results
+point at the synthetic input file (its path as given to the scan); an in-memory table gets a
+logical location instead.
 
 ``<``, ``>`` and ``&`` are written as JSON ``\\u`` escapes, so data-derived strings can never
 appear as markup in the file, while any JSON parser reads back the same text.
@@ -17,6 +19,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from ..dp_claim import DPClaim
 from ..fmt import pct
 from ..model import CheckResult, to_jsonable
 from ..result import ScanResult
@@ -144,6 +147,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
                             for k, v in (check.details or {}).items()},
             },
         })
+    if result.dp_claim is not None:
+        _add_claim(result.dp_claim, rules, results, location, where)
     version = str(result.environment.get("synthscan", "unknown"))
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "synthscan", "version": version, "rules": rules}},
@@ -165,6 +170,37 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
     if artifacts:
         run["artifacts"] = artifacts
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _add_claim(claim: DPClaim, rules: list[dict[str, Any]], results: list[dict[str, Any]],
+               location: dict[str, Any], where: str) -> None:
+    """The differential-privacy claim as a rule, and as a result of level ``error`` when the
+    audit refutes it (the policy fails then)."""
+    rules.append({
+        "id": "dp_claim", "name": "DpClaim",
+        "shortDescription": {"text": "Differential-privacy claim"},
+        "fullDescription": {"text": "Is the vendor's claim that the release is (epsilon, "
+                                    "delta)-differentially private consistent with a one-run "
+                                    "audit? Fails when an epsilon lower bound exceeds the "
+                                    "claim."},
+        "defaultConfiguration": {"level": "error"},
+        "help": {"text": "A refuted claim is false for this release; not refuted is weak "
+                         "evidence (the audit is limited by the number of guesses)."},
+        "properties": {"criterion": "dp_claim", "component": False,
+                       "tags": ["privacy", "synthetic-data", "differential-privacy"]},
+    })
+    if not claim.refuted:
+        return
+    fingerprint = hashlib.sha256(f"dp_claim\0{where}".encode()).hexdigest()
+    results.append({
+        "ruleId": "dp_claim", "ruleIndex": len(rules) - 1, "level": "error",
+        "message": {"text": f"Differential-privacy claim refuted: {claim.summary}"},
+        "locations": [location],
+        "partialFingerprints": {"synthscanCheck/v1": fingerprint},
+        "properties": {"status": claim.status, "claimed_epsilon": claim.claimed_epsilon,
+                       "claimed_delta": claim.claimed_delta,
+                       "epsilon_lower": claim.epsilon_lower, "confidence": claim.confidence},
+    })
 
 
 def render_sarif(result: ScanResult) -> str:

@@ -604,3 +604,36 @@ def test_low_covers_says_which_attacks_searched_approximately(clean):
     assert box.covers.startswith(COVERS)
     assert "Membership inference and Linkability searched neighbours approximately" in box.covers
     assert "--exact" in box.covers and "--exact" in render_markdown(r)
+
+
+@pytest.mark.parametrize(("status", "junit", "sarif_results"),
+                         [("refuted", "failure", 1), ("not refuted", None, 0),
+                          ("not tested", "skipped", 0)])
+def test_a_tested_dp_claim_is_a_junit_case_and_a_sarif_rule(clean, status, junit,
+                                                            sarif_results):
+    import dataclasses
+
+    from synthscan.dp_claim import DPClaim
+
+    claim = DPClaim(status=status, claimed_epsilon=1.0, epsilon_lower=2.5, confidence=0.95,
+                    largest_refutable=6.0, summary=f"the claim is {status} <here>")
+    r = dataclasses.replace(_copy(clean), dp_claim=claim)
+    suite = _suite(render(r, "junit"))
+    case = suite.findall("testcase")[-1]
+    assert (case.get("name"), case.get("classname")) == ("dp_claim", "dp_claim")
+    assert suite.get("tests") == str(len(r.checks) + 1)
+    kinds = [el.tag for el in case if el.tag in ("failure", "error", "skipped")]
+    assert kinds == ([junit] if junit else [])
+    assert suite.get("failures") == str(int(junit == "failure"))  # the clean scan: no other
+    assert "epsilon lower bound: 2.5" in (case.findtext("system-out") or "")
+    log = json.loads(render(r, "sarif"))
+    run = log["runs"][0]
+    assert run["tool"]["driver"]["rules"][-1]["id"] == "dp_claim"
+    mine = [x for x in run["results"] if x["ruleId"] == "dp_claim"]
+    assert len(mine) == sarif_results
+    if mine:
+        assert mine[0]["level"] == "error"
+        assert run["tool"]["driver"]["rules"][mine[0]["ruleIndex"]]["id"] == "dp_claim"
+        assert "<" not in render(r, "sarif")  # the summary's markup is escaped
+    no_claim = json.loads(render(clean, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert "dp_claim" not in [rule["id"] for rule in no_claim]
