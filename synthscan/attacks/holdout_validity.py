@@ -45,7 +45,7 @@ from . import background
 from .base import Attack
 from .context import ScanContext
 from .copies import copy_matches, pooled_duplicates
-from .membership_scores import boosting_classifier, classifier_features, openmp_limit
+from .membership_scores import Classifier, FoldFit, classifier_features
 
 #: rows of each table below which the classifier test says nothing useful
 MIN_ROWS_EACH = 40
@@ -118,32 +118,6 @@ def shared_test(observed: int, group_sizes: np.ndarray, q: float) -> SharedTest:
     return SharedTest(observed, expected, math.sqrt(max(var, 0.0)), p)
 
 
-@dataclass(frozen=True)
-class SplitClassifier:
-    """Gradient boosting told holdout rows (label 1) from train rows on ``x``, then scoring the
-    held-out train and holdout rows (a ``background.Job``)."""
-
-    x: np.ndarray
-    y: np.ndarray
-    test_train: np.ndarray
-    test_holdout: np.ndarray
-    categorical: np.ndarray
-    rounds: int
-    seed: int
-    threads: int | None
-
-    @property
-    def rows(self) -> int:
-        return len(self.y)
-
-    def run(self) -> tuple[np.ndarray, np.ndarray]:
-        clf = boosting_classifier(self.rounds, 0.1, 15, 20, self.categorical, self.seed)
-        with openmp_limit(len(self.x), self.threads):
-            clf.fit(self.x, self.y)
-            return (np.asarray(clf.decision_function(self.test_train)),
-                    np.asarray(clf.decision_function(self.test_holdout)))
-
-
 class HoldoutValidity(Attack):
     """Precondition: train and holdout look like one random split (see the module
     docstring)."""
@@ -190,9 +164,12 @@ class HoldoutValidity(Attack):
                 rows = rng.permutation(ctx.n(t))[:m]
                 fit.append(feats[t][rows[:half]])
                 test.append(feats[t][rows[half:]])
-            job = SplitClassifier(np.vstack(fit), np.concatenate([np.zeros(half), np.ones(half)]),
-                                  test[0], test[1], is_cat, self.rounds,
-                                  int(rng.integers(2**31 - 1)), ctx.config.threads)
+            # the same job as a membership fold: label 1 = holdout, no offset; it scores the
+            # held-out train rows, then the held-out holdout rows
+            job = FoldFit(np.vstack(fit), np.concatenate([np.zeros(half), np.ones(half)]),
+                          is_cat, np.vstack(test), 0.0,
+                          Classifier(m, self.rounds, 0.1, 15, 20),
+                          int(rng.integers(2**31 - 1)), ctx.config.threads)
             return background.submit(ctx, [job])
         return ctx.memo(self.prefetch_key(), compute)
 
@@ -214,7 +191,9 @@ class HoldoutValidity(Attack):
         alpha = ctx.config.alpha
         pending = self._classifier(ctx)
         s = self._shared(ctx)
-        ((neg, pos),) = pending.collect()
+        (scores,) = pending.collect()
+        m = min(ctx.n("train"), ctx.n("holdout"), self.max_rows)
+        neg, pos = np.split(scores, [m - m // 2])  # held-out train rows, then holdout rows
         ctx.forget(self.prefetch_key())
         a = auc_test(pos, neg)
         bad_auc, bad_shared = a.p_value < self.level / 2, s.p_value < self.level / 2

@@ -86,8 +86,9 @@ def classifier_features(frames: dict[str, pd.DataFrame], coded: CodedTables,
 
 @dataclass(frozen=True)
 class FoldFit:
-    """One fold of the density-ratio classifier: synthetic rows (label 1) against the fold's
-    reference rows (label 0), scoring the fold's targets (a ``background.Job``)."""
+    """A boosting fit on ``x``, ``y`` scoring ``targets`` (plus ``offset``), a
+    ``background.Job``: one fold of the density-ratio classifier (synthetic rows, label 1,
+    against the fold's reference rows, label 0), or holdout validity's classifier."""
 
     x: np.ndarray
     y: np.ndarray
