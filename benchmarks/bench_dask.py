@@ -39,10 +39,6 @@ def _data(rows: int, cols: int, holdout_fraction: float, seed: int) -> tuple[Any
     return tuple(p.reset_index(drop=True) for p in parts)  # type: ignore[return-value]
 
 
-def _descendant_pids() -> list[int]:
-    return descendants(os.getpid())
-
-
 def _child(args: argparse.Namespace) -> dict[str, Any]:
     """One backend's scan, in this (child) process: its figures as a JSON-able dict."""
     import synthscan
@@ -71,7 +67,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         out["cluster_start"] = time.perf_counter() - t0
         try:
             t1 = time.perf_counter()
-            before = set(_descendant_pids())  # the cluster's processes: not the scan's worker
+            before = set(descendants(os.getpid()))  # the cluster's processes: not the scan's worker
             with DescendantPeaks() as fits:
                 res = synthscan.scan(train, synth, holdout=hold, config=config, client=client)
             out["wall"] = time.perf_counter() - t1
