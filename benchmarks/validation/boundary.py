@@ -39,10 +39,8 @@ COMPONENTS = ("verbatim", "closeness")
 def _unique_train_rows(ctx: Any) -> np.ndarray:
     from synthscan.encoding.hashing import duplicate_counts
 
-    canon = ctx.canon_data
-    h_t, h_h = canon.hashes("train"), canon.hashes("holdout")
-    pooled = duplicate_counts(np.concatenate([h_t, h_h]))
-    return np.flatnonzero(pooled[: len(h_t)] == 1)
+    pooled = duplicate_counts(ctx.canon_data, ("train", "holdout"))
+    return np.flatnonzero(pooled[: ctx.n("train")] == 1)
 
 
 def run_one(component: str, population: str, n_train: int, seed: int,
