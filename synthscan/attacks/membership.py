@@ -55,7 +55,7 @@ from .membership_scores import (
     distance_scores,
     isolation,
 )
-from .searches import summarized
+from .searches import real_to_synthetic_search, summarized
 
 __all__ = ["MembershipInference", "design", "isolation", "operating_points"]
 
@@ -279,6 +279,8 @@ class MembershipInference(Attack):
                 "exposure": exposure,
                 "isolation_cutoff": float(np.quantile(iso, ISOLATED_QUANTILE)),
                 "reference_search": summarized(searched),
+                # the distance attacks' nearest synthetic rows: the scan's shared search
+                "synthetic_search": real_to_synthetic_search(ctx),
                 "classifier_rows": f"at most {self.max_classifier_rows:,} synthetic and "
                                    f"{self.max_classifier_rows:,} reference rows per fold "
                                    "(seeded samples beyond)",

@@ -37,8 +37,13 @@ NOT_COVERED = ("near copies farther away, aggregate leakage (statistics that rev
                "attacks that retrain the generator or reconstruct records, and linkage with "
                "outside data; it assumes the holdout was split off at random before training")
 
-#: where a check records how its attack steps searched (``attacks.searches.summarized``)
-_ATTACK_SEARCHES = ("reference_search", "searches")
+
+def _searched(key: str) -> bool:
+    """Whether a details key records how an attack step searched (``searches``, or a
+    ``*_search`` such as membership's ``reference_search`` and ``synthetic_search``)."""
+    return key == "searches" or key.endswith("_search")
+
+
 APPROXIMATE_NOTE = ("; {names} searched neighbours approximately (certified, see each "
                     "check's search details): a slightly weaker attack than the exact one, so "
                     "scan with --exact to certify the exact attacks")
@@ -48,7 +53,7 @@ def approximate_attacks(result: ScanResult) -> list[str]:
     """Names of the risk checks whose attack steps used an approximate neighbour search."""
     out = []
     for c in result.checks:
-        how = [c.details.get(key) for key in _ATTACK_SEARCHES] if c.component else []
+        how = [v for key, v in c.details.items() if _searched(key)] if c.component else []
         if any(isinstance(h, dict) and h.get("search", "exact") != "exact" for h in how):
             out.append(short_name(c))
     return out

@@ -330,6 +330,7 @@ def test_reference_search_goes_approximate_above_its_size_and_still_detects(monk
     leaky, _ = plant_copies(synth, train, 0.2, seed=2, jitter=0.05)
     exact = mia(train, leaky, hold)
     assert exact.details["reference_search"] == {"search": "exact", "searches": 2}
+    assert exact.details["synthetic_search"] == {"search": "exact"}
     monkeypatch.setattr(searches, "APPROX_MIN_PAIRS", 0)
     ctx, _ = prepare(train, leaky, hold, synthscan.ScanConfig(seed=0, mia_folds=2))
     ref, queries = ctx.encoded["holdout"][:700], ctx.encoded["train"]
@@ -340,6 +341,8 @@ def test_reference_search_goes_approximate_above_its_size_and_still_detects(monk
     approx = mia(train, leaky, hold)
     how = approx.details["reference_search"]
     assert how["approximate"] == how["searches"] == 2 and 0 < how["recall"] <= 1
+    # the distance attacks' nearest synthetic rows come from the shared search, certified too
+    assert approx.details["synthetic_search"]["search"].startswith("approximate")
     r, verdict = decided(approx)
     assert r.status == "fail" and verdict.verdict == "high", r.summary
 
