@@ -14,6 +14,13 @@ from typing import Any
 from synthscan.reports.charts import Line, line_chart
 
 from . import boundary
+from .report_bound import boundary_section, calibration_section, coverage_section
+from .report_leaks import (
+    detection_section,
+    generators_section,
+    reported_section,
+    weak_section,
+)
 from .report_stats import (
     KIND_LABEL,
     SHORT,
@@ -23,27 +30,21 @@ from .report_stats import (
     cell_order,
     check,
     components,
-    decision,
     dose_label,
     group,
     is_null,
-    median,
-    null_upper_coverage,
     pct,
     rate,
     rate_cell,
-    reported_vs_dose,
     scenario_label,
     select,
     split_rows,
     status_of,
     sub_test_calibration,
-    theta,
-    verbatim_coverage,
     verdict_counts,
 )
 from .runner import plan, read_results, scanner_fingerprint
-from .scenarios import GENERATORS, NULL_KINDS
+from .scenarios import NULL_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DOCS = ROOT / "docs" / "validation.md"
@@ -204,227 +205,7 @@ def _why_not_low(rows: list[Row]) -> list[str]:
     return out + [""]
 
 
-# --------------------------------------------------------------- 4 sub-test calibration
-
-
-def _calibration(cal: list[dict[str, Any]]) -> list[str]:
-    out = ["## Calibration of every sub-test (null cells)", "",
-           "With no leak every sub-test's true excess r_T − r_H is 0, so its one-sided 95% "
-           "lower bound should exceed 0 in at most 5% of scans, and its one-sided 95% upper "
-           "bound should fall below 0 in at most 5%. Bounds recomputed from the stored counts "
-           "with `synthscan.stats.bounds.excess_lower` / `excess_upper` at α = 0.05 "
-           "(unadjusted, one sub-test at a time).",
-           "Labels are free text, so sub-tests are pooled by pattern: `closeness` by score "
-           "(label contains \"relative\" or not); `membership_inference` by the part before "
-           "\":\" (all records / most isolated tenth, whatever attack and FPR were chosen); "
-           "`linkability` by the \"k=…\" in the label (all splits pooled); "
-           "`attribute_inference` by the attacker after \" / \" (all secrets pooled); "
-           "others by their full label. Counts are sub-test instances (scans × pooled "
-           "labels); instances of one scan are not independent, so the intervals of pooled "
-           "groups are optimistic. ⚠ marks a group whose interval lies above 5%.", ""]
-    if not cal:
-        return out + ["No null scans with sub-tests in the cache.", ""]
-    out += ["| component | sub-test group | population | n_train | instances (scans) | mean "
-            "excess | lower bound > 0 | upper bound < 0 |",
-            "| --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
-    for c in cal:
-        flags = ["⚠ " if rate(k, c["instances"])[1] > 0.05 else ""
-                 for k in (c["lower_pos"], c["upper_neg"])]
-        out.append(f"| `{c['component']}` | {c['group']} | {c['population']} | "
-                   f"{c['n_train']:,} | {c['instances']} ({c['scans']}) | "
-                   f"{pct(c['mean_estimate'], 2)} | "
-                   f"{flags[0]}{rate_cell(c['lower_pos'], c['instances'], 1)} | "
-                   f"{flags[1]}{rate_cell(c['upper_neg'], c['instances'], 1)} |")
-    return out + [""]
-
-
-# ------------------------------------------------------------------------- 5 coverage
-
-
-def _coverage(rows: list[Row], bsum: list[dict[str, Any]]) -> list[str]:
-    out = ["## Coverage of the certified bound", "",
-           "On exact-copy cells the verbatim excess is known. Truth used: (planted copies = "
-           "truth_delta × n_synthetic) / (unique training records = the verbatim sub-test's "
-           "n_t), i.e. every planted copy is taken to reproduce a unique record and chance "
-           "reproduction of holdout uniques to be 0. That holds only where (nearly) every "
-           "record is unique, so scans with fewer than 99% unique training records (Adult) "
-           "are left out and counted. Target: the certified (one-sided 95%) upper bound ≥ "
-           "truth in ≥ 95% of scans.", ""]
-    cov = [c for c in verbatim_coverage(rows) if c["scans"] or c["skipped"]]
-    if cov:
-        out += ["| population | n_train | scenario | median truth | scans used | left out "
-                "(< 99% unique) | k_t = planted, k_h = 0 | upper ≥ truth |",
-                "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
-        for c in cov:
-            pop, n, kind, param = c["cell"]
-            out.append(f"| {pop} | {n:,} | {scenario_label(kind, param)} | "
-                       f"{pct(c['truth'], 2)} | {c['scans']} | {c['skipped']} | {c['exact']} | "
-                       f"{rate_cell(c['covered'], c['scans'])} |")
-        k = sum(c["covered"] for c in cov)
-        m = sum(c["scans"] for c in cov)
-        out += ["", f"Pooled: {rate_cell(k, m, 1)}. Where the verbatim sub-test counts "
-                "exactly the planted copies on the training side and none on the holdout side "
-                "(column k_t = planted), the point estimate equals the truth and coverage only "
-                "shows that the upper bound lies above its own estimate: a weak check. The "
-                "real coverage test is the boundary (next section): there the truth θ is an "
-                "expectation and a false `low` is exactly an upper bound below the truth.", ""]
-        for s in bsum:
-            out.append(f"- boundary, `{s['component']}`, {s['population']}, n_train "
-                       f"{s['n_train']:,}: upper bound ≥ θ in "
-                       f"{rate_cell(s['runs'] - s['false_low'], s['runs'], 1)} of runs.")
-        out += [""] if bsum else []
-    else:
-        out += ["No exact-copy scans in the cache.", ""]
-    nulls = [r for r in rows if is_null(r["kind"])]
-    nc = null_upper_coverage(nulls)
-    out.append("On null cells the truth is 0 for every component, so coverage means upper "
-               "bound ≥ 0 — nearly automatic (it fails only when training targets do markedly "
-               "worse than holdout targets). Scans with upper ≥ 0: " + "; ".join(
-                   f"{cid} {rate_cell(k, m, 1)}" for cid, (k, m) in nc.items() if m) + ".")
-    return out + [""]
-
-
-# ------------------------------------------------------------------------- 6 boundary
-
-
-def _boundary(bsum: list[dict[str, Any]]) -> list[str]:
-    out = ["## False `low` at the boundary", "",
-           "`benchmarks/validation/boundary.py`: releases whose expected excess equals the "
-           "component's θ (each unique training record copied with probability θ for "
-           "verbatim; each training record copied with probability θ/(1 − q) for "
-           "closeness: an exact copy is flagged surely and would have been flagged by chance "
-           "with probability q), scanned with that component alone. A pass is a false `low`; "
-           "the design allows at most α = 5%. `closeness_near` (an earlier run) planted near "
-           "copies instead (numeric jitter 0.01·sd) at the same probability: on Adult about "
-           "5% of them escape the 1% threshold, so its planted excess is 0.95 θ — below the "
-           "boundary — and its higher false-`low` rate is the expected one for an excess "
-           "under θ, not a failure of the bound.", ""]
-    if not bsum:
-        return out + ["Not run (no boundary runs in the cache).", ""]
-    out += ["| component | population | n_train | runs | false `low` | θ | mean copied | "
-            "mean estimate |", "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"]
-    for s in bsum:
-        out.append(f"| `{s['component']}` | {s['population']} | {s['n_train']:,} | {s['runs']} "
-                   f"| {rate_cell(s['false_low'], s['runs'], 1)} | {pct(s['theta'], 1)} | "
-                   f"{s['mean_copied']:.1f} | {pct(s['mean_estimate'], 3)} |")
-    return out + [""]
-
-
-# ---------------------------------------------------------------------- 7 generators
-
-
-def _generators(g: dict[tuple, list[Row]], comps: list[str]) -> list[str]:
-    keys = sorted((k for k in g if k[2] == "generator_train"), key=lambda k: (k[3], k[0], k[1]))
-    out = ["## Real generators fitted on train (informative)", "",
-           "SDV synthesizers at their defaults fitted on the training rows themselves. Not a "
-           "null: an honest generator's generalisation gap is real. Component columns: scans "
-           "in which it warned / failed.", ""]
-    if not keys:
-        return out + ["Not run (no generator_train scans in the cache).", ""]
-    out += ["| generator | population | n_train | seeds | low | inconclusive | high | "
-            + " | ".join(SHORT.get(c, c) for c in comps) + " |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | "
-            + " | ".join("---:" for _ in comps) + " |"]
-    notes = []
-    for key in keys:
-        pop, n, _, param = key
-        rs = g[key]
-        vc = verdict_counts(rs)
-        name = GENERATORS.get(int(param), f"{param:g}")
-        cols = []
-        for c in comps:
-            st = [status_of(r, c) for r in rs if check(r, c) is not None]
-            cols.append(f"{st.count('warn')}/{st.count('fail')}" if st else "–")
-        out.append(f"| {name} | {pop} | {n:,} | {len(rs)} | {vc['low']} | {vc['inconclusive']} "
-                   f"| {vc['high']} | " + " | ".join(cols) + " |")
-        ds = [d for r in rs if (d := decision(r, "closeness")) is not None]
-        if ds:
-            st = [status_of(r, "closeness") for r in rs]
-            notes.append(
-                f"- {name}, {pop}, n_train {n:,}: closeness median excess "
-                f"{pct(median([d['estimate'] for d in ds]), 2)} of training records (median "
-                f"certified upper bound {pct(median([d['upper'] for d in ds]), 2)}, θ "
-                f"{pct(theta(rs[0], 'closeness'), 1)}); "
-                f"failed in {st.count('fail')}/{len(rs)}, warned in {st.count('warn')}/"
-                f"{len(rs)}, passed in {st.count('pass')}/{len(rs)} scans.")
-    out += ["", "Closeness counts training records with a synthetic row nearer than the "
-            "holdout's own 1% quantile, minus the holdout share: a generator that fits its "
-            "training rows more closely than unseen rows of the same population shows it "
-            "here, and that gap is what this component measures, not a false alarm:", ""]
-    return out + notes + [""]
-
-
-# ------------------------------------------------------------------- 8 detection, weak
-
-
-def _detection(g: dict[tuple, list[Row]]) -> list[str]:
-    out = ["## Planted leaks: detection", "",
-           "Detection = verdict `high`; the last column counts the scans in which each "
-           "component failed.", "",
-           "| population | n_train | scenario | dose | seeds | high | failed components |",
-           "| --- | ---: | --- | --- | ---: | --- | --- |"]
-    for key in sorted(g, key=cell_order):
-        pop, n, kind, param = key
-        if is_null(kind) or kind == "generator_train":
-            continue
-        rs = g[key]
-        fails = Counter(c["id"] for r in rs for c in r["checks"] if c["status"] == "fail")
-        note = rs[0].get("note") or ""
-        out.append(f"| {pop} | {n:,} | {KIND_LABEL.get(kind, kind)}{f' ({note})' if note else ''}"
-                   f" | {dose_label(kind, param)} | {len(rs)} | "
-                   f"{rate_cell(verdict_counts(rs)['high'], len(rs))} | "
-                   + (", ".join(f"{c} {k}" for c, k in fails.most_common()) or "none") + " |")
-    return out + [""]
-
-
-def _weak(g: dict[tuple, list[Row]], bsum: list[dict[str, Any]],
-          cal: list[dict[str, Any]]) -> list[str]:
-    out = ["## Where synthscan is weak (generated from the cells run)", ""]
-    for key in sorted(g, key=cell_order):
-        pop, n, kind, param = key
-        rs = g[key]
-        k = verdict_counts(rs)["high"]
-        if is_null(kind):
-            if k and k / len(rs) > 0.05:
-                out.append(f"- {pop}, n_train {n:,}: {scenario_label(kind, param)} gives false "
-                           f"`high` in {rate_cell(k, len(rs))} (target ≤ 5%).")
-        elif kind != "generator_train" and k / len(rs) < 0.8:
-            comp = Counter((r.get("risk") or {}).get("driver") for r in rs).most_common(1)
-            why = (f"; largest confirmed lower bound most often from `{comp[0][0]}`"
-                   if comp and comp[0][0] else "")
-            out.append(f"- {pop}, n_train {n:,}: {scenario_label(kind, param)} detected in "
-                       f"{rate_cell(k, len(rs))} of seeds (below 80%){why}.")
-    for s in bsum:
-        if s["rate"] > 0.05 and s["component"] in ("verbatim", "closeness"):
-            out.append(f"- boundary, `{s['component']}` on {s['population']}: false `low` "
-                       f"{rate_cell(s['false_low'], s['runs'], 1)} (target ≤ 5%).")
-    for c in cal:
-        if rate(c["lower_pos"], c["instances"])[1] > 0.05:
-            out.append(f"- `{c['component']}` sub-test \"{c['group']}\" ({c['population']}, "
-                       f"{c['n_train']:,}): lower bound > 0 in "
-                       f"{rate_cell(c['lower_pos'], c['instances'], 1)} of null instances.")
-    if len(out) == 2:
-        out.append("- nothing below target in the cells run (see what has not run).")
-    return out + [""]
-
-
-# --------------------------------------------------------------- reported figures, charts
-
-
-def _reported(rows: list[Row]) -> list[str]:
-    out = ["## Reported figures vs planted exact copies (never gate the verdict)", "",
-           "`nearest_record_share` (Δ, unclipped) and `exact_copies` are shares of synthetic "
-           "rows; truth = the planted share f (0 on the clean fresh-draw cell). Coverage: "
-           "scans whose reported 95% interval contains f.", "",
-           "| figure | population | n_train | f | scans | mean | sd | interval covers f |",
-           "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-    n0 = len(out)
-    for cid in ("nearest_record_share", "exact_copies"):
-        for t in reported_vs_dose(rows, cid):
-            out.append(f"| `{cid}` | {t['population']} | {t['n_train']:,} | {pct(t['f'])} | "
-                       f"{t['scans']} | {pct(t['mean'], 2)} | {pct(t['sd'], 2)} | "
-                       f"{rate_cell(t['covered'], t['scans'])} |")
-    return out + [""] if len(out) > n0 else []
+# ---------------------------------------------------------------------------- charts
 
 
 def _charts(rows: list[Row], g: dict[tuple, list[Row]], svgs: dict[str, str]) -> list[str]:
@@ -540,13 +321,13 @@ def write_report(results: str | Path, full_cfg: dict[str, Any], docs: Path | Non
     lines += _cells(g, comps)
     lines += _why_not_low(rows)
     cal = sub_test_calibration([r for r in rows if is_null(r["kind"])])
-    lines += _calibration(cal)
-    lines += _coverage(rows, bsum)
-    lines += _boundary(bsum)
-    lines += _generators(g, comps)
-    lines += _detection(g)
-    lines += _weak(g, bsum, cal)
-    lines += _reported(rows)
+    lines += calibration_section(cal)
+    lines += coverage_section(rows, bsum)
+    lines += boundary_section(bsum)
+    lines += generators_section(g, comps)
+    lines += detection_section(g)
+    lines += weak_section(g, bsum, cal)
+    lines += reported_section(rows)
     lines += _charts(rows, g, svgs)
     lines += ["## Limits", "",
               "`low` covers these estimands only: verbatim reproduction of unique records, near "

@@ -275,9 +275,10 @@ def verbatim_coverage(rows: list[Row], min_unique: float = 0.99) -> list[dict[st
         truths = []
         for r in cells[key]:
             c = check(r, "verbatim")
-            d = None if c is None else c.get("decision")
-            if d is None or not c.get("tests") or r.get("truth_delta") is None:
+            if c is None or c.get("decision") is None or not c.get("tests") \
+                    or r.get("truth_delta") is None:
                 continue
+            d = c["decision"]
             n_t = float(c["tests"][0]["n_t"])
             if n_t < min_unique * r["n_train"]:
                 skipped += 1
@@ -323,7 +324,8 @@ def reported_vs_dose(rows: list[Row], cid: str) -> list[dict[str, Any]]:
               is not None]
         if not cs:
             continue
-        est = np.array([float(c.get("delta_unclipped", c["estimate"])) for c in cs])
+        est = np.array([float(c["delta_unclipped"] if "delta_unclipped" in c
+                              else c["estimate"]) for c in cs])
         cov = sum(c["lower"] is not None and c["upper"] is not None
                   and c["lower"] - 1e-12 <= f <= c["upper"] + 1e-12 for c in cs)
         out.append({"population": pop, "n_train": n, "f": f, "scans": len(cs),

@@ -133,7 +133,7 @@ def latest_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def read_results(path: str | Path = DEFAULT_RESULTS) -> list[dict[str, Any]]:
     """All cached rows (a truncated last line from an interrupted run is skipped)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     p = Path(path)
     if not p.exists():
         return rows
