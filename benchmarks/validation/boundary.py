@@ -134,10 +134,14 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for (comp, pop, n), rs in sorted(groups.items()):
         k = sum(r["status"] == "pass" for r in rs)
+        # `high` under the current policy only for the components run now (older rows
+        # hold the statuses of the policy of their time)
+        high = sum(r["status"] == "fail" for r in rs) if comp in COMPONENTS else None
         lo, hi = clopper_pearson(k, len(rs), 0.05)
         est = [r["estimate"] for r in rs if r["estimate"] is not None]
         out.append({"component": comp, "population": pop, "n_train": n, "runs": len(rs),
-                    "false_low": k, "rate": k / len(rs), "lower": lo, "upper": hi,
+                    "false_low": k, "high": high, "rate": k / len(rs), "lower": lo,
+                    "upper": hi,
                     "theta": rs[0]["theta"], "mean_estimate": float(np.mean(est)) if est
                     else None, "mean_copied": float(np.mean([r["copied"] for r in rs]))})
     return out

@@ -113,10 +113,18 @@ def boundary_section(bsum: list[dict[str, Any]]) -> list[str]:
            "under θ, not a failure of the bound.", ""]
     if not bsum:
         return out + ["Not run (no boundary runs in the cache).", ""]
-    out += ["| component | population | n_train | runs | false `low` | θ | mean copied | "
-            "mean estimate |", "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"]
+    out += ["| component | population | n_train | runs | false `low` | `high` | θ | mean copied "
+            "| mean estimate |", "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
     for s in bsum:
+        high = s.get("high")  # None: rows of an earlier run (see below)
         out.append(f"| `{s['component']}` | {s['population']} | {s['n_train']:,} | {s['runs']} "
-                   f"| {rate_cell(s['false_low'], s['runs'], 1)} | {pct(s['theta'], 1)} | "
+                   f"| {rate_cell(s['false_low'], s['runs'], 1)} | "
+                   f"{'–' if high is None else high} | {pct(s['theta'], 1)} | "
                    f"{s['mean_copied']:.1f} | {pct(s['mean_estimate'], 3)} |")
-    return out + [""]
+    return out + ["", "`high`: runs whose component was confirmed above its `high` threshold. "
+                  "Under the public-release preset that threshold is 0 for verbatim and for "
+                  "closeness (any confirmed excess of copies fails), so a boundary run is "
+                  "`high` whenever its lower bound clears 0; a false `low` needs the upper "
+                  "bound below θ with the lower bound at or below 0. `–`: the `closeness_near` "
+                  "rows come from an earlier run and keep the statuses of the policy of their "
+                  "time, when a confirmed near-copy excess below θ did not fail.", ""]

@@ -24,7 +24,7 @@ COMPONENTS = ("verbatim", "closeness", "distance_no_holdout", "membership_infere
               "singling_out", "linkability", "attribute_inference")
 SHORT = {"verbatim": "V", "closeness": "C", "distance_no_holdout": "D",
          "membership_inference": "MIA", "singling_out": "SO", "linkability": "L",
-         "attribute_inference": "AI"}
+         "attribute_inference": "AI", "identifier_replay": "IR"}
 KIND_LABEL = {
     "null_fresh": "fresh draws (clean)",
     "null_mode_collapse": "fresh draws, mode collapse",
