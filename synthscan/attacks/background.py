@@ -31,6 +31,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from ..neighbors.engine import CORES_ELSEWHERE
+from ..openmp import wait_passively
+
 if TYPE_CHECKING:
     from .context import ScanContext
 
@@ -116,6 +119,9 @@ class Worker:
         self._waiting: queue.Queue[Future[list[Any]] | None] = queue.Queue()
         self._started = False
         self._threads: list[threading.Thread] = []
+        #: batches sent and not answered: while there are any, the worker holds a core
+        self._outstanding = 0
+        self._lock = threading.Lock()
 
     def send(self, jobs: Sequence[Job]) -> Future[list[Any]] | None:
         """Queue ``jobs`` for the worker (started at the first batch); None when no worker can
@@ -132,8 +138,21 @@ class Worker:
         if self._proc is None:
             return None
         future: Future[list[Any]] = Future()
+        self._busy(+1)
+        future.add_done_callback(lambda _: self._busy(-1))
         self._outbox.put((pickle.dumps(list(jobs), pickle.HIGHEST_PROTOCOL), future))
         return future
+
+    def _busy(self, batches: int) -> None:
+        """Count batches sent (+1) or answered (-1); the scan's searches leave the worker a
+        core while it has any (``neighbors.engine.CORES_ELSEWHERE``)."""
+        with self._lock:
+            if self._outstanding < 0:  # closed: the core was given back
+                return
+            before = self._outstanding
+            self._outstanding += batches
+            if (before == 0) != (self._outstanding == 0):
+                CORES_ELSEWHERE.change(1 if before == 0 else -1)
 
     def close(self, wait: bool) -> None:
         """Stop the worker: after its queued batches when ``wait``, at once otherwise."""
@@ -146,6 +165,10 @@ class Worker:
             self._proc.wait(timeout=None if wait else 5)
         for thread in self._threads:  # they close the pipes as they end
             thread.join(timeout=5)
+        with self._lock:  # a batch left unanswered no longer holds a core
+            if self._outstanding > 0:
+                CORES_ELSEWHERE.change(-1)
+            self._outstanding = -1
 
     def _write(self) -> None:
         assert self._proc is not None and self._proc.stdin is not None
@@ -277,9 +300,11 @@ def _read_frame(stream: IO[bytes]) -> bytes:
 
 def _child_environment() -> dict[str, str]:
     """This environment, with the directory holding this copy of synthscan first on the
-    worker's import path (so the worker imports the same code even when it is not installed)."""
+    worker's import path (so the worker imports the same code even when it is not installed)
+    and OpenMP threads that sleep when idle (``openmp``)."""
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
+    wait_passively(env)
     env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
     return env
 

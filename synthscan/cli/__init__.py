@@ -8,12 +8,14 @@ scan stack (pandas, FAISS, ...) is imported only by the command that runs a scan
 
 from __future__ import annotations
 
+import os
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import ExitCode
+from ..openmp import wait_passively
 
 if TYPE_CHECKING:
     from ._app import app
@@ -51,6 +53,7 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:  # the common case, answered without typer (same line)
         print(version_line())
         sys.exit(ExitCode.OK)
+    wait_passively(os.environ)  # before FAISS starts its OpenMP runtime
     sys.exit(_run())
 
 

@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import math
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -129,12 +130,45 @@ def _faiss():
     return faiss
 
 
+class _CoresElsewhere:
+    """Cores that other work of this process's scan is using now: the model-fit worker process
+    while it has a batch (``attacks.background`` counts them). A search started meanwhile
+    leaves them free: with more threads than cores, OpenMP threads wait on each other, and two
+    search threads beside a busy worker ran no faster than one while taking CPU from the fits
+    (Adult's full scan: about 3 CPU-seconds)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def change(self, cores: int) -> None:
+        """Count ``cores`` taken (positive) or given back (negative)."""
+        with self._lock:
+            self._count = max(0, self._count + cores)
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+CORES_ELSEWHERE = _CoresElsewhere()
+
+
+def search_threads(threads: int | None) -> int:
+    """OpenMP threads for a search: ``threads`` (None: every core), less the cores in use
+    elsewhere (``CORES_ELSEWHERE``), at least one. ``--threads`` caps the scan's cores, its
+    worker's included."""
+    wanted = int(threads) if threads else (os.cpu_count() or 1)
+    return max(1, wanted - CORES_ELSEWHERE.count)
+
+
 @contextlib.contextmanager
 def faiss_threads(threads: int | None) -> Iterator[None]:
-    """Run FAISS with ``threads`` OpenMP threads (None: all cores), restoring the old setting."""
+    """Run FAISS with ``search_threads(threads)`` OpenMP threads (None: all cores less those
+    in use elsewhere), restoring the old setting."""
     faiss = _faiss()
     old = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(int(threads) if threads else (os.cpu_count() or 1))
+    faiss.omp_set_num_threads(search_threads(threads))
     try:
         yield
     finally:

@@ -34,6 +34,20 @@ class Echo:
         return self.value, np.full(self.size, self.value, np.int64), os.getpid()
 
 
+@dataclass
+class Slow:
+    """A toy job that keeps the worker busy for ``seconds``."""
+
+    seconds: float
+    rows: int = 1
+
+    def run(self) -> float:
+        import time
+
+        time.sleep(self.seconds)
+        return self.seconds
+
+
 class Ctx:
     """What ``background.submit`` needs of a scan context: its threads and its memo."""
 
@@ -215,3 +229,56 @@ def test_a_worker_leaves_no_open_pipe_behind(worker_on, monkeypatch):
         gc.collect()
     leaks = [w for w in seen if issubclass(w.category, ResourceWarning)]
     assert not leaks, [str(w.message) for w in leaks]
+
+
+def _cores_elsewhere(expected: int) -> bool:
+    """Whether ``CORES_ELSEWHERE`` reaches ``expected`` within a few seconds (a batch's answer
+    is counted by its future's callback, which may run just after ``collect`` returns)."""
+    import time
+
+    from synthscan.neighbors.engine import CORES_ELSEWHERE
+
+    for _ in range(500):
+        if CORES_ELSEWHERE.count == expected:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_busy_worker_holds_one_core_that_the_searches_here_leave_free(worker_on):
+    """--threads caps the scan's cores, its worker's included: while the worker has a batch,
+    FAISS searches here run on one thread fewer (never fewer than one)."""
+    from synthscan.neighbors import engine
+
+    faiss = engine._faiss()
+    assert _cores_elsewhere(0) and engine.search_threads(None) == 2
+    ctx = Ctx()
+    slow = background.submit(ctx, [Slow(1.0)])
+    quick = background.submit(ctx, [Echo(1)])
+    # two batches, one worker running them one after the other: one core
+    assert engine.CORES_ELSEWHERE.count == 1
+    assert (engine.search_threads(None), engine.search_threads(4),
+            engine.search_threads(1)) == (1, 3, 1)
+    with engine.faiss_threads(None):
+        assert faiss.omp_get_max_threads() == 1
+    assert slow.collect() == [1.0] and quick.collect()[0][0] == 1
+    assert _cores_elsewhere(0) and engine.search_threads(None) == 2
+    background.close_worker(ctx)
+    # a worker stopped with a batch still running gives its core back
+    ctx = Ctx()
+    background.submit(ctx, [Slow(5.0)])
+    assert engine.CORES_ELSEWHERE.count == 1
+    background.close_worker(ctx)
+    assert _cores_elsewhere(0)
+
+
+def test_the_worker_and_the_command_line_let_openmp_threads_sleep(monkeypatch):
+    from synthscan import openmp
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert background._child_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice is kept
+    assert background._child_environment()["OMP_WAIT_POLICY"] == "ACTIVE"
+    env: dict[str, str] = {}
+    openmp.wait_passively(env)
+    assert env == {"OMP_WAIT_POLICY": "PASSIVE"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -176,3 +177,20 @@ def test_help_is_tidy(monkeypatch: pytest.MonkeyPatch) -> None:
     text = " ".join(run_cli("scan", "--help").stdout.replace("│", " ").split())
     assert "(default: json,html; json with --out -)" in text  # was swallowed as markup
     assert "KEY=VALUE" in text and "policy.thresholds.closeness=0.02" in text
+
+
+def test_the_command_line_lets_openmp_threads_sleep_unless_told_otherwise(monkeypatch) -> None:
+    """Set before the scan starts FAISS's OpenMP runtime (``synthscan.openmp``)."""
+    from synthscan.cli import main
+
+    for preset, expected in ((None, "PASSIVE"), ("ACTIVE", "ACTIVE")):
+        monkeypatch.setenv("OMP_WAIT_POLICY", "placeholder")  # restored after the test
+        if preset is None:
+            monkeypatch.delenv("OMP_WAIT_POLICY")
+        else:
+            monkeypatch.setenv("OMP_WAIT_POLICY", preset)
+        monkeypatch.setattr(sys, "argv", ["synthscan", "--help"])
+        with contextlib.redirect_stdout(io.StringIO()), pytest.raises(SystemExit) as info:
+            main()
+        assert info.value.code == 0
+        assert os.environ["OMP_WAIT_POLICY"] == expected
