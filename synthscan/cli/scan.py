@@ -108,7 +108,8 @@ def scan(
     threads: int | None = typer.Option(
         None, "--threads", metavar="N",
         help="Cores the scan may use (default: all): threads for neighbour search; with 2 or "
-        "more, large model fits run in a second process beside the searches."),
+        "more, large model fits run in a second process beside the searches, which then take "
+        "one core fewer."),
     secret: list[str] = typer.Option(
         [], "--secret", metavar="COLUMN",
         help="Attribute inference: a column to test as the secret (repeatable; default: every "
