@@ -1,167 +1,43 @@
-"""Inline SVG charts, drawn from numbers (no plotting dependency): the risk chart and the
-details' histograms and curves of the HTML report, and the line charts of the validation page.
-
-One set of primitives (scales, ticks, axes, legends) serves every chart. Every text drawn goes
-through ``markupsafe.escape``, so a chart is ``Markup``: safe to place in a page as it is.
+"""Inline SVG charts, drawn from numbers: the risk chart and the details' histograms and curves
+of the HTML report, and the line charts of the validation page. Their primitives (scales,
+ticks, axes, legends) are in ``svg``; every chart is ``Markup``, its texts escaped.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..model import CheckResult
 from .details import ChartData, Series, details_label
 from .format import number
+from .svg import (
+    INK,
+    MUTED,
+    PALETTE,
+    STATUS_COLOURS,
+    Scale,
+    dash_attr,
+    figure,
+    fx,
+    legend,
+    line,
+    log_ticks,
+    nice_step,
+    pct_tick,
+    series_style,
+    shorten,
+    svg,
+    text,
+    ticks,
+    x_axis,
+    y_grid,
+    y_title,
+)
 from .text import STATUS_WORDS
-
-STATUS_COLOURS = {"fail": "#b42318", "warn": "#b54708", "pass": "#067647", "error": "#6941c6",
-                  "skipped": "#667085", "info": "#475467"}
-INK, MUTED, GRID, AXIS = "#101828", "#475467", "#eaecf0", "#98a2b3"
-_SERIES_COLOURS = {"train": "#b42318", "synthetic": "#1d4ed8", "holdout": "#344054"}
-PALETTE = ("#1d4ed8", "#b42318", "#344054", "#7a5af8", "#0e9384", "#c4320a")
-_DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
-#: the look of a standalone SVG file (the HTML report styles its charts with its own CSS)
-_STANDALONE_STYLE = (f"text {{ fill: {INK}; font: 12px sans-serif; }} .muted {{ fill: {MUTED}; "
-                     "font-size: 11px; } .title { font-size: 14px; font-weight: bold; }")
-
-# -------------------------------------------------------------------------------- primitives
-
-
-def _f(x: float) -> str:
-    return f"{x:.1f}"
-
-
-def pct_tick(v: float) -> str:
-    """A 0-1 tick value as a percentage, without needless digits (``0.025`` -> ``2.5%``)."""
-    return f"{100 * v:.4g}%"
-
-
-def nice_step(span: float, target: int = 5) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``target`` ticks."""
-    if span <= 0 or not math.isfinite(span):
-        return 1.0
-    raw = span / target
-    mag = 10 ** math.floor(math.log10(raw))
-    return next((m * mag for m in (1, 2, 2.5, 5) if raw <= m * mag), 10 * mag)
-
-
-def ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values from ``lo`` to ``hi``."""
-    step = nice_step(hi - lo, target)
-    start = math.ceil(lo / step - 1e-9) * step
-    n = min(int(math.floor((hi - start) / step + 1e-9)) + 1, 50)
-    return [0.0 if abs(v) < step * 1e-9 else v for v in (start + i * step for i in range(n))]
-
-
-def log_ticks(lo: float, hi: float) -> list[float]:
-    """1-2-5 ticks between ``lo`` and ``hi`` on a logarithmic axis."""
-    cands = [m * 10.0 ** p for p in range(math.floor(math.log10(lo)), math.ceil(
-        math.log10(hi)) + 1) for m in (1, 2, 5)]
-    return [t for t in cands if lo * 0.999 <= t <= hi * 1.001]
-
-
-@dataclass(frozen=True)
-class Scale:
-    """Values ``lo``..``hi`` onto pixels ``start``..``end`` (linear or logarithmic); values
-    outside the range are drawn at its ends."""
-
-    lo: float
-    hi: float
-    start: float
-    end: float
-    log: bool = False
-
-    def __call__(self, v: float) -> float:
-        f: Callable[[float], float] = math.log10 if self.log else float
-        frac = (f(min(max(v, self.lo), self.hi)) - f(self.lo)) / (f(self.hi) - f(self.lo))
-        return self.start + (self.end - self.start) * frac
-
-
-def text(x: float, y: float, words: str, cls: str = "", anchor: str = "", extra: str = "") -> str:
-    """An escaped text element."""
-    attrs = (f' class="{cls}"' if cls else "") + (f' text-anchor="{anchor}"' if anchor else "")
-    return f'<text x="{_f(x)}" y="{_f(y)}"{attrs}{extra}>{escape(words)}</text>'
-
-
-def line(x1: float, y1: float, x2: float, y2: float, stroke: str, extra: str = "") -> str:
-    """A line element; ``extra`` holds further attributes."""
-    return (f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="{stroke}"'
-            f"{extra}/>")
-
-
-def x_axis(scale: Scale, values: Sequence[float], y: float, label: Callable[[float], str],
-           grid_top: float | None = None) -> list[str]:
-    """The axis line at ``y`` with a labelled tick (or, from ``grid_top``, a grid line) per
-    value."""
-    out = []
-    for v in values:
-        xv = scale(v)
-        out.append(line(xv, grid_top, xv, y, GRID) if grid_top is not None
-                   else line(xv, y, xv, y + 4, AXIS))
-        out.append(text(xv, y + 17, label(v), "muted", "middle"))
-    out.append(line(scale.start, y, scale.end, y, AXIS))
-    return out
-
-
-def y_grid(scale: Scale, values: Sequence[float], x0: float, x1: float,
-           label: Callable[[float], str]) -> list[str]:
-    """A labelled horizontal grid line per value, from ``x0`` to ``x1``."""
-    return [line(x0, scale(v), x1, scale(v), GRID) + text(x0 - 6, scale(v) + 4, label(v),
-                                                          "muted", "end") for v in values]
-
-
-def y_title(words: str, x: float, y: float) -> str:
-    """A rotated title along a vertical axis, centred on ``y``."""
-    return text(x, y, words, "muted", "middle", f' transform="rotate(-90 {_f(x)} {_f(y)})"')
-
-
-def dash_attr(dash: str) -> str:
-    """The stroke-dasharray attribute of a dash pattern ("" for a solid line)."""
-    return f' stroke-dasharray="{dash}"' if dash else ""
-
-
-def series_style(i: int, name: str) -> tuple[str, str]:
-    """The colour and dash pattern of the ``i``-th series (tables keep their own colours)."""
-    return _SERIES_COLOURS.get(name.lower(), PALETTE[i % len(PALETTE)]), _DASHES[i % len(_DASHES)]
-
-
-def legend(entries: Sequence[tuple[str, str, str]], x: float, y: float, dx: float = 0,
-           dy: float = 0, width: int = 20) -> list[str]:
-    """A short line and a label per (label, colour, dash) entry, stepping by (dx, dy)."""
-    return [line(x + dx * i, y + dy * i, x + dx * i + 26, y + dy * i, colour,
-                 f' stroke-width="2"{dash_attr(dash)}')
-            + text(x + dx * i + 32, y + dy * i + 4, _short(label, width))
-            for i, (label, colour, dash) in enumerate(entries)]
-
-
-def svg(width: int, height: int, title: str, body: Sequence[str], title_id: str = "",
-        standalone: bool = False) -> Markup:
-    """The chart's ``<svg>`` element; a standalone file carries its namespace, a white
-    background and its own styles."""
-    head = f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
-    if standalone:
-        head = head.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-        body = [f"<style>{_STANDALONE_STYLE}</style>",
-                f'<rect width="{width}" height="{height}" fill="white"/>', *body]
-    label_id = f' id="{title_id}"' if title_id else ""
-    labelled = f' aria-labelledby="{title_id}"' if title_id else ""
-    return Markup(f"{head}{labelled}><title{label_id}>{escape(title)}</title>"
-                  + "".join(body) + "</svg>")
-
-
-def _short(words: str, n: int) -> str:
-    words = " ".join(str(words).split())
-    return words if len(words) <= n else words[: n - 1] + "…"
-
-
-def figure(chart: Markup, caption: str) -> Markup:
-    """A chart with its (escaped) caption."""
-    return Markup(f"<figure>{chart}<figcaption>{escape(caption)}</figcaption></figure>")
-
 
 # -------------------------------------------------------------------------------- risk chart
 
@@ -202,11 +78,11 @@ def _whisker(x: Scale, lo: float, hi: float, y: float, colour: str, width: float
 def _risk_row(ch: CheckResult, x: Scale, yc: float) -> list[str]:
     """One component: its name and status, then its figures (or why there are none)."""
     words = STATUS_WORDS.get(ch.status, ch.status)
-    out = [text(8, yc - 3, _short(ch.name or ch.id, 38)),
-           text(8, yc + 11, f"{_short(ch.id, 30)} · {words}", "muted")]
+    out = [text(8, yc - 3, shorten(ch.name or ch.id, 38)),
+           text(8, yc + 11, f"{shorten(ch.id, 30)} · {words}", "muted")]
     if ch.estimate is None or ch.lower is None or ch.upper is None:
         why = f"{words}: {ch.reason or words}"
-        return [*out, text(x.start + 4, yc + 4, _short(why, 70), "muted",
+        return [*out, text(x.start + 4, yc + 4, shorten(why, 70), "muted",
                            extra=' font-style="italic"')]
     colour = STATUS_COLOURS.get(ch.status, MUTED)
     out.append(line(x.start, yc, x.end, yc, "#f2f4f7", ' stroke-width="10"'))
@@ -217,7 +93,7 @@ def _risk_row(ch: CheckResult, x: Scale, yc: float) -> list[str]:
     if ch.threshold is not None:
         out.append(line(x(ch.threshold), yc - 13, x(ch.threshold), yc + 13, INK,
                         ' stroke-width="2.5"'))
-    out.append(f'<circle cx="{_f(x(ch.estimate))}" cy="{_f(yc)}" r="5.5" fill="{colour}" '
+    out.append(f'<circle cx="{fx(x(ch.estimate))}" cy="{fx(yc)}" r="5.5" fill="{colour}" '
                'stroke="#fff" stroke-width="1.5"/>')
     return out
 
@@ -300,7 +176,7 @@ def log_chart(chart: ChartData) -> Markup:
                      "muted", "middle"))
     body.append(y_title("true-positive rate (log)", 12, (mt + height - mb) / 2))
     for s, (_, colour, dash) in zip(chart.series, _styled(chart.series), strict=True):
-        pts = " ".join(f"{_f(x(a))},{_f(y(b))}" for a, b in zip(chart.x, s.values, strict=True))
+        pts = " ".join(f"{fx(x(a))},{fx(y(b))}" for a, b in zip(chart.x, s.values, strict=True))
         body.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"'
                     f"{dash_attr(dash)}/>")
     body += legend(_styled(chart.series), ml + 10, 14, dx=150)
@@ -312,10 +188,10 @@ def _step_path(chart: ChartData, s: Series, x: Scale, y: Scale, base: float) -> 
     """A histogram's outline or a curve's steps, as SVG path data."""
     xs = chart.x
     if chart.kind == "histogram":
-        steps = "".join(f"V{_f(y(v))}H{_f(x(xs[k + 1]))}" for k, v in enumerate(s.values))
-        return f"M{_f(x(xs[0]))},{_f(base)}{steps}V{_f(base)}"
-    steps = "".join(f"H{_f(x(xs[k]))}V{_f(y(s.values[k]))}" for k in range(1, len(xs)))
-    return f"M{_f(x(xs[0]))},{_f(y(s.values[0]))}{steps}"
+        steps = "".join(f"V{fx(y(v))}H{fx(x(xs[k + 1]))}" for k, v in enumerate(s.values))
+        return f"M{fx(x(xs[0]))},{fx(base)}{steps}V{fx(base)}"
+    steps = "".join(f"H{fx(x(xs[k]))}V{fx(y(s.values[k]))}" for k in range(1, len(xs)))
+    return f"M{fx(x(xs[0]))},{fx(y(s.values[0]))}{steps}"
 
 
 def detail_chart(chart: ChartData) -> Markup:
@@ -362,13 +238,13 @@ def _dots(s: Line, i: int, n: int, x: Scale, y: Scale) -> list[str]:
     colour = PALETTE[i % len(PALETTE)]
     shift = 5.0 * (i - (n - 1) / 2)
     pts = sorted(p for p in s.points if not x.log or p[0] > 0)
-    out = ['<polyline points="' + " ".join(f"{_f(x(p[0]) + shift)},{_f(y(p[1]))}" for p in pts)
+    out = ['<polyline points="' + " ".join(f"{fx(x(p[0]) + shift)},{fx(y(p[1]))}" for p in pts)
            + f'" fill="none" stroke="{colour}" stroke-width="2"/>']
     for px, py, lo, hi in pts:
         if lo is not None and hi is not None:
             out.append(line(x(px) + shift, y(lo), x(px) + shift, y(hi), colour,
                             ' stroke-width="1.2"'))
-        out.append(f'<circle cx="{_f(x(px) + shift)}" cy="{_f(y(py))}" r="3.5" fill="{colour}"/>')
+        out.append(f'<circle cx="{fx(x(px) + shift)}" cy="{fx(y(py))}" r="3.5" fill="{colour}"/>')
     return out
 
 

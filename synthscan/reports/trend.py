@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from ..fmt import level, pct
-from .charts import (
+from .svg import (
     AXIS,
     INK,
     MUTED,

@@ -10,18 +10,8 @@ import pytest
 from markupsafe import Markup
 
 from synthscan.model import CheckResult
-from synthscan.reports.charts import (
-    Line,
-    Scale,
-    legend,
-    line_chart,
-    log_ticks,
-    nice_step,
-    pct_tick,
-    risk_chart,
-    text,
-    ticks,
-)
+from synthscan.reports.charts import Line, line_chart, risk_chart
+from synthscan.reports.svg import Scale, legend, log_ticks, nice_step, pct_tick, text, ticks
 from synthscan.stats.bounds import Decision
 
 HOSTILE = "<script>alert(1)</script>"
