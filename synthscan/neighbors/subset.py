@@ -12,6 +12,7 @@ nearest reference rows on Q. Two pieces serve it:
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -125,11 +126,19 @@ class CandidateNN:
                 queries[:, dims], k)
         self.dist = dist.astype(np.float64)
         self.fallback_queries = 0
+        self._count = threading.Lock()  # ``credit`` may run in several threads at once
+
+    @property
+    def threads_safe(self) -> bool:
+        """Whether ``credit`` may run in several threads at once with bounded memory: without
+        the inverted file (whose radius searches hold up to 2^24 rows per call)."""
+        return self._cells is None
 
     def credit(self, known: list[str], ref_y: np.ndarray, rows: np.ndarray,
                truth: np.ndarray, tolerance: float) -> np.ndarray:
         """Tie-credited 1-NN success (see ``nn_credit``) of query ``rows`` guessing a label
-        ``ref_y`` (per reference row) from the ``known`` columns."""
+        ``ref_y`` (per reference row) from the ``known`` columns. Reads the search's answers
+        only: calls for different subsets may run in threads at once (``threads_safe``)."""
         n = len(rows)
         if n == 0:
             return np.zeros(0)
@@ -157,7 +166,8 @@ class CandidateNN:
                / np.bincount(rr, weights=tie, minlength=n))
         todo = np.flatnonzero(~certified)
         if len(todo):
-            self.fallback_queries += len(todo)
+            with self._count:
+                self.fallback_queries += len(todo)
             if self._cells is not None:
                 out[todo] = self._ball_credit(rows[todo], best[todo] + tol[todo] + dmax[todo],
                                               dropped, ref_y, truth[todo], tolerance)

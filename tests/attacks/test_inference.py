@@ -178,6 +178,47 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monke
     assert (nn._cells is not None) == pruned  # the fallbacks searched the cells' balls
 
 
+
+@pytest.mark.parametrize("pruned", [False, True])
+def test_secrets_credited_in_threads_equal_one_after_the_other(pruned, monkeypatch):
+    """``scores_all`` on two threads gives every secret's scores bit for bit as one thread
+    does, fallbacks included; with the inverted file (memory per call) it stays on one."""
+    from concurrent import futures
+
+    from synthscan.attacks.inference.attackers import NearestAttacker, Truths
+    from synthscan.attacks.inference.plan import target_rows
+    from synthscan.neighbors import subset
+
+    if pruned:
+        monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
+    train, hold, synth = triple(500, 5)
+    ctx, _ = prepare(train, synth, hold, ScanConfig())
+    plan = [(s, q) for s, q in attack_plan(ctx, 50) if q]
+    rows = target_rows(ctx, 5000, 10_000)
+    cols = code_columns(ctx, sorted({c for s, q in plan for c in [s, *q]}), TAU,
+                        DEFAULTS.max_codes)
+    truths = {s: Truths.of(cols[s], rows) for s, _ in plan}
+    alone = NearestAttacker(ctx, cols, rows, 8)  # few candidates: many fallbacks
+    one = alone.scores_all(cols, plan, truths, threads=1)
+    pooled = []
+    real_pool = futures.ThreadPoolExecutor
+
+    def counted(*args, **kwargs):
+        pooled.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    import synthscan.attacks.inference.attackers as attackers
+    monkeypatch.setattr(attackers, "ThreadPoolExecutor", counted)
+    together = NearestAttacker(ctx, cols, rows, 8)
+    two = together.scores_all(cols, plan, truths, threads=2)
+    assert pooled == ([] if pruned else [2])
+    assert list(two) == list(one) == [s for s, _ in plan]
+    for secret in one:
+        for a, b in zip(one[secret], two[secret], strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert together.nn.fallback_queries == alone.nn.fallback_queries > 0
+
+
 # ------------------------------------------------------------------------------ leaks and nulls
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import CheckResult
+from ...neighbors.engine import search_threads
 from ...stats.bounds import reporting_interval, worst_test
 from .. import background
 from ..base import ATTACK_THRESHOLDS, Attack
@@ -114,7 +115,8 @@ class AttributeInference(Attack):
         rows, cols, truths = prepared.rows, prepared.cols, prepared.truths
         # the learner's fits run in the worker process while the 1-NN attacker runs here
         nearest = NearestAttacker(ctx, cols, rows, self.candidates)
-        scored = {s: nearest.scores(cols[s], q, truths[s]) for s, q in plan}
+        # the secrets on every core not in use elsewhere (the worker's, while it still fits)
+        scored = nearest.scores_all(cols, plan, truths, search_threads(ctx.config.threads))
         nearest.release()
         boosted: dict[str, Scores] = {}
         if prepared.learner is not None and prepared.fits is not None:
