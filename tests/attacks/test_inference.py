@@ -153,6 +153,7 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monke
 
     if pruned:  # the inverted file's exact search and fallbacks, as above 500,000 rows
         monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
+    monkeypatch.setattr(subset, "CREDIT_BLOCK", 37)  # many blocks of queries, a short last one
     train, hold, synth = triple(400, 3)
     ctx, _ = prepare(train, synth, hold, ScanConfig(metric=metric))
     names = [c.name for c in ctx.schema.distance_columns]
