@@ -154,12 +154,30 @@ class _CoresElsewhere:
 CORES_ELSEWHERE = _CoresElsewhere()
 
 
+_SHARE = threading.local()
+
+
+@contextlib.contextmanager
+def thread_share(cores: int) -> Iterator[None]:
+    """Within the block, searches this thread starts use at most ``cores`` OpenMP threads: a
+    thread of a pool that divides the scan's cores (no pool thread starting every core's worth
+    of search threads)."""
+    old = getattr(_SHARE, "cores", None)
+    _SHARE.cores = max(1, int(cores))
+    try:
+        yield
+    finally:
+        _SHARE.cores = old
+
+
 def search_threads(threads: int | None) -> int:
     """OpenMP threads for a search: ``threads`` (None: every core), less the cores in use
-    elsewhere (``CORES_ELSEWHERE``), at least one. ``--threads`` caps the scan's cores, its
-    worker's included."""
+    elsewhere (``CORES_ELSEWHERE``), within this thread's share (``thread_share``), at least
+    one. ``--threads`` caps the scan's cores, its worker's included."""
     wanted = int(threads) if threads else (os.cpu_count() or 1)
-    return max(1, wanted - CORES_ELSEWHERE.count)
+    n = max(1, wanted - CORES_ELSEWHERE.count)
+    share = getattr(_SHARE, "cores", None)
+    return n if share is None else min(n, share)
 
 
 @contextlib.contextmanager

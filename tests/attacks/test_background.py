@@ -272,6 +272,28 @@ def test_a_busy_worker_holds_one_core_that_the_searches_here_leave_free(worker_o
     assert _cores_elsewhere(0)
 
 
+def test_a_pool_thread_searches_within_its_share_of_the_cores(monkeypatch):
+    import threading
+
+    from synthscan.neighbors import engine
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 16)
+    assert _cores_elsewhere(0) and engine.search_threads(None) == 16
+    seen: dict[str, int] = {}
+
+    def pooled() -> None:
+        with engine.thread_share(4):
+            seen["inside"] = engine.search_threads(None)
+            seen["capped by threads"] = engine.search_threads(2)
+        seen["after"] = engine.search_threads(None)
+
+    t = threading.Thread(target=pooled)
+    t.start()
+    t.join()
+    assert seen == {"inside": 4, "capped by threads": 2, "after": 16}
+    assert engine.search_threads(None) == 16  # another thread's share is its own
+
+
 def test_the_worker_and_the_command_line_let_openmp_threads_sleep(monkeypatch):
     from synthscan import openmp
 

@@ -496,3 +496,29 @@ def test_an_empty_ball_falls_back_to_the_exact_search(monkeypatch):
                          [ctx.encoded["train"][:, dims]], [truth], cols[secret].tolerance)
     assert nn.fallback_queries > 0
     np.testing.assert_array_equal(fast, exact)
+
+
+def test_pooled_secrets_share_the_cores_between_them(monkeypatch):
+    """Each pool thread's searches (the fallbacks) get threads // workers cores, not every
+    core: no pool of many threads each starting every core's worth of search threads."""
+    from synthscan.attacks.inference import attackers
+    from synthscan.neighbors import engine
+
+    class Safe:
+        threads_safe = True
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 16)
+    seen: list[int] = []
+    monkeypatch.setattr(attackers.NearestAttacker, "scores",
+                        lambda _self, col, known, truth: seen.append(
+                            engine.search_threads(None)) or (col, known, truth))
+    nearest = attackers.NearestAttacker.__new__(attackers.NearestAttacker)
+    nearest.nn, nearest.base = Safe(), None  # type: ignore[assignment]
+    plan = [(f"s{i}", ["k"]) for i in range(5)]
+    named = {s: s for s, _ in plan}
+    out = nearest.scores_all(named, plan, named, threads=16)  # type: ignore[arg-type]
+    assert list(out) == [s for s, _ in plan]
+    assert seen == [3] * 5  # 16 cores over 5 pool threads
+    seen.clear()
+    nearest.scores_all(named, plan, named, threads=1)  # type: ignore[arg-type]
+    assert seen == [16] * 5  # one after the other: no share, the engine's own rule

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...neighbors.engine import thread_share
 from ...neighbors.subset import CandidateNN
 from ..context import ScanContext
 from .columns import Column
@@ -85,15 +86,21 @@ class NearestAttacker:
         """``scores`` of every (secret, known columns) of ``plan``, on up to ``threads``
         threads at once (the candidate searches are read only; numpy and FAISS release the
         GIL): the same answers in the same order as one after the other."""
+        safe = self.nn.threads_safe and (self.base is None or self.base.threads_safe)
+        workers = min(threads, len(plan)) if safe else 1
+
         def one(pair: tuple[str, list[str]]) -> Scores:
             secret, known = pair
             return self.scores(cols[secret], known, truths[secret])
 
-        safe = self.nn.threads_safe and (self.base is None or self.base.threads_safe)
-        if threads < 2 or not safe or len(plan) < 2:
+        def shared(pair: tuple[str, list[str]]) -> Scores:
+            with thread_share(threads // workers):  # the fallbacks' searches share the cores
+                return one(pair)
+
+        if workers < 2:
             return {s: one((s, q)) for s, q in plan}
-        with ThreadPoolExecutor(max_workers=min(threads, len(plan))) as pool:
-            return dict(zip([s for s, _ in plan], pool.map(one, plan), strict=True))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(zip([s for s, _ in plan], pool.map(shared, plan), strict=True))
 
     def release(self) -> None:
         """Free the candidate searches' inverted files (after the last ``scores``)."""
