@@ -52,6 +52,7 @@ from synthscan.data.io import DEFAULT_MISSING_TOKENS, load_table
 from synthscan.data.schema import build_schema
 from synthscan.encoding.encoder import MixedEncoder
 from synthscan.neighbors.ties import TieIndex
+from synthscan.types import Table
 
 from .peakrss import reset_peak
 
@@ -71,7 +72,7 @@ DEFAULT_QUERIES = 20_000
 HOLDOUT_SHARE = 0.2
 PLANTED_COPY_SHARE = 0.01
 SEED = 20261124
-ROLES = ("train", "holdout", "synthetic")
+ROLES: tuple[Table, ...] = ("train", "holdout", "synthetic")
 TRAIN, HOLDOUT = 0, 1
 
 
@@ -196,7 +197,8 @@ def run_pipeline(rec: Recorder, sources: dict[str, Path], missing: tuple[str, ..
     """Time load -> schema -> (per metric) encode -> index -> 1-NN. Returns sizes and sanity."""
     tokens = tuple(DEFAULT_MISSING_TOKENS) + tuple(missing)
     with rec.stage("load"):
-        raw, names = {}, {}
+        raw: dict[Table, pd.DataFrame] = {}
+        names: dict[Table, str] = {}
         for role in ROLES:
             raw[role], src = load_table(sources[role], role, tokens)
             names[role] = src.name
@@ -261,7 +263,7 @@ def mixed_table(n: int, rng: np.random.Generator) -> pd.DataFrame:
         e = rng.standard_normal(n)
         kind = j % 5
         if kind == 0:  # continuous, two decimals
-            v = np.round(50 + 10 * (0.7 * f + 0.7 * e), 2)
+            v: np.ndarray = np.round(50 + 10 * (0.7 * f + 0.7 * e), 2)
         elif kind == 1:  # log-normal, like incomes: long right tail
             v = np.round(np.exp(10 + 0.5 * f + 0.6 * e), 2)
         elif kind == 2:  # integer-valued, like ages or weekly hours: many ties

@@ -458,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     if am is not None and args.save_anonymeter_json is not None:
         args.save_anonymeter_json.write_text(json.dumps(am, indent=2) + "\n", encoding="utf-8")
 
-    for run in runs or [None]:
+    listed: list[SynthscanRun | None] = list(runs) or [None]
+    for run in listed:
         title = f"synthscan {run.label}" if run else "synthscan: no GDPR checks available"
         print(f"\n== {title} vs Anonymeter ==")
         print_table(run, am)

@@ -45,10 +45,10 @@ def _rate(flags: list[bool]) -> str:
 
 
 def _mean_range(xs: list[float | None], digits: int = 3) -> str:
-    xs = [x for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x))]
-    if not xs:
+    vals = [x for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x))]
+    if not vals:
         return "–"
-    return f"{statistics.fmean(xs):.{digits}f} ({min(xs):.{digits}f}–{max(xs):.{digits}f})"
+    return f"{statistics.fmean(vals):.{digits}f} ({min(vals):.{digits}f}–{max(vals):.{digits}f})"
 
 
 def anonymeter_flag(a: dict[str, Any]) -> bool | None:
@@ -269,7 +269,7 @@ def _timing_section(cells: list[dict[str, Any]], adult: dict[str, Any] | None,
            "tools ran one after the other, never in parallel). Ratios are to synthscan.", "",
            "| tool | median wall time | × synthscan | median peak RSS | × synthscan |",
            "| --- | --- | --- | --- | --- |"]
-    med = {}
+    med: dict[str, tuple[float | None, float | None]] = {}
     for t in tools:
         secs = [r["tools"][t]["seconds"] for r in cells if r["tools"][t].get("seconds")
                 and "error" not in r["tools"][t]]
@@ -280,11 +280,12 @@ def _timing_section(cells: list[dict[str, Any]], adult: dict[str, Any] | None,
     base = med["synthscan"]
     for t in tools:
         s, p = med[t]
-        if s is None:
+        if s is None or p is None or base[0] is None or base[1] is None:
             continue
         out.append(f"| {names[t]} | {s:.1f} s | {s / base[0]:.1f}× | {p:.0f} MiB | "
                    f"{p / base[1]:.1f}× |")
-    loads = [r.get("load_average") for r in cells if r.get("load_average") is not None]
+    loads: list[float] = [r["load_average"] for r in cells
+                          if r.get("load_average") is not None]
     if loads:
         out += ["", f"Load average during the runs: {min(loads):.1f}–{max(loads):.1f} on "
                     f"{_cpus()} cores."]
