@@ -294,7 +294,7 @@ def test_a_pool_thread_searches_within_its_share_of_the_cores(monkeypatch):
     assert engine.search_threads(None) == 16  # another thread's share is its own
 
 
-def test_the_worker_and_the_command_line_let_openmp_threads_sleep(monkeypatch):
+def test_the_worker_lets_openmp_threads_sleep_unless_told_otherwise(monkeypatch):
     from synthscan import openmp
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
