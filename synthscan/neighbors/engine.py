@@ -135,7 +135,7 @@ class _CoresElsewhere:
     while it has a batch (``attacks.background`` counts them). A search started meanwhile
     leaves them free: with more threads than cores, OpenMP threads wait on each other, and two
     search threads beside a busy worker ran no faster than one while taking CPU from the fits
-    (Adult's full scan: about 3 CPU-seconds)."""
+    (this and passive waiting, ``openmp``, took about 3 CPU-seconds off Adult's full scan)."""
 
     def __init__(self) -> None:
         self._count = 0
