@@ -192,8 +192,8 @@ class HoldoutValidity(Attack):
         pending = self._classifier(ctx)
         s = self._shared(ctx)
         (scores,) = pending.collect()
-        m = min(ctx.n("train"), ctx.n("holdout"), self.max_rows)
-        neg, pos = np.split(scores, [m - m // 2])  # held-out train rows, then holdout rows
+        # as many held-out train rows as holdout rows, in that order
+        neg, pos = np.split(scores, 2)
         ctx.forget(self.prefetch_key())
         a = auc_test(pos, neg)
         bad_auc, bad_shared = a.p_value < self.level / 2, s.p_value < self.level / 2
