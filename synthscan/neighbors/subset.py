@@ -162,10 +162,15 @@ class CandidateNN:
                 out[todo] = self._ball_credit(rows[todo], radius[todo], dropped, ref_y,
                                               truth[todo], tolerance)
             else:
-                dims_q = self.encoder.dims_of(known)
-                (out[todo],) = nn_credit(self.reference[:, dims_q], ref_y,
-                                         [self.queries[rows[todo]][:, dims_q]], [truth[todo]],
-                                         tolerance, self.metric, self.threads)
+                out[todo] = self._exact_credit(known, rows[todo], ref_y, truth[todo], tolerance)
+        return out
+
+    def _exact_credit(self, known: list[str], rows: np.ndarray, ref_y: np.ndarray,
+                      truth: np.ndarray, tolerance: float) -> np.ndarray:
+        """``nn_credit`` of query ``rows`` by an exact search on the ``known`` columns."""
+        dims_q = self.encoder.dims_of(known)
+        (out,) = nn_credit(self.reference[:, dims_q], ref_y, [self.queries[rows][:, dims_q]],
+                           [truth], tolerance, self.metric, self.threads)
         return out
 
     def _from_candidates(self, rows: np.ndarray, dropped: list[str], ref_y: np.ndarray,
@@ -229,10 +234,8 @@ class CandidateNN:
         # comes from an exact search on Q rather than being wrong
         empty = np.flatnonzero(np.isnan(out))
         if len(empty):
-            dims_q = self.encoder.dims_of([c for c in self.columns if c not in dropped])
-            (out[empty],) = nn_credit(self.reference[:, dims_q], ref_y,
-                                      [self.queries[rows[empty]][:, dims_q]], [truth[empty]],
-                                      tolerance, self.metric, self.threads)
+            known = [c for c in self.columns if c not in dropped]
+            out[empty] = self._exact_credit(known, rows[empty], ref_y, truth[empty], tolerance)
         return out
 
     def _dropped_bound(self, rows: np.ndarray, dropped: list[str]) -> np.ndarray:
