@@ -3,8 +3,9 @@
 Gradient-boosting fits (the attribute-inference learner, the membership classifier) are
 Python-heavy work that keeps one core busy; the distance attacks beside them are mostly FAISS
 searches and array work. On a machine with two or more cores they overlap: the fits go to one
-worker process per scan (this module run with ``-m``; batches of jobs in and their answers out
-as length-prefixed pickles over its standard streams, one batch after another). A check
+worker process per scan (``synthscan.fitworker``: batches of jobs in and their answers out as
+length-prefixed pickles over its standard streams, one batch after another; the command line
+may have started it already, see ``fitworker.prestart``). A check
 ``submit``s its fits and ``collect``s their answers when its own searches are done; a check may
 submit them before the first check runs (``Attack.prefetch``), so that they are fitted while
 earlier checks search; batches submitted inside ``gathered`` are sent together, judged by their
@@ -18,60 +19,39 @@ makes the fits run in-process instead: the background is an optimisation, never 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import queue
-import struct
 import subprocess
 import sys
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from .. import fitworker
+from ..fitworker import FAILED, HEADER, Job, read_frame, run_jobs
 from ..neighbors.engine import CORES_ELSEWHERE
-from ..openmp import wait_passively
 
 if TYPE_CHECKING:
     from .context import ScanContext
 
+__all__ = ["MIN_BACKGROUND_ROWS", "Job", "Pending", "Worker", "close_worker", "gathered",
+           "run_jobs", "scan_worker", "submit", "worth_a_process"]
+
 #: training rows over all of a check's fits from which a worker process pays for itself (its
 #: start and scikit-learn's import take about 1.5 s; a fit on 10,000 rows about 0.1-0.3 s)
 MIN_BACKGROUND_ROWS = 100_000
-#: the frame header: the pickle's length
-_HEADER = struct.Struct("<Q")
-#: what the worker answers for a batch that raised (the batch then runs in-process, where its
-#: error is raised as it would have been without the worker)
-_FAILED = b"failed"
 #: the context's memo keys: its worker, and the batches ``gathered`` holds
 _WORKER = "background:worker"
 _GATHERING = "background:gathering"
 
 
-class Job(Protocol):
-    """A fit and what it answers, picklable (a dataclass of a module-level class)."""
-
-    @property
-    def rows(self) -> int:
-        """Training rows of the fit (what sizes the work)."""
-        ...
-
-    def run(self) -> Any: ...
-
-
-def run_jobs(jobs: Sequence[Job]) -> list[Any]:
-    """Every job's answer, in order (what the worker process runs)."""
-    return [job.run() for job in jobs]
-
-
 def worth_a_process(jobs: Sequence[Job], threads: int | None) -> bool:
     """Fits go to a worker process when the scan may use two cores or more and the fits are
     large enough to pay for the worker's start."""
-    cores = os.cpu_count() or 1
-    allowed = cores if threads is None else min(int(threads), cores)
-    return allowed >= 2 and sum(j.rows for j in jobs) >= MIN_BACKGROUND_ROWS
+    return (fitworker.cores_allowed(threads) >= 2
+            and sum(j.rows for j in jobs) >= MIN_BACKGROUND_ROWS)
 
 
 class Pending:
@@ -124,11 +104,11 @@ class Worker:
         self._lock = threading.Lock()
 
     def send(self, jobs: Sequence[Job]) -> Future[list[Any]] | None:
-        """Queue ``jobs`` for the worker (started at the first batch); None when no worker can
-        run here."""
+        """Queue ``jobs`` for the worker (started at the first batch, unless the command line
+        started one already); None when no worker can run here."""
         if not self._started:
             self._started = True
-            self._proc = _spawn()
+            self._proc = fitworker.take_prestarted() or fitworker.spawn()
             if self._proc is not None:
                 self._threads = [threading.Thread(target=target, daemon=True,
                                                   name=f"synthscan-worker{target.__name__}")
@@ -177,7 +157,7 @@ class Worker:
             payload, future = item
             self._waiting.put(future)
             try:
-                stream.write(_HEADER.pack(len(payload)) + payload)
+                stream.write(HEADER.pack(len(payload)) + payload)
                 stream.flush()
             except OSError:
                 break  # the worker is gone: the reader fails what is waiting
@@ -195,8 +175,8 @@ class Worker:
         while (future := self._waiting.get()) is not None:
             if failed is None:
                 try:
-                    payload = _read_frame(stream)
-                    if payload == _FAILED:
+                    payload = read_frame(stream)
+                    if payload == FAILED:
                         raise RuntimeError("a batch failed in the worker")
                     future.set_result(pickle.loads(payload))
                     continue
@@ -273,58 +253,3 @@ def close_worker(ctx: ScanContext) -> None:
     worker = ctx.forget(_WORKER)
     if worker is not None:
         worker.close(wait=False)
-
-
-def _spawn() -> subprocess.Popen[bytes] | None:
-    if not sys.executable:
-        return None
-    try:
-        return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                env=_child_environment())
-    except OSError:  # no processes here
-        return None
-
-
-def _read_frame(stream: IO[bytes]) -> bytes:
-    """One length-prefixed frame; EOFError when the stream ends first."""
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        raise EOFError("the worker stopped")
-    (size,) = _HEADER.unpack(head)
-    payload = stream.read(size)
-    if len(payload) < size:
-        raise EOFError("the worker stopped")
-    return payload
-
-
-def _child_environment() -> dict[str, str]:
-    """This environment, with the directory holding this copy of synthscan first on the
-    worker's import path (so the worker imports the same code even when it is not installed)
-    and OpenMP threads that sleep when idle (``openmp``)."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    wait_passively(env)
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-    return env
-
-
-def _worker() -> None:
-    """The worker: batches of jobs from stdin until it closes, each batch's answers to stdout
-    (``_FAILED`` for a batch that raised)."""
-    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        try:
-            payload = _read_frame(inbox)
-        except EOFError:
-            return
-        try:
-            answer = pickle.dumps(run_jobs(pickle.loads(payload)), pickle.HIGHEST_PROTOCOL)
-        except Exception:  # the batch is redone in-process, which reports it
-            answer = _FAILED
-        outbox.write(_HEADER.pack(len(answer)) + answer)
-        outbox.flush()
-
-
-if __name__ == "__main__":
-    _worker()

@@ -165,19 +165,9 @@ def scan(
         from ..dask_backend import require_dask
 
         require_dask("--scheduler")  # before any work: exit 2 without the extra
-    from dataclasses import replace
-
-    from ..api import scan as run_scan
-    from ..dp_claim import claim_line, failed_line
-    from ..reports import parse_formats, write_reports
-    from ..reports.terminal import render_summary
+    from ..fitworker import prestarted
     from ..settings import Settings
-    from ._progress import StageDisplay
-    from .compare import Baseline
-    from .history import check_history, record_scan, recorded_line
 
-    formats = (check_stdout(parse_formats(fmt), out) if fmt is not None
-               else ["json"] if out == "-" else list(DEFAULT_FORMATS))
     given: dict[str, Any] = {
         "seed": seed, "missing_tokens": list(missing_token), "threads": threads,
         "secret": list(secret), "known": list(known), "mode": mode, "max_memory": max_memory,
@@ -186,16 +176,31 @@ def scan(
         "policy.preset": preset or None, "policy.fail_on": fail_on.value if fail_on else None}
     settings = Settings.load(config, assignments=set_, overrides={
         k: v for k, v in given.items() if v is not None and v != []})
-    base = Baseline(baseline, baseline_margin)  # read now: an unreadable one stops before work
-    check_history(history)  # an unusable history store too
-    with StageDisplay(State.quiet) as progress:
-        with _cluster(scheduler, settings.config.threads, progress) as client:
-            result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
-                              metadata=metadata, policy=settings.policy, progress=progress,
-                              split_manifest=split_manifest, canaries=canaries, client=client)
-        progress("writing reports")
-        trend = record_scan(history, result) if history else None
-        written = write_reports(result, out, formats, history=trend)
+    # a large scan's model-fit worker starts now and imports its libraries while this process
+    # imports its own and reads the tables (one the scan did not take is killed at the end)
+    with prestarted([train, synthetic] if scheduler is None else [], settings.config.threads):
+        from dataclasses import replace
+
+        from ..api import scan as run_scan
+        from ..dp_claim import claim_line, failed_line
+        from ..reports import parse_formats, write_reports
+        from ..reports.terminal import render_summary
+        from ._progress import StageDisplay
+        from .compare import Baseline
+        from .history import check_history, record_scan, recorded_line
+
+        formats = (check_stdout(parse_formats(fmt), out) if fmt is not None
+                   else ["json"] if out == "-" else list(DEFAULT_FORMATS))
+        base = Baseline(baseline, baseline_margin)  # an unreadable one stops before work
+        check_history(history)  # an unusable history store too
+        with StageDisplay(State.quiet) as progress:
+            with _cluster(scheduler, settings.config.threads, progress) as client:
+                result = run_scan(train, synthetic, holdout=holdout, config=settings.config,
+                                  metadata=metadata, policy=settings.policy, progress=progress,
+                                  split_manifest=split_manifest, canaries=canaries, client=client)
+            progress("writing reports")
+            trend = record_scan(history, result) if history else None
+            written = write_reports(result, out, formats, history=trend)
     if not State.quiet:
         err(render_summary(result))
         if result.dp_claim is not None:

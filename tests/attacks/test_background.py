@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import synthscan
+from synthscan import fitworker
 from synthscan.attacks import background
 from synthscan.config import ScanConfig
 from synthscan.datasets import simulate_population
@@ -68,7 +69,7 @@ class Ctx:
 def worker_on(monkeypatch):
     """Every batch is worth the worker, which can import this module's jobs."""
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
 
 
@@ -115,7 +116,7 @@ def test_no_worker_means_the_same_answers_here(worker_on, monkeypatch):
 def test_gathered_batches_are_judged_together_and_a_running_worker_takes_small_ones(
         monkeypatch):
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 10)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
     ctx = Ctx()
     with background.gathered(ctx):
@@ -173,7 +174,7 @@ def test_model_fits_submitted_before_the_first_check_give_the_in_process_result(
     monkeypatch.setattr(ExactCopies, "run",
                         lambda self, ctx: events.append("first check") or first(self, ctx))
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     assert scan() == inline
     # holdout validity's classifier, membership's folds, the singling-out attack and the
     # inference learner were all submitted, then sent to the worker, before any check ran
@@ -298,9 +299,78 @@ def test_the_worker_lets_openmp_threads_sleep_unless_told_otherwise(monkeypatch)
     from synthscan import openmp
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    assert background._child_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert fitworker.child_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice is kept
-    assert background._child_environment()["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert fitworker.child_environment()["OMP_WAIT_POLICY"] == "ACTIVE"
     env: dict[str, str] = {}
     openmp.wait_passively(env)
     assert env == {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def _spawned(monkeypatch) -> list:
+    """Every worker process ``fitworker`` starts from now on."""
+    started: list = []
+    spawn = fitworker.spawn
+    monkeypatch.setattr(fitworker, "spawn",
+                        lambda warm=False: started.append(spawn(warm)) or started[-1])
+    return started
+
+
+def test_a_prestarted_worker_is_the_one_the_scan_takes(worker_on, monkeypatch, tmp_path):
+    started = _spawned(monkeypatch)
+    big = tmp_path / "train.csv"
+    big.write_bytes(b"x" * 100)
+    monkeypatch.setattr(fitworker, "PRESTART_BYTES", 100)
+    with fitworker.prestarted([big, tmp_path / "absent.csv"], threads=None) as early:
+        assert early and len(started) == 1
+        ctx = Ctx()
+        (value, _, pid), = background.submit(ctx, [Echo(7)]).collect()
+        assert value == 7 and pid == started[0].pid  # the early one answered
+        assert len(started) == 1  # no second worker
+        background.close_worker(ctx)
+    assert started[0].poll() is not None
+
+
+def test_no_worker_is_prestarted_for_small_inputs_one_core_or_a_cluster(worker_on, monkeypatch,
+                                                                        tmp_path):
+    started = _spawned(monkeypatch)
+    small = tmp_path / "train.csv"
+    small.write_bytes(b"x" * 99)
+    monkeypatch.setattr(fitworker, "PRESTART_BYTES", 100)
+    assert not fitworker.prestart([small, tmp_path / "absent.csv"], threads=None)
+    small.write_bytes(b"x" * 100)
+    assert not fitworker.prestart([small], threads=1)  # --threads 1: no second process
+    assert not fitworker.prestart([tmp_path], threads=None)  # a directory: read elsewhere
+    assert started == [] and fitworker.take_prestarted() is None
+
+
+def test_an_unused_prestarted_worker_is_killed_however_the_block_ends(worker_on, monkeypatch,
+                                                                      tmp_path):
+    started = _spawned(monkeypatch)
+    big = tmp_path / "train.csv"
+    big.write_bytes(b"x" * 100)
+    monkeypatch.setattr(fitworker, "PRESTART_BYTES", 100)
+    with pytest.raises(KeyError), fitworker.prestarted([big], threads=None):
+        raise KeyError("the scan failed")
+    assert len(started) == 1 and started[0].poll() is not None
+    # a prestarted worker that died is not handed out: a new one starts
+    assert fitworker.prestart([big], threads=None)
+    started[1].kill()
+    started[1].wait()
+    ctx = Ctx()
+    (value, _, pid), = background.submit(ctx, [Echo(8)]).collect()
+    assert value == 8 and pid == started[2].pid
+    background.close_worker(ctx)
+
+
+def test_a_warm_worker_imports_the_modules_of_every_job_a_scan_sends():
+    from synthscan.attacks.inference.learner import LearnerJob
+    from synthscan.attacks.membership_scores import FoldFit
+    from synthscan.attacks.singling_out.attempt import SinglingOutJob
+
+    jobs = {LearnerJob.__module__, FoldFit.__module__, SinglingOutJob.__module__}
+    assert jobs <= set(fitworker.WARM_MODULES)
+    import importlib
+
+    for name in fitworker.WARM_MODULES:
+        importlib.import_module(name)  # each one exists

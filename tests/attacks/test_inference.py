@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import synthscan
+from synthscan import fitworker
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.inference import AttributeInference, attack_plan, numeric_tolerance
 from synthscan.attacks.inference.columns import code_columns
@@ -453,7 +454,7 @@ def test_learner_fits_in_a_worker_process_give_the_in_process_answers(monkeypatc
     here = background.run_jobs
     monkeypatch.setattr(background, "run_jobs", lambda jobs: calls.append(1) or here(jobs))
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     _, worker = inference(train, synth, hold, seed=3)
     assert calls == []  # the fits ran in the worker, none here
     assert worker.details["table"] == inline.details["table"]

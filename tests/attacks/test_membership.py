@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import synthscan
+from synthscan import fitworker
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.membership import MembershipInference, design
 from synthscan.attacks.membership_scores import isolation
@@ -356,7 +357,7 @@ def test_classifier_folds_in_a_worker_process_give_the_in_process_scores(monkeyp
     here = background.run_jobs
     monkeypatch.setattr(background, "run_jobs", lambda jobs: calls.append(1) or here(jobs))
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     worker = mia(train, synth, hold, seed=2)
     assert calls == []  # the five folds were fitted in the worker
     assert worker.details["attacks"] == inline.details["attacks"]

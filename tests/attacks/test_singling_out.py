@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthscan import fitworker
 from synthscan.api import prepare, run_checks
 from synthscan.attacks.registry import instantiate
 from synthscan.attacks.singling_out import (
@@ -363,7 +364,7 @@ def test_the_attack_gives_the_same_result_in_the_worker_process_and_here(monkeyp
     monkeypatch.setattr(background.Worker, "send", lambda self, jobs: sent.extend(
         type(j).__name__ for j in jobs) or send(self, jobs))
     monkeypatch.setattr(background, "MIN_BACKGROUND_ROWS", 0)
-    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fitworker.os, "cpu_count", lambda: 2)
     assert result() == here and sent == ["SinglingOutJob"]
     # above WORKER_MAX_RECORDS it stays here, even with a worker at hand
     monkeypatch.setattr(so_check, "WORKER_MAX_RECORDS", 1000)
