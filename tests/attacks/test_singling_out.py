@@ -125,7 +125,11 @@ def _brute(ranks: np.ndarray, preds: Predicates) -> np.ndarray:
     return out
 
 
-def test_vectorised_matches_equal_brute_force_with_missing_values():
+@pytest.mark.parametrize("budget", [1 << 16, 500, 1])  # one chunk, many, one per predicate
+def test_vectorised_matches_equal_brute_force_with_missing_values(budget, monkeypatch):
+    from synthscan.attacks.singling_out import tables
+
+    monkeypatch.setattr(tables, "PAIR_BUDGET", budget)
     rng = np.random.default_rng(7)
     ranks = rng.integers(-1, 6, size=(5, 300)).astype(np.int32)  # -1 = missing
     table = CodedTable(ranks)
