@@ -36,10 +36,10 @@ WARM_MODULES = ("sklearn.ensemble", "synthscan.attacks.inference.learner",
 #: the argument that makes the worker import ``WARM_MODULES`` before reading its first batch
 WARM = "--warm"
 #: bytes of training and synthetic input from which the command line starts a worker early:
-#: about 20,000 CSV rows, below the sizes whose fits go to a worker
-#: (``background.MIN_BACKGROUND_ROWS``: Adult's 39,000 rows send theirs, 10,000 rows do not);
-#: a worker started and not used costs its start on another core, never a result
-PRESTART_BYTES = 2_000_000
+#: about where the scan's fits start going to a worker (``background.MIN_BACKGROUND_ROWS``;
+#: measured on Adult's columns: 5,000 rows per table, 1.08 MB, send theirs; 3,000 rows, 0.65 MB,
+#: do not). A worker started and not used costs its start on another core, never a result
+PRESTART_BYTES = 1_000_000
 
 
 class Job(Protocol):
