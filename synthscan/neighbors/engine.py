@@ -306,9 +306,9 @@ class NeighborEngine:
         tell = _BATCHES.get() if float(n) * self.n_reference >= LONG_SEARCH_PAIRS else None
         with faiss_threads(threads):
             for start in range(0, n, step):
-                d, i = index.search(q[start:start + step], k)
-                dist[start:start + step] = d
-                idx[start:start + step] = i
+                # written in place: no batch-sized result arrays to allocate and copy
+                rows = slice(start, start + step)
+                index.search(q[rows], k, D=dist[rows], I=idx[rows])
                 if tell is not None:
                     tell(min(start + step, n), n)
         if self.metric == "l2":
