@@ -148,8 +148,10 @@ def test_tolerance_falls_back_when_the_iqr_is_zero():
     assert numeric_tolerance(np.full(10, 3.0), TAU) == (0.0, "constant column (exact match)")
 
 
-@pytest.mark.parametrize(("pruned", "metric"), [(False, "l1"), (True, "l1"), (True, "l2")])
-def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monkeypatch):
+@pytest.mark.parametrize(("pruned", "metric", "wide"),
+                         [(False, "l1", False), (False, "l1", True), (False, "l2", True),
+                          (True, "l1", False), (True, "l2", False)])
+def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, wide, monkeypatch):
     from synthscan.neighbors import subset
 
     if pruned:  # the inverted file's exact search and fallbacks, as above 500,000 rows
@@ -161,9 +163,16 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monke
     cols = code_columns(ctx, names, TAU, DEFAULTS.max_codes)
     codes = {c: (cols[c].values["synthetic"], cols[c].values["train"])
              for c in names if not cols[c].numeric}
+    if wide:  # at most 120 queries widened, credited 37 x 6 // 9 = 24 at a time
+        monkeypatch.setattr(subset, "WIDE_BUDGET", 120 * 9)
     # a small k forces many queries through the exact fallback
     nn = CandidateNN(ctx.encoded["synthetic"], ctx.encoded["train"], ctx.encoder, names, codes,
                      metric, k=6)
+    narrow = CandidateNN(ctx.encoded["synthetic"], ctx.encoded["train"], ctx.encoder, names,
+                         codes, metric, k=6)
+    if wide:  # 9 candidates for some of the queries at risk (the others fall back), not
+        # always enough to certify a guess
+        assert 0 < nn.widen([[c] for c in names], k=9) <= 120 < len(train)
     for secret in names:
         col = cols[secret]
         known = [c for c in names if c != secret]
@@ -176,8 +185,12 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, monke
                              [ctx.encoded["train"][rows][:, dims]], [truth[rows]],
                              col.tolerance, metric)
         np.testing.assert_array_equal(fast, exact)
+        if wide:
+            narrow.credit(known, ref_y, rows, truth[rows], col.tolerance)
     assert 0 < nn.fallback_queries < len(names) * len(train)
     assert (nn._cells is not None) == pruned  # the fallbacks searched the cells' balls
+    if wide:  # the widened queries certified from their wider candidates: fewer searches
+        assert nn.fallback_queries < narrow.fallback_queries
 
 
 
@@ -193,6 +206,7 @@ def test_secrets_credited_in_threads_equal_one_after_the_other(pruned, monkeypat
 
     if pruned:
         monkeypatch.setattr(subset, "PRUNED_MIN_REFERENCE", 0)
+    monkeypatch.setattr(subset, "WIDE_CANDIDATES", 12)  # widened, and fallbacks left
     train, hold, synth = triple(500, 5)
     ctx, _ = prepare(train, synth, hold, ScanConfig())
     plan = [(s, q) for s, q in attack_plan(ctx, 50) if q]
@@ -507,6 +521,10 @@ def test_pooled_secrets_share_the_cores_between_them(monkeypatch):
 
     class Safe:
         threads_safe = True
+        columns: list[str] = []
+
+        def widen(self, dropped_sets: list[list[str]]) -> int:
+            return 0
 
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 16)
     seen: list[int] = []

@@ -86,6 +86,9 @@ class NearestAttacker:
         """``scores`` of every (secret, known columns) of ``plan``, on up to ``threads``
         threads at once (the candidate searches are read only; numpy and FAISS release the
         GIL): the same answers in the same order as one after the other."""
+        for nn in (self.nn, self.base):  # one wider search for the queries at risk
+            if nn is not None:
+                nn.widen([[c for c in nn.columns if c not in set(q)] for _, q in plan])
         safe = self.nn.threads_safe and (self.base is None or self.base.threads_safe)
         workers = min(threads, len(plan)) if safe else 1
 
