@@ -30,7 +30,7 @@ import numpy as np
 
 from ..stats.bounds import cp_lower
 from .engine import _REMOTE, NeighborEngine, faiss_threads, tie_tolerance
-from .kmeans import assign
+from .kmeans import assign, cell_sums
 from .pruned import CellBounds
 from .ties import TieIndex, TieResult
 
@@ -75,8 +75,7 @@ def cells(x: np.ndarray, nlist: int, seed: int, threads: int | None,
     for _ in range(iterations):
         label = assign(c, sample, threads)
         count = np.bincount(label, minlength=len(c))
-        sums = np.stack([np.bincount(label, weights=sample[:, j], minlength=len(c))
-                         for j in range(sample.shape[1])], axis=1)
+        sums = cell_sums(sample, label, len(c))
         filled = count > 0
         c[filled] = sums[filled] / count[filled, None]
     return c.astype(np.float32)

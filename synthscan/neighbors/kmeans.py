@@ -39,8 +39,7 @@ def kmeans(x: np.ndarray, k: int, seed: int, iterations: int = 25, sample: int =
     for _ in range(iterations):
         label = assign(c, x, threads)
         count = np.bincount(label, minlength=len(c))
-        sums = np.zeros_like(c)
-        np.add.at(sums, label, x)
+        sums = cell_sums(x, label, len(c))
         new = c.copy()
         filled = count > 0
         new[filled] = sums[filled] / count[filled, None]
@@ -48,6 +47,16 @@ def kmeans(x: np.ndarray, k: int, seed: int, iterations: int = 25, sample: int =
             break
         c = new
     return c.astype(np.float32)
+
+
+def cell_sums(x: np.ndarray, label: np.ndarray, k: int) -> np.ndarray:
+    """Sum of the rows of ``x`` in each of ``k`` cells (float64), every cell's rows added in
+    row order: the sums ``np.add.at`` gives, bit for bit, one weighted count per column
+    (several times faster than ``np.add.at`` over rows)."""
+    sums = np.zeros((k, x.shape[1]))
+    for j in range(x.shape[1]):
+        sums[:, j] = np.bincount(label, weights=x[:, j], minlength=k)
+    return sums
 
 
 def assign(centroids: np.ndarray, x: np.ndarray, threads: int | None = None) -> np.ndarray:

@@ -129,6 +129,20 @@ def test_per_label_nearest_distances_match_brute_force(rng, wanted):
             assert np.isnan(got).all()
 
 
+def test_cell_sums_are_the_sums_of_add_at_bit_for_bit():
+    from synthscan.neighbors.kmeans import cell_sums
+
+    rng = np.random.default_rng(3)
+    x = rng.random((5000, 7)) * rng.choice([1e-3, 1.0, 1e3], (5000, 7))  # rounding matters
+    label = rng.integers(0, 40, 5000)
+    label[label == 5] = 6  # cell 5 empty
+    expect = np.zeros((40, 7))
+    np.add.at(expect, label, x)
+    got = cell_sums(x, label, 40)
+    assert got.shape == (40, 7) and np.array_equal(got, expect) and not got[5].any()
+    assert cell_sums(np.zeros((3, 0)), np.array([0, 1, 1]), 2).shape == (2, 0)
+
+
 def test_kmeans_finds_planted_clusters_and_is_seeded():
     from synthscan.neighbors.kmeans import assign, kmeans
 
