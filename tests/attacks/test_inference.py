@@ -148,6 +148,33 @@ def test_tolerance_falls_back_when_the_iqr_is_zero():
     assert numeric_tolerance(np.full(10, 3.0), TAU) == (0.0, "constant column (exact match)")
 
 
+@pytest.mark.parametrize("block", [1 << 22, 700])  # one block of distances, several
+def test_few_queries_compared_with_every_row_equal_the_deduplicated_search(block, monkeypatch):
+    """``nn_credit`` under L1 for up to FEW_QUERIES queries (every reference row compared, no
+    deduplication) gives the tie-aware search's credits: coarse values (many exact ties),
+    missing labels (+inf, never a match) and a tolerance window."""
+    from synthscan.neighbors import subset
+
+    monkeypatch.setattr(subset, "BLOCK_PAIRS", block)
+    rng = np.random.default_rng(5)
+    ref = (rng.integers(0, 4, (300, 3)) * 0.25).astype(np.float32)
+    labels = rng.integers(0, 5, 300).astype(np.float64)
+    labels[rng.random(300) < 0.1] = np.inf
+    queries = (rng.integers(0, 4, (40, 3)) * 0.25).astype(np.float32)
+    truth = rng.integers(0, 5, 40).astype(np.float64)
+    for tolerance in (0.0, 1.0):
+        args = (ref, labels, [queries[:15], queries[15:]], [truth[:15], truth[15:]], tolerance)
+        monkeypatch.setattr(subset, "FEW_QUERIES", 64)
+        few = subset.nn_credit(*args)
+        monkeypatch.setattr(subset, "FEW_QUERIES", 0)  # the deduplicated search
+        searched = subset.nn_credit(*args)
+        assert [len(x) for x in few] == [15, 25]
+        for a, b in zip(few, searched, strict=True):
+            np.testing.assert_array_equal(a, b)
+        credits = np.concatenate(few)
+        assert ((credits > 0) & (credits < 1)).any()  # fractions: ties were shared
+
+
 @pytest.mark.parametrize(("pruned", "metric", "wide"),
                          [(False, "l1", False), (False, "l1", True), (False, "l2", True),
                           (True, "l1", False), (True, "l2", False)])
