@@ -54,7 +54,16 @@ class SideIndex:
 
     def search(self, queries: np.ndarray, ks: list[int]) -> dict[int, SideNeighbours]:
         """Per k, each query's nearest points up to and including every point tied at the
-        k-th row's distance (searched wider until that tie is complete)."""
+        k-th row's distance (searched wider until that tie is complete). Equal queries (common
+        on a coarse side: on Adult's sides up to half the targets repeat another) are searched
+        once: they have the same neighbours."""
+        distinct, inverse = unique_rows(np.ascontiguousarray(queries))
+        if len(distinct) < len(queries):
+            once = self._search_each(distinct, ks)
+            return {k: _per_query(found, inverse) for k, found in once.items()}
+        return self._search_each(queries, ks)
+
+    def _search_each(self, queries: np.ndarray, ks: list[int]) -> dict[int, SideNeighbours]:
         found = self._search(queries, max(ks))
         nq = len(queries)
         out = {}
@@ -105,3 +114,17 @@ class SideIndex:
         tie_rows = (m * tie).sum(axis=1)
         rr, cc = np.nonzero(tie | inside)
         return q[rr], i[rr, cc], tie[rr, cc], need, tie_rows
+
+
+def _per_query(found: SideNeighbours, inverse: np.ndarray) -> SideNeighbours:
+    """The neighbours of distinct queries handed to every query equal to one (``inverse``:
+    query -> its distinct query), entries grouped by query."""
+    order = np.argsort(found.target, kind="stable")
+    per = np.bincount(found.target, minlength=len(found.need))
+    start = np.cumsum(per) - per
+    count = per[inverse]
+    target = np.repeat(np.arange(len(inverse)), count)
+    entry = order[np.repeat(start[inverse], count)
+                  + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)]
+    return SideNeighbours(target, found.point[entry], found.tie[entry], found.need[inverse],
+                          found.tie_rows[inverse])

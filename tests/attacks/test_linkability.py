@@ -71,6 +71,28 @@ def test_hand_worked_tie_credits():
     assert link_credit(a, b, ov)[0] == pytest.approx(1 / 3)
 
 
+def test_equal_queries_are_searched_once_and_answered_alike():
+    rng = np.random.default_rng(4)
+    syn = rng.integers(0, 3, (60, 2)).astype(np.float32)  # coarse: ties at the k-th row
+    queries = rng.integers(0, 3, (30, 2)).astype(np.float32)  # at most 9 distinct
+    index = SideIndex(syn, "l1", 1)
+    searched: list[int] = []
+    engine = index.engine
+    index.engine = type("Counted", (), {"kneighbors": lambda _s, q, k: (
+        searched.append(len(q)) or engine.kneighbors(q, k))})()
+    together = index.search(queries, [1, 3])
+    assert searched and max(searched) <= 9  # the distinct queries only
+    index.engine = engine
+    for k in (1, 3):
+        for j in range(len(queries)):
+            alone = index.search(queries[j:j + 1], [k])[k]
+            mine = together[k].target == j
+            pairs = zip(together[k].point[mine], together[k].tie[mine], strict=True)
+            assert sorted(pairs) == sorted(zip(alone.point, alone.tie, strict=True))
+            assert (together[k].need[j], together[k].tie_rows[j]) == (alone.need[0],
+                                                                       alone.tie_rows[0])
+
+
 def test_exact_credit_matches_simulated_random_tie_breaking():
     rng = np.random.default_rng(0)
     n_s, n_q = 40, 25
