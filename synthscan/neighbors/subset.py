@@ -76,7 +76,7 @@ def nn_credit(reference: np.ndarray, ref_y: np.ndarray, queries: list[np.ndarray
     nq = sum(sizes)
     if nq == 0:
         return [np.zeros(0) for _ in queries]
-    if metric == "l1" and nq <= FEW_QUERIES:
+    if metric == "l1" and nq <= FEW_QUERIES and len(reference):
         credit = _credit_by_rows(reference, ref_y, np.vstack(queries),
                                  np.concatenate([np.asarray(t, np.float64) for t in truths]),
                                  tolerance, threads)
