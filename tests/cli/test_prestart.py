@@ -41,6 +41,10 @@ def test_an_early_worker_is_killed_when_the_scan_stops_on_an_error(
     assert len(started) == 1 and started[0].poll() is not None
 
 
-def test_no_early_worker_with_one_thread(trio: dict[str, Path], started: list) -> None:
+def test_no_early_worker_with_one_thread(trio: dict[str, Path], started: list,
+                                         tmp_path: Path) -> None:
     assert_scanned(scan(trio, "--threads", "1"))
+    settings = tmp_path / "one.toml"
+    settings.write_text("threads = 1\n", encoding="utf-8")
+    assert_scanned(scan(trio, "--config", settings))  # the settings file's threads count too
     assert started == []
