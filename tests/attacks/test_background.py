@@ -331,8 +331,8 @@ def test_a_prestarted_worker_is_the_one_the_scan_takes(worker_on, monkeypatch, t
     assert started[0].poll() is not None
 
 
-def test_no_worker_is_prestarted_for_small_inputs_one_core_or_a_cluster(worker_on, monkeypatch,
-                                                                        tmp_path):
+def test_no_worker_is_prestarted_for_small_inputs_one_core_or_directories(
+        worker_on, monkeypatch, tmp_path):
     started = _spawned(monkeypatch)
     small = tmp_path / "train.csv"
     small.write_bytes(b"x" * 99)
