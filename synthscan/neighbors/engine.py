@@ -27,7 +27,9 @@ from typing import Any, Protocol
 import numpy as np
 
 DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024  # bytes for per-batch results
-#: below this many query x reference pairs a search runs on one thread
+#: below this many query x reference pairs a search runs on one thread (``faiss_threads``):
+#: faster than the OpenMP start-up of several (measured: 200 centroids x 20,000 rows, L2: 8 ms
+#: on 1 thread, 38 ms on 2); the answer is the same
 SMALL_SEARCH_PAIRS = 10_000_000
 _BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("budget",
                                                               default=DEFAULT_MEMORY_BUDGET)
@@ -181,12 +183,15 @@ def search_threads(threads: int | None) -> int:
 
 
 @contextlib.contextmanager
-def faiss_threads(threads: int | None) -> Iterator[None]:
+def faiss_threads(threads: int | None, pairs: float | None = None) -> Iterator[None]:
     """Run FAISS with ``search_threads(threads)`` OpenMP threads (None: all cores less those
-    in use elsewhere), restoring the old setting."""
+    in use elsewhere), or one for a search of fewer than ``SMALL_SEARCH_PAIRS`` ``pairs``
+    (faster on one thread than the OpenMP start-up of several; the answer is the same),
+    restoring the old setting."""
     faiss = _faiss()
     old = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(search_threads(threads))
+    small = pairs is not None and pairs < SMALL_SEARCH_PAIRS
+    faiss.omp_set_num_threads(1 if small else search_threads(threads))
     try:
         yield
     finally:
@@ -300,11 +305,8 @@ class NeighborEngine:
         dist = np.empty((n, k), dtype=np.float32)
         idx = np.empty((n, k), dtype=np.int64)
         step = self.batch_rows(k)
-        # a small search is faster on one thread than the OpenMP start-up of several (measured:
-        # 200 centroids x 20,000 rows, L2: 8 ms on 1 thread, 38 ms on 2); the answer is the same
-        threads = 1 if n * self.n_reference < SMALL_SEARCH_PAIRS else self.threads
         tell = _BATCHES.get() if float(n) * self.n_reference >= LONG_SEARCH_PAIRS else None
-        with faiss_threads(threads):
+        with faiss_threads(self.threads, pairs=float(n) * self.n_reference):
             for start in range(0, n, step):
                 # written in place: no batch-sized result arrays to allocate and copy
                 rows = slice(start, start + step)

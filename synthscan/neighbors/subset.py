@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from .approx import IVFIndex
-from .engine import SMALL_SEARCH_PAIRS, NeighborEngine, faiss_threads, tie_tolerance
+from .engine import NeighborEngine, faiss_threads, tie_tolerance
 from .ties import TieIndex
 
 #: nearest reference rows per query searched once for all column subsets
@@ -114,8 +114,7 @@ def _credit_by_rows(reference: np.ndarray, ref_y: np.ndarray, queries: np.ndarra
     step = max(1, BLOCK_PAIRS // max(1, len(ref)))
     for a in range(0, len(q), step):
         block = q[a:a + step]
-        small = float(len(block)) * len(ref) < SMALL_SEARCH_PAIRS  # one thread, as the engine
-        with faiss_threads(1 if small else threads):
+        with faiss_threads(threads, pairs=float(len(block)) * len(ref)):
             d = faiss.pairwise_distances(block, ref, faiss.METRIC_L1)
         tie = d <= d.min(axis=1, keepdims=True)  # exact: tie_tolerance is 0 under L1
         hit = tie & within(ref_y[None, :], truth[a:a + step, None], tolerance)
