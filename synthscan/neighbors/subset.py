@@ -187,24 +187,23 @@ class CandidateNN:
         the inverted file (whose radius searches hold up to 2^24 rows per call)."""
         return self._cells is None
 
-    def widen(self, dropped_sets: list[list[str]], k: int | None = None) -> int:
+    def widen(self, knowns: list[list[str]], k: int | None = None) -> int:
         """Search again, with ``k`` candidates (default ``WIDE_CANDIDATES``), the queries
-        whose first candidates may leave a guess uncertified when one of ``dropped_sets`` is
-        left out (the known columns of the coming ``credit`` calls are the others): those
-        where the last candidate's ``d_U`` minus the most such a set can add is within the
-        first candidate's ``d_U`` (plus the tie tolerance), which bounds the best ``d_Q`` from
-        above. ``credit`` then certifies them from the wider candidates where it can, and
-        searches exactly only what remains (at most ``WIDE_BUDGET`` pairs are widened). The
-        answers are the same; only the work changes. Not with the inverted file (its
-        fallbacks search balls of its cells instead). Returns the queries widened."""
+        whose first candidates may leave a guess uncertified for one of ``knowns`` (the known
+        columns of the coming ``credit`` calls): those where the last candidate's ``d_U``
+        minus the most the columns left out can add is within the first candidate's ``d_U``
+        (plus the tie tolerance), which bounds the best ``d_Q`` from above. ``credit`` then
+        certifies them from the wider candidates where it can, and searches exactly only what
+        remains (at most ``WIDE_BUDGET`` pairs are widened). The answers are the same; only
+        the work changes. Not with the inverted file (its fallbacks search balls of its cells
+        instead). Returns the queries widened."""
         width = self.idx.shape[1]
         k = WIDE_CANDIDATES if k is None else k
-        if self.complete or self._cells is not None or k <= width or not dropped_sets:
+        if self.complete or self._cells is not None or k <= width or not knowns:
             return 0
         k = min(k, len(self.reference))
         every = np.arange(len(self.queries))
-        reach = np.max([self._dropped_bound(every, d) if d else np.zeros(len(every))
-                        for d in dropped_sets], axis=0)
+        reach = np.max([self._dropped_bound(every, self._dropped(q)) for q in knowns], axis=0)
         first = self.dist[:, 0]
         slack = tie_tolerance(first, self.metric) * 2 + 1e-9 * (1.0 + first)
         risky = np.flatnonzero(self.dist[:, -1] - reach <= first + slack)
@@ -229,26 +228,28 @@ class CandidateNN:
         n = len(rows)
         if n == 0:
             return np.zeros(0)
-        known_set = set(known)
-        dropped = [c for c in self.columns if c not in known_set]
+        dropped = self._dropped(known)
         truth = np.asarray(truth, np.float64)
         out, certified, radius = np.empty(n), np.empty(n, bool), np.empty(n)
-        for a in range(0, n, CREDIT_BLOCK):
-            block = slice(a, a + CREDIT_BLOCK)
-            r = rows[block]
-            out[block], certified[block], radius[block] = self._from_candidates(
-                r, self.dist[r], self.idx[r], self.complete, dropped, ref_y, truth[block],
-                tolerance)
+
+        def answer(positions: np.ndarray, at: np.ndarray, dist: np.ndarray, idx: np.ndarray,
+                   complete: bool) -> None:
+            """The queries at ``positions`` from their candidates ``dist``/``idx`` at rows
+            ``at[positions]``, holding about as many pairs at once as CREDIT_BLOCK queries
+            of the first search."""
+            step = max(1, CREDIT_BLOCK * self.idx.shape[1] // max(1, idx.shape[1]))
+            for a in range(0, len(positions), step):
+                part = positions[a:a + step]
+                out[part], certified[part], radius[part] = self._from_candidates(
+                    rows[part], dist[at[part]], idx[at[part]], complete, dropped, ref_y,
+                    truth[part], tolerance)
+
+        answer(np.arange(n), rows, self.dist, self.idx, self.complete)
         todo = np.flatnonzero(~certified)
         wide = todo[self._wide_row[rows[todo]] >= 0]
-        step = max(1, CREDIT_BLOCK * self.idx.shape[1] // max(1, self._wide_idx.shape[1]))
-        for a in range(0, len(wide), step):  # the same pairs held at once as above
-            part = wide[a:a + step]
-            w = self._wide_row[rows[part]]
-            out[part], certified[part], radius[part] = self._from_candidates(
-                rows[part], self._wide_dist[w], self._wide_idx[w], self._wide_complete,
-                dropped, ref_y, truth[part], tolerance)
         if len(wide):
+            answer(wide, self._wide_row[rows], self._wide_dist, self._wide_idx,
+                   self._wide_complete)
             todo = np.flatnonzero(~certified)
         if len(todo):
             with self._count:
@@ -259,6 +260,11 @@ class CandidateNN:
             else:
                 out[todo] = self._exact_credit(known, rows[todo], ref_y, truth[todo], tolerance)
         return out
+
+    def _dropped(self, known: list[str]) -> list[str]:
+        """The columns of the candidate search a guess from ``known`` leaves out."""
+        known_set = set(known)
+        return [c for c in self.columns if c not in known_set]
 
     def _exact_credit(self, known: list[str], rows: np.ndarray, ref_y: np.ndarray,
                       truth: np.ndarray, tolerance: float) -> np.ndarray:

@@ -199,7 +199,8 @@ def test_candidate_search_equals_exact_per_secret_searches(pruned, metric, wide,
                          codes, metric, k=6)
     if wide:  # 9 candidates for some of the queries at risk (the others fall back), not
         # always enough to certify a guess
-        assert 0 < nn.widen([[c] for c in names], k=9) <= 120 < len(train)
+        knowns = [[c for c in names if c != secret] for secret in names]
+        assert 0 < nn.widen(knowns, k=9) <= 120 < len(train)
     for secret in names:
         col = cols[secret]
         known = [c for c in names if c != secret]
@@ -550,7 +551,7 @@ def test_pooled_secrets_share_the_cores_between_them(monkeypatch):
         threads_safe = True
         columns: list[str] = []
 
-        def widen(self, dropped_sets: list[list[str]]) -> int:
+        def widen(self, knowns: list[list[str]]) -> int:
             return 0
 
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 16)

@@ -88,7 +88,7 @@ class NearestAttacker:
         GIL): the same answers in the same order as one after the other."""
         for nn in (self.nn, self.base):  # one wider search for the queries at risk
             if nn is not None:
-                nn.widen([[c for c in nn.columns if c not in set(q)] for _, q in plan])
+                nn.widen([q for _, q in plan])
         safe = self.nn.threads_safe and (self.base is None or self.base.threads_safe)
         workers = min(threads, len(plan)) if safe else 1
 
