@@ -1,5 +1,5 @@
 """How OpenMP threads wait in the processes synthscan owns: its command line and its model-fit
-worker (``attacks.background``).
+worker (``fitworker``).
 
 OpenMP's default lets a thread that has finished its share spin for a while before it sleeps.
 Beside the worker process, whose fits keep a core busy, a spinning search thread takes CPU from
